@@ -1,0 +1,182 @@
+// Package store is newsarc's shared vocabulary: the archived Article, the
+// Store interface every backend implements, search queries and results, and
+// the errors callers branch on. It depends on the standard library only;
+// backends live in subpackages (store/bleve, store/elastic).
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// Article is one news article as extracted from one fetch.
+type Article struct {
+	ID           string    `json:"id"`            // stable: hash of the canonical URL
+	URL          string    `json:"url"`           // the URL the page was fetched from (after redirects)
+	CanonicalURL string    `json:"canonical_url"` // canonical URL (rel=canonical, og:url, or URL)
+	Site         string    `json:"site"`          // site name from the config (host by default)
+	Title        string    `json:"title"`
+	Subtitle     string    `json:"subtitle,omitempty"`
+	Authors      []string  `json:"authors,omitempty"`
+	Editor       string    `json:"editor,omitempty"`    // 责任编辑
+	Source       string    `json:"source,omitempty"`    // 来源, for reprints
+	Publisher    string    `json:"publisher,omitempty"` // publisher or site name
+	Published    time.Time `json:"published_at"`        // zero when unknown
+	Modified     time.Time `json:"modified_at"`         // zero when unknown
+	Language     string    `json:"language,omitempty"`  // BCP 47 primary tag, e.g. "zh", "en"
+	Section      string    `json:"section,omitempty"`
+	Tags         []string  `json:"tags,omitempty"`
+	Description  string    `json:"description,omitempty"`
+	TopImage     string    `json:"top_image,omitempty"`
+	Images       []Image   `json:"images,omitempty"`
+	Text         string    `json:"text"`           // clean body text, paragraphs separated by blank lines
+	HTML         string    `json:"html,omitempty"` // clean body HTML
+	WordCount    int       `json:"word_count"`     // words, counting each CJK character as one
+	ContentHash  string    `json:"content_hash"`   // decides "changed?" on recrawl
+	FetchedAt    time.Time `json:"fetched_at"`
+	Version      int       `json:"version"`             // 1 for the first capture, +1 per change
+	RemovedAt    time.Time `json:"removed_at,omitzero"` // set when the page later answered 404/410
+	Capture      Capture   `json:"capture,omitzero"`
+
+	// Provenance records where each metadata field came from: field name
+	// (as in the JSON tags) to one of json-ld, opengraph, meta, time-tag,
+	// text or url.
+	Provenance map[string]string `json:"provenance,omitempty"`
+
+	// Raw is the response body as received. Backends that keep raw
+	// captures persist it; it is not part of the JSON record.
+	Raw []byte `json:"-"`
+}
+
+// Image is one image of an article body.
+type Image struct {
+	URL     string `json:"url"`
+	Caption string `json:"caption,omitempty"`
+}
+
+// Capture locates the raw response of an article in the archive.
+type Capture struct {
+	File     string `json:"file,omitempty"`      // WARC file name
+	Offset   int64  `json:"offset,omitempty"`    // byte offset of the record
+	RecordID string `json:"record_id,omitempty"` // WARC-Record-ID
+	Status   int    `json:"status,omitempty"`    // HTTP status
+	Type     string `json:"content_type,omitempty"`
+}
+
+// IDFor returns the stable article ID for a canonical URL.
+func IDFor(canonicalURL string) string {
+	sum := sha256.Sum256([]byte(canonicalURL))
+	return hex.EncodeToString(sum[:12])
+}
+
+// HashText returns the content hash of an article body.
+func HashText(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Change says what Put did with one article.
+type Change int
+
+// The outcomes of Put for one article.
+const (
+	Unchanged Change = iota // same content hash as the stored record; metadata refreshed
+	Created                 // no record had that ID
+	Updated                 // content changed; the old record became a version
+)
+
+func (c Change) String() string {
+	switch c {
+	case Created:
+		return "created"
+	case Updated:
+		return "updated"
+	default:
+		return "unchanged"
+	}
+}
+
+// Store archives and searches articles. It is safe for concurrent use.
+type Store interface {
+	// Put inserts or updates by ID and reports, per article, what it did.
+	// A changed article (new ContentHash) keeps its older version, readable
+	// with Versions. Errors that may pass on retry satisfy IsTransient.
+	Put(ctx context.Context, articles ...*Article) ([]Change, error)
+	// Get returns ErrNotFound when no article has that ID.
+	Get(ctx context.Context, id string) (*Article, error)
+	// Versions returns the earlier versions of an article, oldest first,
+	// and ErrNotFound when no article has that ID.
+	Versions(ctx context.Context, id string) ([]*Article, error)
+	// Search returns ranked, highlighted results with facets.
+	Search(ctx context.Context, q Query) (*Results, error)
+	// Scan calls fn for each match in order (newest published first) and
+	// stops at fn's first error, which it returns.
+	Scan(ctx context.Context, q Query, fn func(*Article) error) error
+	// Close flushes and releases the store.
+	Close() error
+}
+
+// Sort orders search results.
+type Sort string
+
+// Sort orders.
+const (
+	ByRelevance Sort = "relevance"
+	ByDate      Sort = "date" // newest published first
+)
+
+// Query selects articles. The zero Query matches everything.
+type Query struct {
+	Text     string    // full-text query over title and body; empty matches all
+	Site     string    // exact site name
+	Language string    // exact language tag
+	Author   string    // exact author name
+	From     time.Time // published at or after, when non-zero
+	To       time.Time // published before, when non-zero
+	Sort     Sort      // ByRelevance (default when Text is set) or ByDate
+	Limit    int       // page size for Search (default 10); ignored by Scan
+	Offset   int       // hits to skip for Search
+}
+
+// Results is one page of search results.
+type Results struct {
+	Total  int                     `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets,omitempty"` // "site", "author", "language", "date" (by month)
+	Took   time.Duration           `json:"took"`
+}
+
+// Hit is one search result.
+type Hit struct {
+	Article   *Article `json:"article"`
+	Score     float64  `json:"score"`
+	Fragments []string `json:"fragments,omitempty"` // highlighted snippets; matches are wrapped in <mark></mark>
+}
+
+// FacetCount is one bucket of a facet.
+type FacetCount struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// ErrNotFound is returned when no article has the requested ID.
+var ErrNotFound = errors.New("store: article not found")
+
+// ErrClosed is returned when the store is used after Close.
+var ErrClosed = errors.New("store: closed")
+
+// TransientError marks a failure that may pass on retry (a server that is
+// down or overloaded), as opposed to a bad document or a bad query.
+type TransientError struct{ Err error }
+
+func (e *TransientError) Error() string { return e.Err.Error() }
+func (e *TransientError) Unwrap() error { return e.Err }
+
+// IsTransient reports whether err, or an error it wraps, is transient.
+func IsTransient(err error) bool {
+	var t *TransientError
+	return errors.As(err, &t)
+}

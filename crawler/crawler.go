@@ -1,0 +1,662 @@
+// Package crawler fetches news sites politely and hands their pages to
+// extraction and the archive. It owns everything about the network and the
+// link graph: seeds (front pages, feeds, sitemaps), link discovery, URL
+// canonicalisation and traps, robots.txt, per-host rate limits, retries with
+// Retry-After and backoff, and response size limits. It is the only importer
+// of colly. It leaves reading articles to an Extractor and keeping them to
+// an Archive, both declared here and supplied by the caller.
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"newsarc/store"
+)
+
+// Extractor turns one fetched page into an article. It returns an error
+// wrapping ErrNotArticle for pages that are not articles (lists, tags,
+// search results).
+type Extractor interface {
+	Extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error)
+}
+
+// ErrNotArticle is the sentinel an Extractor's error wraps for a page that
+// is not an article. Callers wire their extractor's own sentinel with
+// Config.NotArticle when it differs.
+var ErrNotArticle = errors.New("not an article")
+
+// Archive keeps articles; store.Store satisfies it.
+type Archive interface {
+	Put(ctx context.Context, articles ...*store.Article) ([]store.Change, error)
+}
+
+// Site is one news site to crawl, as listed in the config.
+type Site struct {
+	Name     string   `yaml:"name"`     // names the site in the archive; the first seed's host by default
+	Seeds    []string `yaml:"seeds"`    // front pages, section pages, RSS/Atom feeds, sitemaps
+	Schedule string   `yaml:"schedule"` // cron spec for `newsarc schedule`, e.g. "CRON_TZ=Asia/Shanghai 30 2 * * *"
+	Hosts    []string `yaml:"hosts"`    // hosts besides the seeds' that belong to the site
+	// ArticleURL, a regular expression, marks the URLs of article pages;
+	// other pages are followed but never archived. Empty: detection decides.
+	ArticleURL string `yaml:"article_url"`
+	// ArticleSelector, a CSS selector, marks article pages by content; it is
+	// handed to extraction.
+	ArticleSelector string   `yaml:"article_selector"`
+	Exclude         []string `yaml:"exclude"`  // regular expressions of URLs never to fetch
+	TimeZone        string   `yaml:"timezone"` // IANA zone for dates without one; by default from language and domain
+	// Per-site overrides of Config; zero keeps the crawler's value.
+	Delay    time.Duration `yaml:"delay"`
+	MaxPages int           `yaml:"max_pages"`
+	MaxDepth int           `yaml:"max_depth"`
+}
+
+// Config sets how the crawler treats every site.
+type Config struct {
+	UserAgent    string        `yaml:"user_agent"`     // default names newsarc and the contact URL
+	Contact      string        `yaml:"contact"`        // URL or e-mail put in the User-Agent
+	Delay        time.Duration `yaml:"delay"`          // between requests to one host
+	Parallelism  int           `yaml:"parallelism"`    // concurrent requests to one host
+	MaxPages     int           `yaml:"max_pages"`      // pages fetched per site and run
+	MaxDepth     int           `yaml:"max_depth"`      // links followed from a seed
+	MaxListPages int           `yaml:"max_list_pages"` // non-article pages of one URL shape (pagination, calendars)
+	Timeout      time.Duration `yaml:"timeout"`        // per request, including the body
+	MaxBodySize  int64         `yaml:"max_body_size"`  // bytes, after decompression
+	Retries      int           `yaml:"retries"`        // for 429, 5xx and network errors
+	MaxRetryWait time.Duration `yaml:"max_retry_wait"` // cap on Retry-After and backoff
+	IgnoreRobots bool          `yaml:"ignore_robots"`  // for sites you own only
+
+	// NotArticle is the sentinel the extractor wraps for non-article pages
+	// (default ErrNotArticle).
+	NotArticle error `yaml:"-"`
+	// Progress, when set, receives a snapshot of the counts about five
+	// times a second and once at the end.
+	Progress func(Stats) `yaml:"-"`
+	// Transport, when set, replaces http.DefaultTransport's clone.
+	Transport http.RoundTripper `yaml:"-"`
+}
+
+// DefaultConfig returns settings suited to news sites: one request per
+// second per host, robots.txt obeyed, 30 s timeouts, 10 MiB bodies.
+func DefaultConfig() Config {
+	return Config{
+		Contact:      "https://github.com/newsarc/newsarc",
+		Delay:        time.Second,
+		Parallelism:  2,
+		MaxPages:     5000,
+		MaxDepth:     30,
+		MaxListPages: 200,
+		Timeout:      30 * time.Second,
+		MaxBodySize:  10 << 20,
+		Retries:      3,
+		MaxRetryWait: 60 * time.Second,
+	}
+}
+
+// Stats counts what a crawl did.
+type Stats struct {
+	Site       string         `json:"site"`
+	Started    time.Time      `json:"started"`
+	Duration   time.Duration  `json:"duration"`
+	Queued     int            `json:"queued"`      // URLs handed to the fetcher
+	Fetched    int            `json:"fetched"`     // responses received
+	Bytes      int64          `json:"bytes"`       // response body bytes
+	New        int            `json:"new"`         // articles archived for the first time
+	Updated    int            `json:"updated"`     // articles whose text changed
+	Unchanged  int            `json:"unchanged"`   // articles fetched again, same text
+	NotArticle int            `json:"not_article"` // pages followed but not archived
+	Retries    int            `json:"retries"`
+	Skipped    map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
+	Errors     map[string]int `json:"errors,omitempty"`  // failed pages, by kind
+}
+
+// Articles is the number of articles archived in the run.
+func (s Stats) Articles() int { return s.New + s.Updated + s.Unchanged }
+
+// ErrorCount is the number of pages that failed.
+func (s Stats) ErrorCount() int {
+	n := 0
+	for _, v := range s.Errors {
+		n += v
+	}
+	return n
+}
+
+// Crawler crawls sites into an Archive.
+type Crawler struct {
+	cfg Config
+	st  Archive
+	log *slog.Logger
+}
+
+// New returns a Crawler. A nil logger discards logs.
+func New(cfg Config, st Archive, log *slog.Logger) *Crawler {
+	def := DefaultConfig()
+	if cfg.Delay < 0 {
+		cfg.Delay = 0
+	}
+	if cfg.Parallelism <= 0 {
+		cfg.Parallelism = def.Parallelism
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = def.MaxPages
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = def.MaxDepth
+	}
+	if cfg.MaxListPages <= 0 {
+		cfg.MaxListPages = def.MaxListPages
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = def.Timeout
+	}
+	if cfg.MaxBodySize <= 0 {
+		cfg.MaxBodySize = def.MaxBodySize
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = def.MaxRetryWait
+	}
+	if cfg.UserAgent == "" {
+		contact := cfg.Contact
+		if contact == "" {
+			contact = def.Contact
+		}
+		cfg.UserAgent = "newsarc/0.1 (+" + contact + ")"
+	}
+	if cfg.NotArticle == nil {
+		cfg.NotArticle = ErrNotArticle
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Crawler{cfg: cfg, st: st, log: log}
+}
+
+// run is the state of one site's crawl.
+type run struct {
+	c       *Crawler
+	site    Site
+	ex      Extractor
+	log     *slog.Logger
+	hosts   map[string]bool
+	article *regexp.Regexp
+	exclude []*regexp.Regexp
+	seeds   map[string]bool
+
+	mu       sync.Mutex
+	stats    Stats
+	seen     map[string]bool
+	lists    map[string]int // non-article pages fetched per URL template
+	attempts map[string]int
+}
+
+// Run crawls one site until its frontier is empty, a limit is reached or
+// ctx is cancelled, and returns what it did. Failed pages are counted in
+// Stats.Errors, not returned; the error is for a site that cannot be
+// crawled at all (bad config, no valid seed) or a cancelled ctx.
+func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, error) {
+	r, err := c.newRun(site, ex)
+	if err != nil {
+		return Stats{}, err
+	}
+	cfg := c.cfg
+	if site.Delay > 0 {
+		cfg.Delay = site.Delay
+	}
+	if site.MaxDepth > 0 {
+		cfg.MaxDepth = site.MaxDepth
+	}
+	hostList := make([]string, 0, len(r.hosts))
+	for h := range r.hosts {
+		hostList = append(hostList, h)
+	}
+	col := colly.NewCollector(
+		colly.StdlibContext(ctx),
+		colly.Async(true),
+		colly.UserAgent(cfg.UserAgent),
+		colly.MaxDepth(cfg.MaxDepth),
+		colly.AllowedDomains(hostList...),
+	)
+	col.IgnoreRobotsTxt = cfg.IgnoreRobots
+	col.MaxBodySize = 0 // fetchTransport enforces the limit and fails loudly
+	col.SetRequestTimeout(cfg.Timeout)
+	base := cfg.Transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	col.WithTransport(&fetchTransport{base: base, maxBody: cfg.MaxBodySize})
+	if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Delay: cfg.Delay, Parallelism: cfg.Parallelism}); err != nil {
+		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
+	}
+	col.OnRequest(func(req *colly.Request) {
+		r.log.Debug("fetch", "url", req.URL.String(), "depth", req.Depth)
+	})
+	col.OnResponse(func(resp *colly.Response) { r.onResponse(ctx, resp) })
+	col.OnError(func(resp *colly.Response, err error) { r.onError(ctx, resp, err) })
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if cfg.Progress == nil {
+			<-stop
+			return
+		}
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				cfg.Progress(r.snapshot())
+			}
+		}
+	}()
+
+	r.stats.Started = time.Now()
+	for _, s := range site.Seeds {
+		u, err := canonicalURL(s, nil)
+		if err != nil {
+			continue
+		}
+		r.visit(u, func(s string) error { return col.Visit(s) }, true)
+	}
+	col.Wait()
+	close(stop)
+	<-done
+	st := r.snapshot()
+	if cfg.Progress != nil {
+		cfg.Progress(st)
+	}
+	r.log.Info("crawl finished", "pages", st.Fetched, "new", st.New, "updated", st.Updated,
+		"unchanged", st.Unchanged, "errors", st.ErrorCount(), "dur", st.Duration.Round(time.Millisecond))
+	if err := ctx.Err(); err != nil {
+		return st, fmt.Errorf("crawler: %s: %w", r.site.Name, err)
+	}
+	return st, nil
+}
+
+func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
+	if len(site.Seeds) == 0 {
+		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
+	}
+	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
+		seen: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{}}
+	for _, s := range site.Seeds {
+		u, err := canonicalURL(s, nil)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: site %q: seed: %w", site.Name, err)
+		}
+		r.seeds[u.String()] = true
+		r.addHost(u.Hostname())
+		if r.site.Name == "" {
+			r.site.Name = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	for _, h := range site.Hosts {
+		r.addHost(strings.ToLower(h))
+	}
+	if site.ArticleURL != "" {
+		re, err := regexp.Compile(site.ArticleURL)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: site %q: article_url: %w", site.Name, err)
+		}
+		r.article = re
+	}
+	for _, x := range site.Exclude {
+		re, err := regexp.Compile(x)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: site %q: exclude: %w", site.Name, err)
+		}
+		r.exclude = append(r.exclude, re)
+	}
+	r.stats = Stats{Site: r.site.Name, Skipped: map[string]int{}, Errors: map[string]int{}}
+	r.log = c.log.With("site", r.site.Name)
+	return r, nil
+}
+
+// addHost allows a host and its www. twin.
+func (r *run) addHost(h string) {
+	h = strings.TrimSuffix(h, ".")
+	r.hosts[h] = true
+	if strings.HasPrefix(h, "www.") {
+		r.hosts[strings.TrimPrefix(h, "www.")] = true
+	} else if strings.Count(h, ".") >= 1 && !isIP(h) {
+		r.hosts["www."+h] = true
+	}
+}
+
+func isIP(h string) bool {
+	return strings.Trim(h, "0123456789.") == "" || strings.Contains(h, ":")
+}
+
+func (r *run) snapshot() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stats
+	s.Skipped = maps.Clone(r.stats.Skipped)
+	s.Errors = maps.Clone(r.stats.Errors)
+	s.Duration = time.Since(s.Started)
+	return s
+}
+
+func (r *run) count(f func(s *Stats)) {
+	r.mu.Lock()
+	f(&r.stats)
+	r.mu.Unlock()
+}
+
+// visit applies the link rules to u and hands it to do (colly's Visit) when
+// it passes. Seeds skip the trap rules: an operator listed them.
+func (r *run) visit(u *url.URL, do func(string) error, seed bool) {
+	s := u.String()
+	r.mu.Lock()
+	reason := ""
+	switch {
+	case r.seen[s]:
+		r.mu.Unlock()
+		return
+	case !r.hosts[u.Hostname()]:
+		reason = "offsite"
+	case !seed && TrapReason(u) != "":
+		reason = TrapReason(u)
+	case r.excluded(s):
+		reason = "excluded"
+	case r.lists[template(u)] >= r.c.cfg.MaxListPages:
+		reason = "list-budget"
+	case r.stats.Queued >= r.maxPages():
+		reason = "max-pages"
+	}
+	if reason != "" {
+		if reason != "offsite" {
+			r.seen[s] = true
+		}
+		r.stats.Skipped[reason]++
+		r.mu.Unlock()
+		return
+	}
+	r.seen[s] = true
+	r.stats.Queued++
+	r.mu.Unlock()
+
+	err := do(s)
+	var already *colly.AlreadyVisitedError
+	switch {
+	case err == nil:
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		r.count(func(st *Stats) { st.Queued--; st.Skipped["robots"]++ })
+		r.log.Debug("disallowed by robots.txt", "url", s)
+	case errors.Is(err, colly.ErrMaxDepth):
+		r.count(func(st *Stats) { st.Queued--; st.Skipped["max-depth"]++ })
+	case errors.As(err, &already):
+		r.count(func(st *Stats) { st.Queued-- })
+	default:
+		r.count(func(st *Stats) { st.Queued--; st.Errors[errorKind(0, err)]++ })
+		r.log.Warn("not fetched", "url", s, "err", err)
+	}
+}
+
+func (r *run) maxPages() int {
+	if r.site.MaxPages > 0 {
+		return r.site.MaxPages
+	}
+	return r.c.cfg.MaxPages
+}
+
+func (r *run) excluded(s string) bool {
+	for _, re := range r.exclude {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
+	h := restoreHeader(*resp.Headers)
+	pageURL := resp.Request.URL
+	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
+	ct := h.Get("Content-Type")
+	follow := func(links []link, skipCanonical bool) {
+		for _, l := range links {
+			if skipCanonical && l.Rel == "canonical" {
+				continue
+			}
+			u, err := canonicalURL(l.URL, nil)
+			if err != nil {
+				continue
+			}
+			r.visit(u, resp.Request.Visit, false)
+		}
+	}
+	if isXML(ct, resp.Body) {
+		follow(xmlLinks(pageURL, resp.Body), false)
+		return
+	}
+	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") {
+		r.count(func(st *Stats) { st.Skipped["not-html"]++ })
+		return
+	}
+	links := htmlLinks(pageURL, ct, resp.Body)
+	// Visit a page's canonical URL too: the same article reached under a
+	// tracking or alternative URL is archived once, under the canonical.
+	follow(links, false)
+
+	self, _ := canonicalURL(pageURL.String(), nil)
+	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {
+		r.notArticle(self)
+		return
+	}
+	art, err := r.ex.Extract(ctx, pageURL.String(), h, resp.Body)
+	if err != nil {
+		if errors.Is(err, r.c.cfg.NotArticle) {
+			r.notArticle(self)
+			r.log.Debug("not an article", "url", pageURL.String(), "err", err)
+			return
+		}
+		r.count(func(st *Stats) { st.Errors["extract"]++ })
+		r.log.Warn("extraction failed", "url", pageURL.String(), "err", err)
+		return
+	}
+	r.archive(ctx, self, resp.StatusCode, art)
+}
+
+func (r *run) notArticle(u *url.URL) {
+	r.count(func(st *Stats) { st.NotArticle++ })
+	r.mu.Lock()
+	r.lists[template(u)]++
+	r.mu.Unlock()
+}
+
+// archive fills the crawl's part of an article and puts it in the archive,
+// retrying transient store failures.
+func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) {
+	canon := self
+	if art.CanonicalURL != "" {
+		if u, err := canonicalURL(art.CanonicalURL, self); err == nil && r.hosts[u.Hostname()] {
+			canon = u
+		}
+	}
+	art.CanonicalURL = canon.String()
+	art.ID = store.IDFor(art.CanonicalURL)
+	art.Site = r.site.Name
+	art.Capture.Status = status
+	if art.FetchedAt.IsZero() {
+		art.FetchedAt = time.Now().UTC()
+	}
+	var changes []store.Change
+	var err error
+	for attempt := 0; ; attempt++ {
+		changes, err = r.c.st.Put(ctx, art)
+		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
+			break
+		}
+		if !sleep(ctx, r.backoff(attempt)) {
+			break
+		}
+	}
+	if err != nil {
+		r.count(func(st *Stats) { st.Errors["store"]++ })
+		r.log.Error("archive failed", "url", art.URL, "err", err)
+		return
+	}
+	ch := store.Unchanged
+	if len(changes) > 0 {
+		ch = changes[0]
+	}
+	r.count(func(st *Stats) {
+		switch ch {
+		case store.Created:
+			st.New++
+		case store.Updated:
+			st.Updated++
+		default:
+			st.Unchanged++
+		}
+	})
+	r.log.Info("article", "url", art.CanonicalURL, "change", ch.String(), "title", art.Title)
+}
+
+func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
+	u := resp.Request.URL.String()
+	status := resp.StatusCode
+	var already *colly.AlreadyVisitedError
+	if errors.As(err, &already) {
+		// A redirect to a page this run already fetched.
+		r.count(func(st *Stats) { st.Skipped["duplicate-redirect"]++ })
+		return
+	}
+	if status > 0 {
+		r.count(func(st *Stats) { st.Fetched++ })
+	}
+	kind := errorKind(status, err)
+	if retryable(status, err) && ctx.Err() == nil {
+		r.mu.Lock()
+		n := r.attempts[u]
+		r.attempts[u] = n + 1
+		r.mu.Unlock()
+		if n < r.c.cfg.Retries {
+			wait := r.backoff(n)
+			if resp.Headers != nil {
+				if ra, ok := retryAfter(resp.Headers.Get("Retry-After"), time.Now()); ok {
+					wait = min(ra, r.c.cfg.MaxRetryWait)
+				}
+			}
+			r.log.Debug("retrying", "url", u, "status", status, "err", err, "wait", wait)
+			r.count(func(st *Stats) { st.Retries++ })
+			if sleep(ctx, wait) {
+				if rerr := resp.Request.Retry(); rerr == nil {
+					return
+				} else {
+					err = rerr
+				}
+			}
+		}
+	}
+	if ctx.Err() != nil && status == 0 {
+		return // cancelled, not failed
+	}
+	r.count(func(st *Stats) { st.Errors[kind]++ })
+	r.log.Warn("page failed", "url", u, "status", status, "err", err)
+}
+
+// backoff is the wait before retry n (0-based): 1 s, 2 s, 4 s ... capped.
+func (r *run) backoff(n int) time.Duration {
+	d := time.Second << min(n, 16)
+	return min(d, r.c.cfg.MaxRetryWait)
+}
+
+func retryable(status int, err error) bool {
+	switch {
+	case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable,
+		status == http.StatusBadGateway, status == http.StatusGatewayTimeout, status == http.StatusInternalServerError:
+		return true
+	case status != 0:
+		return false
+	case errors.Is(err, ErrTooLarge), isRedirectErr(err):
+		return false
+	}
+	return true // network errors and timeouts
+}
+
+// errorKind names the kind of a failed page for the crawl summary.
+func errorKind(status int, err error) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "http_429"
+	case status == http.StatusNotFound, status == http.StatusGone:
+		return "not_found"
+	case status >= 500:
+		return "http_5xx"
+	case status >= 400:
+		return "http_4xx"
+	case status >= 300:
+		return "http_3xx"
+	case errors.Is(err, ErrTooLarge):
+		return "too_large"
+	case isRedirectErr(err):
+		return "redirect"
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return "timeout"
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		return "robots"
+	}
+	return "network"
+}
+
+func isRedirectErr(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "redirects")
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

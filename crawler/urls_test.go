@@ -1,0 +1,93 @@
+package crawler
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestCanonicalize(t *testing.T) {
+	base, _ := url.Parse("https://News.Example.com/2025/02/18/post/")
+	tests := []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{"absolute", "https://news.example.com/a/b", "https://news.example.com/a/b", false},
+		{"relative", "../other/", "https://news.example.com/2025/02/18/other/", false},
+		{"host case and default port", "HTTPS://NEWS.example.COM:443/x", "https://news.example.com/x", false},
+		{"keeps other port", "http://news.example.com:8080/x", "http://news.example.com:8080/x", false},
+		{"fragment", "/a/#comments", "https://news.example.com/a/", false},
+		{"utm", "/a/?utm_source=tw&utm_medium=social&id=7", "https://news.example.com/a/?id=7", false},
+		{"fbclid gclid", "/a?fbclid=abc&gclid=def", "https://news.example.com/a", false},
+		{"replytocom", "/a/?replytocom=123#respond", "https://news.example.com/a/", false},
+		{"session id param", "/a?PHPSESSID=abcdef&page=2", "https://news.example.com/a?page=2", false},
+		{"jsessionid path", "/a;jsessionid=ABC123?x=1", "https://news.example.com/a?x=1", false},
+		{"sorted query", "/list?b=2&a=1", "https://news.example.com/list?a=1&b=2", false},
+		{"empty path", "https://news.example.com", "https://news.example.com/", false},
+		{"dot segments", "/a/./b/../c", "https://news.example.com/a/c", false},
+		{"user info", "https://user:pw@news.example.com/a", "https://news.example.com/a", false},
+		{"wechat from", "/a.html?from=timeline&isappinstalled=0", "https://news.example.com/a.html", false},
+		{"chinese path kept", "/新闻/2025/", "https://news.example.com/%E6%96%B0%E9%97%BB/2025/", false},
+		{"mailto", "mailto:x@example.com", "", true},
+		{"javascript", "javascript:void(0)", "", true},
+		{"no host", "http:///x", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Canonicalize(tt.in, base)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("Canonicalize(%q) = %q, want error", tt.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Canonicalize(%q): %v", tt.in, err)
+			}
+			if got != tt.want {
+				t.Errorf("Canonicalize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrapReason(t *testing.T) {
+	tests := []struct{ name, url, want string }{
+		{"article", "https://x.com/2025/02/18/sovereign-ai/", ""},
+		{"list page", "https://x.com/category/world/page/2/", ""},
+		{"tag page", "https://x.com/tag/ai/", ""},
+		{"wordpress search", "https://x.com/?s=%E4%B8%BB%E6%9D%83", "search"},
+		{"search path", "https://x.com/search/ai", "search"},
+		{"calendar param", "https://x.com/date/2025/02/?cal=2025-03", "calendar"},
+		{"calendar path", "https://x.com/events/calendar/2031-01/", "calendar"},
+		{"image", "https://x.com/wp-content/uploads/a.JPG", "not-html"},
+		{"comment feed", "https://x.com/2025/02/18/post/feed/", "feed"},
+		{"comment page", "https://x.com/2025/02/18/post/comment-page-3/", "comment-page"},
+		{"admin", "https://x.com/wp-admin/post.php", "wp-admin"},
+		{"path loop", "https://x.com/a/b/a/b/a/", "path-loop"},
+		{"print", "https://x.com/a/?print=1", "print"},
+		{"many params", "https://x.com/a?a=1&b=2&c=3&d=4&e=5&f=6&g=7", "many-params"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := url.Parse(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := TrapReason(u); got != tt.want {
+				t.Errorf("TrapReason(%s) = %q, want %q", tt.url, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	a, _ := url.Parse("https://x.com/category/world/page/2/")
+	b, _ := url.Parse("https://x.com/category/world/page/37/")
+	c, _ := url.Parse("https://x.com/category/sport/page/2/")
+	if template(a) != template(b) {
+		t.Errorf("pages 2 and 37 differ: %q vs %q", template(a), template(b))
+	}
+	if template(a) == template(c) {
+		t.Errorf("different categories share template %q", template(a))
+	}
+}

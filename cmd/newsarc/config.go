@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"newsarc/crawler"
+)
+
+// Config is newsarc's whole configuration, decoded from YAML.
+type Config struct {
+	Data    string         `yaml:"data"`
+	Store   StoreConfig    `yaml:"store"`
+	Crawler crawler.Config `yaml:"crawler"`
+	Sites   []crawler.Site `yaml:"sites"`
+}
+
+// StoreConfig chooses and configures the archive backend.
+type StoreConfig struct {
+	Type string `yaml:"type"` // "bleve" (default)
+}
+
+// DefaultConfig returns the configuration used without a config file.
+func DefaultConfig() Config {
+	return Config{
+		Data:    "./newsarc-data",
+		Store:   StoreConfig{Type: "bleve"},
+		Crawler: crawler.DefaultConfig(),
+	}
+}
+
+// decodeConfig reads YAML over the defaults. Unknown keys are errors, so a
+// typo does not pass silently.
+func decodeConfig(r io.Reader) (Config, error) {
+	cfg := DefaultConfig()
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func loadConfig(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := decodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func (c Config) validate() error {
+	switch c.Store.Type {
+	case "", "bleve":
+	default:
+		return fmt.Errorf("config: store.type %q: want bleve", c.Store.Type)
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sites {
+		if len(s.Seeds) == 0 {
+			return fmt.Errorf("config: sites[%d] (%s): no seeds", i, s.Name)
+		}
+		if s.Name != "" && names[s.Name] {
+			return fmt.Errorf("config: sites[%d]: duplicate name %q", i, s.Name)
+		}
+		names[s.Name] = true
+		if s.TimeZone != "" {
+			if _, err := time.LoadLocation(s.TimeZone); err != nil {
+				return fmt.Errorf("config: site %s: timezone: %w", s.Name, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"newsarc/store"
+)
+
+// queryFlags are the filters search and export share.
+type queryFlags struct {
+	site, lang, author, from, to string
+}
+
+func (q *queryFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&q.site, "site", "", "only this site")
+	f.StringVar(&q.lang, "lang", "", "only this language (e.g. zh, en)")
+	f.StringVar(&q.author, "author", "", "only this author")
+	f.StringVar(&q.from, "from", "", "published on or after this date (2006-01-02 or RFC 3339)")
+	f.StringVar(&q.to, "to", "", "published on or before this date (2006-01-02 or RFC 3339)")
+}
+
+func (q *queryFlags) query(text string) (store.Query, error) {
+	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author}
+	var err error
+	if sq.From, err = parseDay(q.from, false); err != nil {
+		return sq, fmt.Errorf("--from: %w", err)
+	}
+	if sq.To, err = parseDay(q.to, true); err != nil {
+		return sq, fmt.Errorf("--to: %w", err)
+	}
+	return sq, nil
+}
+
+// parseDay parses a date or an RFC 3339 time. A bare date given as an end
+// bound means the end of that day.
+func parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want 2006-01-02 or RFC 3339", s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+func searchCmd(g *globals) *cobra.Command {
+	var (
+		qf     queryFlags
+		limit  int
+		offset int
+		sortBy string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Search the archive",
+		Long: `Search the archive's titles and bodies. Results are ranked, with highlighted
+snippets and facets by site, author, language and month. Chinese queries work,
+two-character words such as 主权 included. Words in a query must all match.`,
+		Example: `  newsarc search 主权
+  newsarc search "data sovereignty" --site example-news --from 2025-01-01 --limit 20
+  newsarc search 人工智能 --sort date --json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			q, err := qf.query(strings.Join(args, " "))
+			if err != nil {
+				return err
+			}
+			q.Limit, q.Offset = limit, offset
+			switch sortBy {
+			case "relevance", "":
+				q.Sort = store.ByRelevance
+			case "date":
+				q.Sort = store.ByDate
+			default:
+				return fmt.Errorf("--sort %q: want relevance or date", sortBy)
+			}
+			st, err := openStore(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := st.Search(ctx, q)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				for _, h := range res.Hits {
+					h.Article.HTML = ""
+				}
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(res)
+			}
+			writeResults(g.stdout, q, res, isTerminal(g.stdout))
+			return nil
+		},
+	}
+	qf.add(cmd)
+	f := cmd.Flags()
+	f.IntVarP(&limit, "limit", "n", 10, "results per page")
+	f.IntVar(&offset, "offset", 0, "results to skip")
+	f.StringVar(&sortBy, "sort", "relevance", "relevance or date")
+	f.BoolVar(&asJSON, "json", false, "print results as JSON")
+	return cmd
+}
+
+var markTag = regexp.MustCompile(`</?mark>`)
+
+// writeResults prints search results for a person: bold matches on a
+// terminal, [brackets] elsewhere.
+func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
+	fmt.Fprintf(w, "%d results for %q (%s)\n", res.Total, q.Text, res.Took.Round(time.Microsecond))
+	for i, h := range res.Hits {
+		a := h.Article
+		meta := []string{a.Site}
+		if !a.Published.IsZero() {
+			meta = append(meta, a.Published.Format("2006-01-02 15:04 MST"))
+		}
+		if len(a.Authors) > 0 {
+			meta = append(meta, strings.Join(a.Authors, ", "))
+		}
+		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", q.Offset+i+1, a.Title, strings.Join(meta, " · "), a.CanonicalURL)
+		for _, f := range h.Fragments {
+			f = strings.Join(strings.Fields(f), " ")
+			f = markTag.ReplaceAllStringFunc(f, func(m string) string {
+				switch {
+				case tty && m == "<mark>":
+					return "\033[1;33m"
+				case tty:
+					return "\033[0m"
+				case m == "<mark>":
+					return "["
+				}
+				return "]"
+			})
+			fmt.Fprintf(w, "   …%s…\n", f)
+		}
+	}
+	for _, name := range []string{"site", "author", "language", "date"} {
+		if fc := res.Facets[name]; len(fc) > 0 {
+			parts := make([]string, 0, len(fc))
+			for _, c := range fc[:min(len(fc), 8)] {
+				parts = append(parts, fmt.Sprintf("%s (%d)", c.Term, c.Count))
+			}
+			fmt.Fprintf(w, "\n%-8s %s", name+":", strings.Join(parts, ", "))
+		}
+	}
+	if len(res.Facets) > 0 {
+		fmt.Fprintln(w)
+	}
+}

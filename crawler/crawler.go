@@ -434,11 +434,8 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	pageURL := resp.Request.URL
 	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
 	ct := h.Get("Content-Type")
-	follow := func(links []link, skipCanonical bool) {
+	follow := func(links []link) {
 		for _, l := range links {
-			if skipCanonical && l.Rel == "canonical" {
-				continue
-			}
 			u, err := canonicalURL(l.URL, nil)
 			if err != nil {
 				continue
@@ -447,17 +444,18 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		}
 	}
 	if isXML(ct, resp.Body) {
-		follow(xmlLinks(pageURL, resp.Body), false)
+		follow(xmlLinks(pageURL, resp.Body))
 		return
 	}
 	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") {
 		r.count(func(st *Stats) { st.Skipped["not-html"]++ })
 		return
 	}
-	links := htmlLinks(pageURL, ct, resp.Body)
-	// Visit a page's canonical URL too: the same article reached under a
-	// tracking or alternative URL is archived once, under the canonical.
-	follow(links, false)
+	// Links are followed after the page is classified, so that a list page
+	// counts against its URL shape's budget before its next page is queued.
+	// A page's canonical URL is visited too: the same article reached under
+	// an alternative URL is archived once, under the canonical.
+	defer follow(htmlLinks(pageURL, ct, resp.Body))
 
 	self, _ := canonicalURL(pageURL.String(), nil)
 	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {

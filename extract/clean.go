@@ -1,0 +1,567 @@
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"newsarc/store"
+)
+
+// Boilerplate recognition. Class and id values are split into words at
+// white space, '-' and '_'; a node is boilerplate when one of its words, or
+// two adjacent words joined by '-', is in boilerWordSet. Pinyin abbreviations of
+// Chinese CMS templates are included (xgtj 相关推荐, xgwz 相关文章, xgyd 相关阅读,
+// fenxiang 分享, pinglun 评论, dianzan 点赞, ewm 二维码).
+var (
+	boilerWordSet = wordSet(`related relate recommend recomm comment comments commentlist respond reply replies share shares sharing sharebar social sns
+		footer foot cookie cookies consent gdpr newsletter subscribe subscription sidebar sidebox widget widgets breadcrumb breadcrumbs
+		crumb crumbs nav navbar navigation menu pagination pager pagenav ads adsense adbox advert advertisement banner popup modal
+		xgtj xgwz xgyd xgxw xgtw tuijian hotnews paihang ranking fenxiang pinglun toolbar tags tagcloud prevnext prev next postnav
+		authorbox authorinfo authorbio authorcard authorprofile aboutauthor qrcode ewm erweima like likes zan dianzan reward dashang
+		print entry-page entry-bar post-nav post-navigation author-box author-info author-bio author-card about-author more-news
+		more-stories read-more you-may-like skip-link`)
+	// rxBlockHeading matches the heading of a boilerplate block.
+	rxBlockHeading = regexp.MustCompile(`^(?i:相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|分享到|分享|related|related (?:stories|articles|posts|news|content|reading|coverage)|read more|read next|more stories|more from .{1,30}|you may also like|you might also like|recommended(?: for you| stories| reading)?|leave a (?:reply|comment)|most read|most popular|popular posts|trending|comments?|share this(?: article| story)?)\s*[:：]?$`)
+	// rxPrevNext matches previous/next article links.
+	rxPrevNext = regexp.MustCompile(`^(?i:[«‹<]?\s*(?:上一篇|下一篇|上一条|下一条|前一篇|后一篇|previous (?:post|article|story)|next (?:post|article|story)))`)
+	// rxBoilerPhrase matches text found only in comment forms, cookie
+	// banners, newsletter boxes and share bars.
+	rxBoilerPhrase = regexp.MustCompile(`(?i)邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`)
+
+	// rxLabelLine matches a line that is an editorial label, not prose.
+	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／]`)
+	// rxNoticeLine matches reprint, copyright and end-of-article notices.
+	rxNoticeLine = regexp.MustCompile(`(?i)转\S{0,2}请注明|请注明出处|未经.{0,12}授权|禁止转载|版权所有|版权声明|免责声明|本文转载自|all rights reserved|copyright|©|^\s*[\[【(（]?\s*(?:完|全文完|end)\s*[\]】)）]?\s*$`)
+	rxByLine     = regexp.MustCompile(`^(?:By|BY|by)\s+\p{Lu}`)
+	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]`)
+	// rxInlineEditorial matches an editor or source note in brackets at
+	// the end of a paragraph: "……合作。（责任编辑：王五）".
+	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
+	rxSentenceEnd     = regexp.MustCompile(`[。！？.!?；;]["”’」』)）]?\s*$`)
+)
+
+// nodeStat holds rune counts (white space excluded) under an element.
+type nodeStat struct {
+	text    int // all text
+	link    int // text inside links
+	content int // text in runs of 25 or more runes outside links: prose
+}
+
+func computeStats(root *html.Node) map[*html.Node]*nodeStat {
+	st := map[*html.Node]*nodeStat{}
+	var walk func(n *html.Node, inLink bool) nodeStat
+	walk = func(n *html.Node, inLink bool) nodeStat {
+		var s nodeStat
+		switch n.Type {
+		case html.TextNode:
+			k := 0
+			for _, r := range n.Data {
+				if !unicode.IsSpace(r) {
+					k++
+				}
+			}
+			s.text = k
+			if inLink {
+				s.link = k
+			} else if k >= 25 {
+				s.content = k
+			}
+			return s
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				st[n] = &s
+				return s
+			case atom.A:
+				inLink = inLink || hasAttr(n, "href")
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			cs := walk(c, inLink)
+			s.text += cs.text
+			s.link += cs.link
+			s.content += cs.content
+		}
+		if n.Type == html.ElementNode {
+			st[n] = &s
+		}
+		return s
+	}
+	walk(root, false)
+	return st
+}
+
+// boilerWords reports whether a class or id names a boilerplate block.
+func boilerWords(n *html.Node) bool {
+	for _, v := range []string{attr(n, "class"), attr(n, "id")} {
+		for _, tok := range strings.Fields(v) {
+			tok = strings.ToLower(tok)
+			if isBoilerWord(tok) {
+				return true
+			}
+			words := strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' })
+			for i, w := range words {
+				if isBoilerWord(w) || i > 0 && boilerWordSet[words[i-1]+"-"+w] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// isBoilerWord reports whether one lower-case class word names boilerplate;
+// "related…", "recommend…", "share…" and "advert…" match as prefixes.
+func isBoilerWord(w string) bool {
+	if boilerWordSet[w] {
+		return true
+	}
+	for _, p := range []string{"related", "recommend", "share", "advert"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// preClean removes boilerplate from body before readability sees it:
+// elements that are boilerplate by tag, role, class or id, or by link
+// density, and the blocks around boilerplate headings ("相关推荐"),
+// prev/next links and comment-form or cookie phrases. An element holding
+// the main heading h1 or half of the page's prose is never removed.
+func preClean(body, h1 *html.Node) {
+	st := computeStats(body)
+	total := st[body].content
+	protected := func(n *html.Node) bool {
+		return contains(n, h1) || total > 0 && st[n].content*2 >= total
+	}
+	// climb returns the largest unprotected ancestor of n, the whole
+	// boilerplate block a heading or phrase belongs to.
+	climb := func(n *html.Node) *html.Node {
+		cur := n
+		for p := n.Parent; p != nil && p != body && p.Type == html.ElementNode && !protected(p); p = p.Parent {
+			cur = p
+		}
+		return cur
+	}
+	var drop []*html.Node
+	elements(body, func(n *html.Node) bool {
+		s := st[n]
+		if s == nil || protected(n) {
+			return true
+		}
+		if isBoilerplate(n, s) {
+			drop = append(drop, n)
+			return false
+		}
+		if s.text > 0 && s.text <= 400 {
+			t := textOf(n)
+			if s.text <= 30 && rxBlockHeading.MatchString(t) ||
+				s.text <= 200 && rxPrevNext.MatchString(t) ||
+				!hasBlockChild(n) && rxBoilerPhrase.MatchString(t) {
+				drop = append(drop, climb(n))
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		detach(n)
+	}
+}
+
+func isBoilerplate(n *html.Node, s *nodeStat) bool {
+	switch n.DataAtom {
+	case atom.Nav, atom.Footer, atom.Aside, atom.Form, atom.Textarea, atom.Select, atom.Button,
+		atom.Iframe, atom.Dialog, atom.Input, atom.Script, atom.Style, atom.Template:
+		return true
+	}
+	switch strings.ToLower(attr(n, "role")) {
+	case "navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search", "menu", "menubar":
+		return true
+	}
+	if hasAttr(n, "hidden") || rxHiddenStyle.MatchString(attr(n, "style")) {
+		return true
+	}
+	if boilerWords(n) {
+		return true
+	}
+	switch n.DataAtom {
+	case atom.Div, atom.Section, atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.P, atom.Header:
+		return s.text >= 10 && s.link*10 >= s.text*6
+	}
+	return false
+}
+
+var rxHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+
+// hasBlockChild reports whether n has a block element below it.
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (isBlock(c) || hasBlockChild(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageLines returns the visible lines of the (pre-cleaned) page.
+func pageLines(body *html.Node) []string {
+	return strings.Split(renderText(body), "\n\n")
+}
+
+// postClean removes from readability's output what is not body text:
+// editorial lines (责任编辑, 来源, 作者 lines, reprint and copyright notices,
+// (完)), captions and headings that repeat the title, date lines at the top
+// and empty leftovers. It returns the removed lines, which carry metadata.
+func postClean(root *html.Node, title string) []string {
+	fixAtoms(root)
+	var removed []string
+	// Bracketed editor/source notes at the end of a paragraph.
+	var walkText func(*html.Node)
+	walkText = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			if loc := rxInlineEditorial.FindStringIndex(n.Data); loc != nil {
+				removed = append(removed, n.Data[loc[0]:loc[1]])
+				n.Data = n.Data[:loc[0]]
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walkText(c)
+		}
+	}
+	walkText(root)
+
+	var leaves []*html.Node
+	elements(root, func(n *html.Node) bool {
+		if hasBlockChild(n) {
+			return true
+		}
+		if isBlock(n) || n.DataAtom == atom.Span || n.DataAtom == atom.Font || n.DataAtom == atom.Strong {
+			leaves = append(leaves, n)
+			return false
+		}
+		return true
+	})
+	titleLen := runeLen(title)
+	lead := 0
+	for _, n := range leaves {
+		t := textOf(n)
+		rl := runeLen(t)
+		if rl == 0 {
+			continue
+		}
+		lead++
+		switch {
+		case rl <= 200 && (rxLabelLine.MatchString(t) || rxNoticeLine.MatchString(t) || rxReadMore.MatchString(t)),
+			rl <= 60 && rxByLine.MatchString(t):
+			removed = append(removed, t)
+			detach(n)
+		case rl <= titleLen+10 && echoesTitle(t, title):
+			detach(n)
+		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && isDateLine(t):
+			removed = append(removed, t)
+			detach(n)
+		}
+	}
+	// Trailing leaves without words: like counters, "(0)", separators.
+	for i := len(leaves) - 1; i >= 0; i-- {
+		n := leaves[i]
+		if n.Parent == nil || !contains(root, n) {
+			continue
+		}
+		t := textOf(n)
+		if t == "" && hasMedia(n) {
+			break
+		}
+		if letterCount(t) >= 2 {
+			break
+		}
+		detach(n)
+	}
+	removeEmpty(root)
+	return removed
+}
+
+// fixAtoms sets DataAtom from Data: readability renames elements
+// (div to p) without updating it.
+func fixAtoms(n *html.Node) {
+	if n.Type == html.ElementNode {
+		n.DataAtom = atom.Lookup([]byte(n.Data))
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		fixAtoms(c)
+	}
+}
+
+// isDateLine reports whether t is a date, possibly with source or author
+// labels, rather than prose.
+func isDateLine(t string) bool {
+	return rxYMD.MatchString(t) || rxMonthDay.MatchString(t) || rxNumMD.MatchString(t) || rxMDY.MatchString(t) || rxDMY.MatchString(t)
+}
+
+// echoesTitle reports whether t repeats the title or a leading part of it,
+// as image captions and leftover headings do.
+func echoesTitle(t, title string) bool {
+	nt, ntitle := squeeze(t), squeeze(title)
+	if runeLen(nt) < 6 || ntitle == "" {
+		return false
+	}
+	return strings.HasPrefix(ntitle, nt) || strings.HasPrefix(nt, ntitle) && runeLen(nt) <= runeLen(ntitle)+4
+}
+
+// squeeze keeps only letters and digits, lower-cased.
+func squeeze(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+func countMedia(n *html.Node) int {
+	k := 0
+	elements(n, func(c *html.Node) bool {
+		if c.DataAtom == atom.Img {
+			k++
+		}
+		return true
+	})
+	return k
+}
+
+func hasMedia(n *html.Node) bool {
+	if n.Type == html.ElementNode {
+		switch n.DataAtom {
+		case atom.Img, atom.Picture, atom.Video, atom.Audio, atom.Iframe, atom.Svg, atom.Object, atom.Embed, atom.Math:
+			return true
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasMedia(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// removeEmpty removes elements with neither text nor media below them.
+func removeEmpty(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode {
+			removeEmpty(c)
+			switch c.DataAtom {
+			case atom.Br, atom.Hr, atom.Td, atom.Th, atom.Tr:
+			default:
+				if c.FirstChild == nil && !hasMedia(c) || strings.TrimSpace(textOf(c)) == "" && !hasMedia(c) {
+					detach(c)
+				}
+			}
+		}
+		c = next
+	}
+}
+
+// listItems finds the largest group of same-tag siblings under root that
+// look like list entries: each holds a title link standing on its own line
+// near its start (plus, usually, an excerpt and a date). It returns the
+// group's size and text length, and root's text length.
+func listItems(root *html.Node) (items, itemText, total int) {
+	st := computeStats(root)
+	total = st[root].text
+	check := func(parent *html.Node) {
+		count := map[string]int{}
+		text := map[string]int{}
+		for c := parent.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			s := st[c]
+			if s == nil || s.text < 10 || s.text > 1000 || !hasTitleLink(c, st) {
+				continue
+			}
+			count[c.Data]++
+			text[c.Data] += s.text
+		}
+		for tag, k := range count {
+			if k > items || k == items && text[tag] > itemText {
+				items, itemText = k, text[tag]
+			}
+		}
+	}
+	check(root)
+	elements(root, func(n *html.Node) bool { check(n); return true })
+	return items, itemText, total
+}
+
+// hasTitleLink reports whether item starts with a link of five or more
+// characters that stands alone in its block, the way a list entry's title
+// does and an inline link in prose does not.
+func hasTitleLink(item *html.Node, st map[*html.Node]*nodeStat) bool {
+	before := 0
+	var found bool
+	var walk func(n *html.Node) bool // false stops
+	walk = func(n *html.Node) bool {
+		if n.Type == html.TextNode {
+			for _, r := range n.Data {
+				if !unicode.IsSpace(r) {
+					before++
+				}
+			}
+			return before <= 40
+		}
+		if n.Type == html.ElementNode && n.DataAtom == atom.A && hasAttr(n, "href") {
+			if s := st[n]; s != nil && s.text >= 5 {
+				blk := n.Parent
+				for blk != item && !isBlock(blk) {
+					blk = blk.Parent
+				}
+				bs := st[blk]
+				if blk == item && s.text*10 >= bs.text*4 || blk != item && s.text*10 >= bs.text*8 {
+					found = true
+				}
+				return false
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	walk(item)
+	return found
+}
+
+// checkArticle returns a wrapped ErrNotArticle when the extracted content
+// (node, its text) or the cleaned page (body) looks like a list page, is
+// too short, or is mostly links.
+func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata) error {
+	minItems, minShare := 4, 50 // percent of the text in list items
+	switch {
+	case m.isArticle:
+		minItems, minShare = 6, 70
+	case m.listHint != "":
+		minItems, minShare = 3, 40
+	}
+	for _, root := range []*html.Node{node, body} {
+		items, itemText, total := listItems(root)
+		if items >= minItems && total > 0 && itemText*100 >= total*minShare {
+			reason := fmt.Sprintf("list page: %d entries hold %d%% of the text", items, itemText*100/total)
+			if m.listHint != "" {
+				reason += " (" + m.listHint + ")"
+			}
+			return fmt.Errorf("%w: %s", ErrNotArticle, reason)
+		}
+	}
+	minLen := e.opts.MinTextLen
+	if m.isArticle {
+		minLen /= 3
+	}
+	if w := textWeight(text); w < minLen {
+		return fmt.Errorf("%w: body too short (%d < %d)", ErrNotArticle, w, minLen)
+	}
+	st := computeStats(node)[node]
+	if st.text > 0 && st.link*2 > st.text {
+		return fmt.Errorf("%w: link density %d%%", ErrNotArticle, st.link*100/st.text)
+	}
+	return nil
+}
+
+// bodyImages lists the images of the extracted body with their captions: a
+// figure's figcaption, or a short line right after the image's paragraph.
+func bodyImages(root *html.Node, base *url.URL) []store.Image {
+	var out []store.Image
+	seen := map[string]bool{}
+	elements(root, func(n *html.Node) bool {
+		if n.DataAtom != atom.Img {
+			return true
+		}
+		src := attr(n, "src")
+		for _, k := range []string{"data-src", "data-original", "data-lazy-src"} {
+			if src == "" || strings.HasPrefix(src, "data:") {
+				src = attr(n, k)
+			}
+		}
+		if src == "" || strings.HasPrefix(src, "data:") {
+			return false
+		}
+		if w, h := attr(n, "width"), attr(n, "height"); w == "1" || h == "1" || w == "0" || h == "0" {
+			return false
+		}
+		abs := resolve(base, src)
+		if abs == "" || seen[abs] {
+			return false
+		}
+		seen[abs] = true
+		out = append(out, store.Image{URL: abs, Caption: imageCaption(n)})
+		return false
+	})
+	return out
+}
+
+func imageCaption(img *html.Node) string {
+	for p := img.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Figure {
+			if fc := findElement(p, "figcaption"); fc != nil {
+				return textOf(fc)
+			}
+			return ""
+		}
+	}
+	blk := img.Parent
+	for blk != nil && !isBlock(blk) {
+		blk = blk.Parent
+	}
+	if blk == nil {
+		return ""
+	}
+	if t := textOf(blk); t != "" { // the image and its caption in one block
+		if runeLen(t) <= 80 && countMedia(blk) == 1 {
+			return t
+		}
+		return ""
+	}
+	next := blk.NextSibling
+	for next != nil && next.Type != html.ElementNode {
+		next = next.NextSibling
+	}
+	if next == nil || next.DataAtom != atom.P || hasMedia(next) {
+		return ""
+	}
+	t := textOf(next)
+	if rl := runeLen(t); rl == 0 || rl > 60 || rxSentenceEnd.MatchString(t) {
+		return ""
+	}
+	return t
+}
+
+func resolve(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	u, err := base.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return u.String()
+}

@@ -1,0 +1,271 @@
+// Package extract turns one fetched page into a store.Article: it owns
+// charset decoding (Decode), date parsing (ParseDate), main-text extraction
+// with boilerplate removal (via go-readability), metadata (title, authors,
+// editor, source, dates, language, section, tags, images, with provenance),
+// and telling articles from list, tag and search pages (ErrNotArticle).
+//
+// It does no I/O: fetching, retries, link-following and deciding what to
+// crawl belong to the crawler, and storing to package store's backends.
+// extract is the only package that imports readability and goquery; none of
+// their types appear in its API.
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"codeberg.org/readeck/go-readability/v2/render"
+	"golang.org/x/net/html"
+
+	"newsarc/store"
+)
+
+// ErrNotArticle is returned, wrapped with the reason, when a page is not an
+// article: a list, tag, search or calendar page, or one with too little
+// body text.
+var ErrNotArticle = errors.New("extract: not an article")
+
+// Options configures an Extractor. DefaultOptions gives the defaults.
+type Options struct {
+	// Location is the site's time zone for dates without one. When nil it
+	// is inferred per page: Chinese pages and .cn hosts use Asia/Shanghai,
+	// Japanese Asia/Tokyo, Korean Asia/Seoul, anything else UTC.
+	Location *time.Location
+	// MinTextLen is the least body length for an article, in CJK
+	// characters; other non-space characters count 7/16 each, so the
+	// default 150 asks for about 150 Chinese characters or 400 characters
+	// of English. Pages marked as articles (JSON-LD NewsArticle,
+	// og:type=article) need a third of it.
+	MinTextLen int
+	// Now is the reference time for relative dates ("3小时前") and
+	// FetchedAt when the response has no Date header. Default time.Now.
+	Now func() time.Time
+}
+
+// DefaultOptions returns the default Options.
+func DefaultOptions() Options {
+	return Options{MinTextLen: 150, Now: time.Now}
+}
+
+// Extractor extracts articles from fetched pages. It is safe for concurrent
+// use.
+type Extractor struct {
+	opts Options
+}
+
+// New returns an Extractor; zero fields of opts take their defaults.
+func New(opts Options) *Extractor {
+	def := DefaultOptions()
+	if opts.MinTextLen <= 0 {
+		opts.MinTextLen = def.MinTextLen
+	}
+	if opts.Now == nil {
+		opts.Now = def.Now
+	}
+	return &Extractor{opts: opts}
+}
+
+// Extract parses one fetched page: pageURL is the final URL, h the response
+// headers, body the raw response body in any charset. It returns an error
+// wrapping ErrNotArticle when the page is a list, tag, search, calendar or
+// other non-article page, and other errors for unusable input (a bad URL,
+// an undecodable body).
+func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if h == nil {
+		h = http.Header{}
+	}
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("extract: page url %q: not absolute", pageURL)
+	}
+	contentType := h.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") {
+		return nil, fmt.Errorf("%w: content type %s", ErrNotArticle, mt)
+	}
+	text, _, err := Decode(contentType, body)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %s: %w", pageURL, err)
+	}
+	doc, err := html.Parse(bytes.NewReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, err)
+	}
+
+	fetched := e.opts.Now()
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		fetched = d
+	}
+
+	// Metadata first: readability drops scripts (JSON-LD) and pre-cleaning
+	// drops tag links and breadcrumbs.
+	m := readMetadata(doc, u, h)
+	body0 := findElement(doc, "body")
+	if body0 == nil {
+		return nil, fmt.Errorf("%w: no body", ErrNotArticle)
+	}
+	preClean(body0, m.h1)
+	lines := pageLines(body0)
+	m.readLines(lines)
+
+	parser := readability.NewParser()
+	parser.CharThresholds = 250
+	parser.DisableJSONLD = true // read above; saves a second JSON pass
+	ra, err := parser.ParseAndMutate(doc, u)
+	if err != nil {
+		return nil, fmt.Errorf("%w: readability: %v", ErrNotArticle, err)
+	}
+	if ra.Node == nil {
+		return nil, fmt.Errorf("%w: readability found no content", ErrNotArticle)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	removed := postClean(ra.Node, m.title)
+	m.harvest(removed)
+	if len(m.authors) == 0 && ra.Byline() != "" {
+		m.setAuthors(splitNames(ra.Byline()), srcText)
+	}
+
+	bodyText := renderText(ra.Node)
+	if err := e.checkArticle(ra.Node, body0, bodyText, m); err != nil {
+		return nil, err
+	}
+
+	lang, langSrc := m.language(bodyText)
+	loc := e.location(lang, u.Hostname())
+	a := &store.Article{
+		URL:         pageURL,
+		Site:        u.Hostname(),
+		Title:       m.title,
+		Subtitle:    m.subtitle.val,
+		Authors:     m.dropPublisher(m.authors),
+		Editor:      m.editor.val,
+		Source:      m.source.val,
+		Publisher:   m.publisher.val,
+		Language:    lang,
+		Section:     m.section.val,
+		Tags:        m.tags,
+		Description: m.description.val,
+		TopImage:    m.topImage.val,
+		Images:      bodyImages(ra.Node, u),
+		Text:        bodyText,
+		HTML:        renderHTML(ra.Node),
+		WordCount:   countWords(bodyText),
+		FetchedAt:   fetched,
+		Capture:     store.Capture{Type: contentType},
+		Raw:         body,
+		Provenance:  map[string]string{},
+	}
+	a.CanonicalURL, a.Provenance["canonical_url"] = m.canonical.val, m.canonical.src
+	a.ID = store.IDFor(a.CanonicalURL)
+	a.ContentHash = store.HashText(a.Text)
+	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched)
+	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched)
+	if a.TopImage == "" && len(a.Images) > 0 {
+		a.TopImage, m.topImage.src = a.Images[0].URL, srcText
+	}
+	for key, f := range map[string]field{
+		"title": {m.title, m.titleSrc}, "subtitle": m.subtitle, "editor": m.editor,
+		"source": m.source, "publisher": m.publisher, "language": {lang, langSrc},
+		"section": m.section, "description": m.description, "top_image": {a.TopImage, m.topImage.src},
+	} {
+		if f.val != "" {
+			a.Provenance[key] = f.src
+		}
+	}
+	if len(a.Authors) > 0 {
+		a.Provenance["authors"] = m.authorsSrc
+	}
+	if len(a.Tags) > 0 {
+		a.Provenance["tags"] = m.tagsSrc
+	}
+	for k, v := range a.Provenance {
+		if v == "" {
+			delete(a.Provenance, k)
+		}
+	}
+	return a, nil
+}
+
+// location returns the zone for dates without one.
+func (e *Extractor) location(lang, host string) *time.Location {
+	if e.opts.Location != nil {
+		return e.opts.Location
+	}
+	host = strings.ToLower(host)
+	switch {
+	case strings.HasSuffix(host, ".tw"):
+		return loadZone("Asia/Taipei", 8)
+	case strings.HasSuffix(host, ".hk"):
+		return loadZone("Asia/Hong_Kong", 8)
+	case lang == "zh" || strings.HasSuffix(host, ".cn"):
+		return loadZone("Asia/Shanghai", 8)
+	case lang == "ja" || strings.HasSuffix(host, ".jp"):
+		return loadZone("Asia/Tokyo", 9)
+	case lang == "ko" || strings.HasSuffix(host, ".kr"):
+		return loadZone("Asia/Seoul", 9)
+	}
+	return time.UTC
+}
+
+// loadZone loads a zone, falling back to its fixed offset on systems
+// without a time zone database.
+func loadZone(name string, hours int) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone(name, hours*3600)
+}
+
+// firstDate parses the first candidate that is a date.
+// A date without a time of day gives way to a later candidate for the same
+// day that has one ("2025-02-18" in a meta tag, "2025年02月18日 17:44" on
+// the page).
+func firstDate(cands []field, loc *time.Location, ref time.Time) (time.Time, string) {
+	for i, c := range cands {
+		t, ok := ParseDate(c.val, loc, ref)
+		if !ok {
+			continue
+		}
+		if !strings.ContainsAny(c.val, ":：时点T") {
+			for _, d := range cands[i+1:] {
+				if u, ok := ParseDate(d.val, loc, ref); ok && u.Format(time.DateOnly) == t.Format(time.DateOnly) && !u.Equal(t) {
+					return u, d.src
+				}
+			}
+		}
+		return t, c.src
+	}
+	return time.Time{}, ""
+}
+
+// renderText returns the text of n, one paragraph per block, paragraphs
+// separated by blank lines.
+func renderText(n *html.Node) string {
+	var paras []string
+	for _, line := range strings.Split(render.InnerText(n), "\n") {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			paras = append(paras, line)
+		}
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func renderHTML(n *html.Node) string {
+	var b bytes.Buffer
+	if err := html.Render(&b, n); err != nil {
+		return ""
+	}
+	return b.String()
+}

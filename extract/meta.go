@@ -1,0 +1,742 @@
+package extract
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Provenance values: where a metadata field came from.
+const (
+	srcJSONLD = "json-ld"
+	srcOG     = "opengraph"
+	srcMeta   = "meta"
+	srcTime   = "time-tag"
+	srcText   = "text"
+	srcURL    = "url"
+)
+
+// field is a metadata value and its provenance.
+type field struct{ val, src string }
+
+func (f *field) setIfEmpty(val, src string) {
+	if f.val == "" && strings.TrimSpace(val) != "" {
+		f.val, f.src = collapse(val), src
+	}
+}
+
+// metadata is what the page says about the article, gathered before and
+// after body extraction.
+type metadata struct {
+	base      *url.URL
+	canonical field
+	title     string
+	titleSrc  string
+	h1        *html.Node // the main heading, when the page has one
+	siteNames []string
+
+	subtitle, editor, source, publisher, section, description, topImage field
+
+	authors    []string
+	authorsSrc string
+	relAuthors []string
+	tags       []string
+	tagsSrc    string
+
+	published, modified []field // candidates, best first
+	lang                field   // declared language
+	isArticle           bool    // JSON-LD article type or og:type=article
+	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
+
+	lines  []string // visible lines of the cleaned page
+	header []string // lines right below the title
+	after  []string // lines from the title on
+}
+
+var (
+	rxArticleType = regexp.MustCompile(`(?i)^(?:Article|NewsArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|BackgroundNewsArticle|ReviewNewsArticle|AskPublicNewsArticle|BlogPosting|LiveBlogPosting|Report|TechArticle|SatiricalArticle|SocialMediaPosting)$`)
+	rxListType    = regexp.MustCompile(`(?i)^(?:CollectionPage|SearchResultsPage|ItemList|ProfilePage)$`)
+	rxListPath    = regexp.MustCompile(`(?i)/(?:tags?|category|categories|topics?|search|archives?|author|page/\d+|list)(?:/|$|\.)|[?&](?:s|q|query|keyword|kw|wd|tag|cat|page)=`)
+	rxURLDate     = regexp.MustCompile(`(?:^|[/_t])(20\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
+	rxCrumbAttr   = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
+	rxCrumbText   = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
+	rxHomeWord    = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
+	rxDateLabel   = regexp.MustCompile(`(?i)发布时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	rxKeywordSep  = regexp.MustCompile(`\s*[,，、;；|]\s*`)
+	rxHanHyphen   = regexp.MustCompile(`[\p{Han}」》）”](-)[\p{Han}「《（“]`)
+	rxTitleSep    = regexp.MustCompile(`\s+[-|–—·»:]{1,2}\s+|\s*[|｜_]\s*|\s*——\s*|\s*-{2,}\s*`)
+)
+
+var (
+	publishedOG   = []string{"article:published_time", "og:article:published_time", "og:published_time", "article:published"}
+	publishedMeta = []string{"datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "publishtime", "publication_date",
+		"date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.issued", "dcterms.date", "sailthru.date",
+		"parsely-pub-date", "article.published", "weibo:article:create_at", "created", "firstpublishedtime", "originalpublicationdate"}
+	modifiedOG   = []string{"article:modified_time", "og:updated_time", "article:updated_time"}
+	modifiedMeta = []string{"datemodified", "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "modified", "updated"}
+)
+
+// readMetadata reads the structured metadata of a parsed page: meta tags,
+// OpenGraph, JSON-LD, <time>, links and headings.
+func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
+	m := &metadata{base: base}
+	gq := goquery.NewDocumentFromNode(doc)
+
+	metas := map[string][]string{}
+	gq.Find("meta").Each(func(_ int, s *goquery.Selection) {
+		content, ok := s.Attr("content")
+		content = strings.TrimSpace(content)
+		if !ok || content == "" {
+			return
+		}
+		for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
+			if key, ok := s.Attr(k); ok && key != "" {
+				key = strings.ToLower(strings.TrimSpace(key))
+				metas[key] = append(metas[key], content)
+			}
+		}
+	})
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if v := metas[k]; len(v) > 0 {
+				return v[0]
+			}
+		}
+		return ""
+	}
+	ld := readJSONLD(gq)
+
+	// Page type.
+	m.isArticle = ld.article != nil && rxArticleType.MatchString(ld.articleType) || strings.EqualFold(first("og:type"), "article")
+	for _, t := range ld.types {
+		if rxListType.MatchString(t) && ld.article == nil {
+			m.listHint = "json-ld " + t
+		}
+	}
+	if m.listHint == "" && rxListPath.MatchString(base.RequestURI()) {
+		m.listHint = "url " + base.RequestURI()
+	}
+
+	// Canonical URL.
+	if href, ok := gq.Find(`link[rel~="canonical"]`).First().Attr("href"); ok {
+		m.canonical.setIfEmpty(resolve(base, href), srcMeta)
+	}
+	m.canonical.setIfEmpty(resolve(base, first("og:url")), srcOG)
+	m.canonical.setIfEmpty(base.String(), srcURL)
+
+	// Site names, for stripping title suffixes and telling authors from
+	// publishers.
+	m.publisher.setIfEmpty(first("og:site_name"), srcOG)
+	m.publisher.setIfEmpty(ldString(ld.article["publisher"]), srcJSONLD)
+	for _, n := range []string{first("og:site_name"), ldString(ld.article["publisher"]), first("application-name", "sitename"), ld.siteName, strings.TrimPrefix(first("twitter:site"), "@")} {
+		if n = collapse(n); n != "" {
+			m.siteNames = append(m.siteNames, n)
+		}
+	}
+	if label := hostLabel(base.Hostname()); label != "" {
+		m.siteNames = append(m.siteNames, label)
+	}
+
+	// Title and main heading.
+	docTitle := collapse(gq.Find("title").First().Text())
+	ogTitle := first("og:title")
+	m.h1 = mainHeading(gq, ogTitle+" "+docTitle, m.siteNames)
+	h1Text := ""
+	if m.h1 != nil {
+		h1Text = textOf(m.h1)
+	}
+	for _, c := range []field{{ogTitle, srcOG}, {first("twitter:title", "articletitle"), srcMeta}, {ldString(ld.article["headline"]), srcJSONLD}, {h1Text, srcText}, {docTitle, srcMeta}} {
+		if t := cleanTitle(c.val, m.siteNames); t != "" {
+			m.title, m.titleSrc = t, c.src
+			break
+		}
+	}
+	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasPrefix(squeeze(m.title), squeeze(h1Text)) {
+		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
+	}
+
+	m.subtitle.setIfEmpty(ldString(ld.article["alternativeHeadline"]), srcJSONLD)
+	if m.h1 != nil {
+		gq.Find(`[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if t := collapse(s.Text()); t != "" && runeLen(t) <= 200 && t != h1Text {
+				m.subtitle.setIfEmpty(t, srcText)
+				return false
+			}
+			return true
+		})
+	}
+
+	// Authors.
+	if names := cleanNames(ldStrings(ld.article["author"])); len(names) > 0 {
+		m.setAuthors(names, srcJSONLD)
+	}
+	if names := cleanNames(append(metas["author"], metas["dc.creator"]...)); len(m.authors) == 0 && len(names) > 0 {
+		m.setAuthors(names, srcMeta)
+	}
+	if names := cleanNames(metas["article:author"]); len(m.authors) == 0 && len(names) > 0 {
+		m.setAuthors(names, srcOG)
+	}
+	gq.Find(`a[rel~="author"], [itemprop="author"] [itemprop="name"]`).Each(func(_ int, s *goquery.Selection) {
+		m.relAuthors = append(m.relAuthors, s.Text())
+	})
+
+	// Dates.
+	m.published = append(m.published, field{ldString(ld.article["datePublished"]), srcJSONLD})
+	m.modified = append(m.modified, field{ldString(ld.article["dateModified"]), srcJSONLD})
+	for _, k := range publishedOG {
+		m.published = append(m.published, field{first(k), srcOG})
+	}
+	for _, k := range publishedMeta {
+		m.published = append(m.published, field{first(k), srcMeta})
+	}
+	for _, k := range modifiedOG {
+		m.modified = append(m.modified, field{first(k), srcOG})
+	}
+	for _, k := range modifiedMeta {
+		m.modified = append(m.modified, field{first(k), srcMeta})
+	}
+	m.published = append(m.published, timeTags(doc, m.h1)...)
+	if t := gq.Find(`time[itemprop="dateModified"]`).AttrOr("datetime", ""); t != "" {
+		m.modified = append(m.modified, field{t, srcTime})
+	}
+
+	// Language.
+	if lang, ok := gq.Find("html").Attr("lang"); ok {
+		m.lang.setIfEmpty(normalizeLang(lang), srcMeta)
+	}
+	m.lang.setIfEmpty(normalizeLang(first("content-language", "language", "dc.language")), srcMeta)
+	m.lang.setIfEmpty(normalizeLang(first("og:locale")), srcOG)
+	m.lang.setIfEmpty(normalizeLang(ldString(ld.article["inLanguage"])), srcJSONLD)
+	m.lang.setIfEmpty(normalizeLang(h.Get("Content-Language")), srcMeta)
+
+	// Section.
+	m.section.setIfEmpty(first("article:section"), srcOG)
+	m.section.setIfEmpty(ldString(ld.article["articleSection"]), srcJSONLD)
+	m.section.setIfEmpty(crumbSection(ld.breadcrumb, m.title), srcJSONLD)
+	m.section.setIfEmpty(visibleCrumb(gq, m.title), srcText)
+	m.section.setIfEmpty(gq.Find(`a[rel~="category"]`).First().Text(), srcText)
+
+	// Tags.
+	switch {
+	case len(metas["article:tag"]) > 0:
+		m.tags, m.tagsSrc = splitKeywords(metas["article:tag"]), srcOG
+	case len(ldStrings(ld.article["keywords"])) > 0:
+		m.tags, m.tagsSrc = splitKeywords(ldStrings(ld.article["keywords"])), srcJSONLD
+	case first("keywords", "news_keywords") != "":
+		m.tags, m.tagsSrc = splitKeywords([]string{first("keywords", "news_keywords")}), srcMeta
+	default:
+		var tags []string
+		gq.Find(`a[rel~="tag"]`).Each(func(_ int, s *goquery.Selection) {
+			if rel, _ := s.Attr("rel"); !strings.Contains(rel, "category") {
+				tags = append(tags, s.Text())
+			}
+		})
+		m.tags, m.tagsSrc = splitKeywords(tags), srcText
+	}
+
+	m.source.setIfEmpty(first("contentsource", "source"), srcMeta)
+
+	m.description.setIfEmpty(first("og:description"), srcOG)
+	m.description.setIfEmpty(first("description"), srcMeta)
+	m.description.setIfEmpty(ldString(ld.article["description"]), srcJSONLD)
+
+	m.topImage.setIfEmpty(resolve(base, first("og:image", "og:image:url", "og:image:secure_url")), srcOG)
+	m.topImage.setIfEmpty(resolve(base, first("twitter:image", "twitter:image:src")), srcMeta)
+	m.topImage.setIfEmpty(resolve(base, ldString(ld.article["image"])), srcJSONLD)
+	return m
+}
+
+func (m *metadata) setAuthors(names []string, src string) {
+	if len(names) > 0 {
+		m.authors, m.authorsSrc = names, src
+	}
+}
+
+// readLines takes the visible lines of the cleaned page and finds the
+// title among them: dates and bylines are looked for right below it.
+func (m *metadata) readLines(lines []string) {
+	m.lines = lines
+	title := squeeze(m.title)
+	at := -1
+	for i, l := range lines {
+		if s := squeeze(l); s != "" && runeLen(title) >= 4 && (s == title || strings.Contains(s, title) && runeLen(l) <= runeLen(m.title)+20) {
+			at = i
+			break
+		}
+	}
+	if at >= 0 {
+		m.after = lines[at:]
+		end := min(len(lines), at+7)
+		for _, l := range lines[at+1 : end] {
+			if runeLen(l) <= 120 {
+				m.header = append(m.header, l)
+			}
+		}
+	} else {
+		m.after = lines
+	}
+	for _, l := range m.header {
+		if isDateLine(l) || rxAgoZH.MatchString(l) || rxAgoEN.MatchString(l) || rxDayWord.MatchString(l) || rxDateLabel.MatchString(l) {
+			m.published = append(m.published, field{l, srcText})
+		}
+	}
+	if at < 0 {
+		for _, l := range lines[:min(len(lines), 40)] {
+			if runeLen(l) <= 100 && rxDateLabel.MatchString(l) {
+				m.published = append(m.published, field{l, srcText})
+			}
+		}
+	}
+	if d := rxURLDate.FindStringSubmatch(m.base.Path); d != nil {
+		m.published = append(m.published, field{d[1] + "-" + d[2] + "-" + d[3], srcURL})
+	}
+}
+
+var (
+	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：]\s*([^\s:：|｜,，;；【】\[\]()（）]{1,16})`)
+	rxEditorEN    = regexp.MustCompile(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
+	rxStaffCode   = regexp.MustCompile(`\s*[A-Za-z]{1,6}\d{2,}$`)
+	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源)\s*[:：]\s*([^\s:：|｜,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s:：|｜,，;；。【】\[\]()（）]{2,30})`)
+	rxAuthorLabel = regexp.MustCompile(`(?:^|[\s|｜【\[(（,，])(?:作者|记者|撰文|撰稿|文)\s*[:：/／]\s*(.+)`)
+	rxByName      = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
+	rxPublisher   = regexp.MustCompile(`发布者\s*[:：]\s*([^\s,，;；。:：]{1,30})`)
+	rxOrigTitle   = regexp.MustCompile(`原标题\s*[:：]\s*(.{2,100})`)
+	rxFieldWord   = regexp.MustCompile(`^(?:作者|记者|编辑|责任编辑|来源|时间|发布|日期|阅读|浏览|点击|字号)`)
+	rxGluedLabel  = regexp.MustCompile(`(?:作者|记者|责任编辑|编辑|时间|发布时间|发布|日期)$`)
+)
+
+// harvest reads editor, source, publisher, byline and original-title lines:
+// first from the lines postClean removed from the body, then from the
+// header below the title and the rest of the page.
+func (m *metadata) harvest(removed []string) {
+	for _, group := range [][]string{removed, m.header, m.after} {
+		for _, l := range group {
+			if runeLen(l) > 200 {
+				continue
+			}
+			if s := rxEditor.FindStringSubmatch(l); s != nil {
+				m.editor.setIfEmpty(editorName(s[1]), srcText)
+			} else if s := rxEditorEN.FindStringSubmatch(l); s != nil {
+				m.editor.setIfEmpty(s[1], srcText)
+			}
+			if s := rxSourceLabel.FindStringSubmatch(l); s != nil {
+				m.source.setIfEmpty(sourceName(s[1]+s[2]), srcText)
+			}
+			if s := rxPublisher.FindStringSubmatch(l); s != nil {
+				m.publisher.setIfEmpty(s[1], srcText)
+			}
+			if s := rxOrigTitle.FindStringSubmatch(l); s != nil {
+				m.subtitle.setIfEmpty(s[1], srcText)
+			}
+		}
+	}
+	if len(m.authors) == 0 {
+		for _, group := range [][]string{m.header, removed} {
+			for _, l := range group {
+				if runeLen(l) > 120 || len(m.authors) > 0 {
+					continue
+				}
+				if s := rxAuthorLabel.FindStringSubmatch(l); s != nil {
+					m.setAuthors(labelNames(s[1]), srcText)
+				} else if s := rxByName.FindStringSubmatch(l); s != nil {
+					m.setAuthors(cleanNames(splitNames(s[1])), srcText)
+				}
+			}
+		}
+	}
+	if len(m.authors) == 0 {
+		m.setAuthors(cleanNames(m.relAuthors), srcText)
+	}
+}
+
+// editorName keeps the name of an editor line and drops a trailing staff
+// code: "于浩淙 zx0176" and "于浩淙zx0176" give "于浩淙".
+func editorName(s string) string {
+	if t := rxStaffCode.ReplaceAllString(s, ""); runeLen(t) >= 2 {
+		return t
+	}
+	return s
+}
+
+// sourceName trims a following label glued on: "新华网作者" gives "新华网".
+func sourceName(s string) string {
+	for i := 0; i < 2; i++ {
+		s = rxGluedLabel.ReplaceAllString(s, "")
+	}
+	return strings.TrimSpace(s)
+}
+
+// labelNames reads the names after "作者：": up to four, separated by
+// spaces or 、, stopping at the next label or a date.
+func labelNames(rest string) []string {
+	var names []string
+	for _, tok := range strings.FieldsFunc(rest, func(r rune) bool {
+		return r == ' ' || r == '、' || r == ',' || r == '，' || r == '|' || r == '｜' || r == ';' || r == '；'
+	}) {
+		if strings.ContainsAny(tok, ":：") || rxFieldWord.MatchString(tok) || tok[0] >= '0' && tok[0] <= '9' || len(names) == 4 {
+			break
+		}
+		if runeLen(tok) <= 12 {
+			names = append(names, tok)
+		}
+	}
+	return cleanNames(names)
+}
+
+// splitNames splits "A, B and C" into names.
+func splitNames(s string) []string {
+	s = rxNameTail.ReplaceAllString(s, "")
+	return rxNameSep.Split(s, -1)
+}
+
+var (
+	rxNameTail = regexp.MustCompile(`\s*[|·•].*$|\s+-\s+.*$`)
+	rxNameSep  = regexp.MustCompile(`\s*(?:,|，|、|&|\band\b|\s和\s)\s*`)
+)
+
+// cleanNames trims, drops URLs, "By" prefixes and duplicates.
+func cleanNames(in []string) []string {
+	var out []string
+	for _, n := range in {
+		n = collapse(n)
+		n = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(n, "By "), "by "))
+		if n == "" || runeLen(n) > 60 || strings.Contains(n, "://") || strings.HasPrefix(n, "www.") || slices.Contains(out, n) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// dropPublisher drops authors that are only the site's name: a portal that
+// posts under its own account has no author worth recording.
+func (m *metadata) dropPublisher(authors []string) []string {
+	var out []string
+	for _, a := range authors {
+		if !matchesName(a, append([]string{m.publisher.val}, m.siteNames...)) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// language returns the page language: the declared one, unless the body
+// text is plainly in another script (a template left at lang="en-US" on a
+// Chinese site), else the one detected from the text.
+func (m *metadata) language(text string) (string, string) {
+	detected := detectLanguage(text)
+	declared := m.lang.val
+	switch {
+	case declared == "":
+		if detected != "" {
+			return detected, srcText
+		}
+		return "", ""
+	case detected != "" && detected != declared && (isCJKLang(detected) || isCJKLang(declared)):
+		return detected, srcText
+	}
+	return declared, m.lang.src
+}
+
+func isCJKLang(l string) bool { return l == "zh" || l == "ja" || l == "ko" }
+
+// cleanTitle strips site names and section suffixes from a page title:
+// "标题 - 广众网", "Title | Site", "标题_国际_某某网". A trailing part is
+// removed when it matches a known site name, or when it is short (at most
+// 12 characters or 4 words) and less than half as long as what precedes.
+func cleanTitle(title string, names []string) string {
+	title = collapse(title)
+	for i := 0; i < 3; i++ {
+		head, tail, ok := splitTitle(title)
+		if !ok {
+			break
+		}
+		switch {
+		case matchesName(tail, names):
+			title = head
+		case matchesName(head, names) && runeLen(tail) > runeLen(head):
+			title = tail
+		case looksLikeSuffix(head, tail):
+			title = head
+		default:
+			return title
+		}
+	}
+	return title
+}
+
+// splitTitle splits a title at its last separator.
+func splitTitle(t string) (head, tail string, ok bool) {
+	start, end := -1, -1
+	for _, loc := range rxTitleSep.FindAllStringIndex(t, -1) {
+		start, end = loc[0], loc[1]
+	}
+	for _, loc := range rxHanHyphen.FindAllStringSubmatchIndex(t, -1) {
+		if loc[2] > start {
+			start, end = loc[2], loc[3]
+		}
+	}
+	if start <= 0 || end >= len(t) {
+		return "", "", false
+	}
+	return strings.TrimSpace(t[:start]), strings.TrimSpace(t[end:]), true
+}
+
+func looksLikeSuffix(head, tail string) bool {
+	hl, tl := runeLen(head), runeLen(tail)
+	if tl == 0 || hl < 2*tl || hl < 6 {
+		return false
+	}
+	if detectLanguage(tail) == "zh" || squeeze(tail) != "" && runeLen(tail) <= 6 {
+		return tl <= 12
+	}
+	return len(strings.Fields(tail)) <= 4
+}
+
+// matchesName reports whether s is one of the site names (ignoring case,
+// spaces and punctuation, and allowing one to contain the other).
+func matchesName(s string, names []string) bool {
+	ss := squeeze(s)
+	if runeLen(ss) < 2 {
+		return false
+	}
+	for _, n := range names {
+		sn := squeeze(n)
+		if runeLen(sn) < 2 {
+			continue
+		}
+		if ss == sn || runeLen(sn) >= 3 && strings.Contains(ss, sn) && runeLen(ss) <= runeLen(sn)+8 || runeLen(ss) >= 3 && strings.Contains(sn, ss) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostLabel returns the distinctive label of a host name:
+// "news.example.com.cn" gives "example".
+func hostLabel(host string) string {
+	parts := strings.Split(strings.ToLower(host), ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	i := len(parts) - 2
+	switch parts[i] {
+	case "com", "net", "org", "gov", "edu", "co", "ac":
+		if i > 0 {
+			i--
+		}
+	}
+	if len(parts[i]) < 3 {
+		return ""
+	}
+	return parts[i]
+}
+
+// mainHeading picks the h1 that the page title names, else the first h1
+// that is not the site's name.
+func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node {
+	st := squeeze(titles)
+	var firstOK *html.Node
+	var match *html.Node
+	gq.Find("h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t := collapse(s.Text())
+		if runeLen(t) < 4 || matchesName(t, names) {
+			return true
+		}
+		if firstOK == nil {
+			firstOK = s.Get(0)
+		}
+		if strings.Contains(st, squeeze(t)) {
+			match = s.Get(0)
+			return false
+		}
+		return true
+	})
+	if match != nil {
+		return match
+	}
+	return firstOK
+}
+
+// timeTags returns publication date candidates from <time> and itemprop
+// elements: marked ones first, then the first <time> after the heading.
+func timeTags(doc, h1 *html.Node) []field {
+	var marked, after, any []field
+	seenH1 := h1 == nil
+	elements(doc, func(n *html.Node) bool {
+		if n == h1 {
+			seenH1 = true
+		}
+		if n.DataAtom == atom.Time {
+			v := attr(n, "datetime")
+			if v == "" {
+				v = textOf(n)
+			}
+			f := field{v, srcTime}
+			switch {
+			case hasAttr(n, "pubdate") || attr(n, "itemprop") == "datePublished" || strings.Contains(attr(n, "class"), "publish"):
+				marked = append(marked, f)
+			case seenH1:
+				after = append(after, f)
+			default:
+				any = append(any, f)
+			}
+		} else if attr(n, "itemprop") == "datePublished" {
+			if v := attr(n, "content"); v != "" {
+				marked = append(marked, field{v, srcMeta})
+			} else {
+				marked = append(marked, field{textOf(n), srcText})
+			}
+		}
+		return true
+	})
+	return append(append(marked, after...), any...)
+}
+
+func crumbSection(crumbs []string, title string) string {
+	for i := len(crumbs) - 1; i >= 0; i-- {
+		c := collapse(crumbs[i])
+		if c == "" || rxHomeWord.MatchString(c) || echoesTitle(c, title) || squeeze(c) == squeeze(title) {
+			continue
+		}
+		return c
+	}
+	return ""
+}
+
+// visibleCrumb reads the section from a breadcrumb trail
+// ("当前位置：首页 > 国际 > 正文").
+func visibleCrumb(gq *goquery.Document, title string) string {
+	var section string
+	gq.Find("div, nav, p, span, ol, ul, td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		cls := s.AttrOr("class", "") + " " + s.AttrOr("id", "") + " " + s.AttrOr("aria-label", "")
+		t := collapse(s.Text())
+		if runeLen(t) > 150 || !rxCrumbAttr.MatchString(cls) && !rxCrumbText.MatchString(t) {
+			return true
+		}
+		var crumbs []string
+		s.Find("a").Each(func(_ int, a *goquery.Selection) { crumbs = append(crumbs, a.Text()) })
+		section = crumbSection(crumbs, title)
+		return section == ""
+	})
+	return section
+}
+
+func splitKeywords(in []string) []string {
+	var out []string
+	for _, v := range in {
+		parts := rxKeywordSep.Split(strings.TrimSpace(v), -1)
+		if len(parts) == 1 && detectLanguage(v) == "zh" {
+			parts = strings.Fields(v) // "关键词一 关键词二"
+		}
+		for _, p := range parts {
+			p = collapse(p)
+			if p != "" && runeLen(p) <= 40 && !slices.Contains(out, p) && len(out) < 30 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// ldInfo is what newsarc reads from a page's JSON-LD.
+type ldInfo struct {
+	article     map[string]any // the first object of an article type
+	articleType string
+	types       []string // all @type values seen
+	breadcrumb  []string
+	siteName    string // WebSite name
+}
+
+func readJSONLD(gq *goquery.Document) ldInfo {
+	var info ldInfo
+	var visit func(v any)
+	visit = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				visit(x)
+			}
+		case map[string]any:
+			if g, ok := v["@graph"]; ok {
+				visit(g)
+			}
+			for _, t := range ldStrings(v["@type"]) {
+				info.types = append(info.types, t)
+				switch {
+				case info.article == nil && (rxArticleType.MatchString(t) || t == "WebPage" && v["headline"] != nil):
+					info.article, info.articleType = v, t
+				case t == "BreadcrumbList" && info.breadcrumb == nil:
+					items, _ := v["itemListElement"].([]any)
+					for _, it := range items {
+						if im, ok := it.(map[string]any); ok {
+							name := ldString(im["name"])
+							if name == "" {
+								name = ldString(im["item"])
+							}
+							info.breadcrumb = append(info.breadcrumb, name)
+						}
+					}
+				case t == "WebSite" && info.siteName == "":
+					info.siteName = ldString(v["name"])
+				}
+			}
+		}
+	}
+	gq.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+		raw := strings.TrimSpace(s.Text())
+		raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<![CDATA["), "]]>")
+		var v any
+		if json.Unmarshal([]byte(raw), &v) == nil {
+			visit(v)
+		}
+	})
+	return info
+}
+
+// ldString reads a JSON-LD value as one string: a string, an object's
+// name (or @value, url), or an array's first such value.
+func ldString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case map[string]any:
+		for _, k := range []string{"name", "@value", "url", "contentUrl"} {
+			if s := ldString(v[k]); s != "" {
+				return s
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if s := ldString(x); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// ldStrings reads a JSON-LD value as a list of strings.
+func ldStrings(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			if s := ldString(x); s != "" {
+				out = append(out, s)
+			}
+		}
+	default:
+		if s := ldString(v); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

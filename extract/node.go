@@ -1,0 +1,131 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// findElement returns the first element named tag in document order.
+func findElement(n *html.Node, tag string) *html.Node {
+	if n.Type == html.ElementNode && n.Data == tag {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if f := findElement(c, tag); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// elements calls fn for each element under n in document order; fn returns
+// false to skip the element's children.
+func elements(n *html.Node, fn func(*html.Node) bool) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling // fn may detach c
+		if c.Type == html.ElementNode {
+			if fn(c) {
+				elements(c, fn)
+			}
+		}
+		c = next
+	}
+}
+
+// textOf returns the text under n with white space collapsed, leaving out
+// scripts and styles.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return
+			case atom.Br, atom.P, atom.Div, atom.Li, atom.Td, atom.Tr, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				b.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && isBlock(n) {
+			b.WriteByte(' ')
+		}
+	}
+	walk(n)
+	return collapse(b.String())
+}
+
+// collapse trims s and collapses runs of white space to one space, dropping
+// the space between two CJK characters that only line wrapping put there.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func isBlock(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Dd, atom.Div, atom.Dl, atom.Dt,
+		atom.Fieldset, atom.Figcaption, atom.Figure, atom.Footer, atom.Form, atom.H1, atom.H2, atom.H3,
+		atom.H4, atom.H5, atom.H6, atom.Header, atom.Hr, atom.Li, atom.Main, atom.Nav, atom.Ol, atom.P,
+		atom.Pre, atom.Section, atom.Table, atom.Tbody, atom.Td, atom.Th, atom.Thead, atom.Tr, atom.Ul,
+		atom.Center:
+		return true
+	}
+	return false
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// letterCount counts letters and digits.
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func detach(n *html.Node) {
+	if n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+// contains reports whether n is d or an ancestor of d.
+func contains(n, d *html.Node) bool {
+	for ; d != nil; d = d.Parent {
+		if d == n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,123 @@
+package bleve_test
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"newsarc/store"
+	"newsarc/store/bleve"
+	"newsarc/store/storetest"
+)
+
+// benchArticles is the size of the benchmark archive.
+const benchArticles = 10000
+
+// BenchmarkPut stores benchArticles generated articles, half Chinese and
+// half English, into a fresh archive in batches of 100, and closes it (so
+// the index is flushed). One iteration is the whole archive:
+//
+//	go test -run '^$' -bench Put -benchtime 1x ./store/bleve
+func BenchmarkPut(b *testing.B) {
+	ctx := context.Background()
+	arts := storetest.Articles(benchArticles)
+	var size int64
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		s, err := bleve.Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < len(arts); j += 100 {
+			if _, err := s.Put(ctx, arts[j:min(j+100, len(arts))]...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		size = dirSize(b, dir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(benchArticles*b.N)/b.Elapsed().Seconds(), "articles/s")
+	b.ReportMetric(float64(size)/(1<<20), "MB")
+}
+
+// BenchmarkSearch runs typical queries against an archive of benchArticles
+// generated articles; every Search computes all four facets.
+//
+//	go test -run '^$' -bench Search ./store/bleve
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	s, err := bleve.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	arts := storetest.Articles(benchArticles)
+	for j := 0; j < len(arts); j += 100 {
+		if _, err := s.Put(ctx, arts[j:min(j+100, len(arts))]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		q    store.Query
+	}{
+		{"zh-word", store.Query{Text: "经济"}},
+		{"zh-words", store.Query{Text: "经济改革 市场"}},
+		{"en-word", store.Query{Text: "market"}},
+		{"en-words", store.Query{Text: "market reform"}},
+		{"zh-filtered", store.Query{Text: "经济", Site: "xinhua", From: may}},
+		{"all-by-date", store.Query{}},
+		{"page-10", store.Query{Text: "market", Sort: store.ByDate, Offset: 100}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var total int
+			for b.Loop() {
+				res, err := s.Search(ctx, c.q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+	b.Run("scan-en", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			n = 0
+			err := s.Scan(ctx, store.Query{Language: "en"}, func(*store.Article) error { n++; return nil })
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n), "articles")
+	})
+}
+
+// dirSize returns the bytes of the files under dir.
+func dirSize(b *testing.B, dir string) int64 {
+	b.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += info.Size()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}

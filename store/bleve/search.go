@@ -1,0 +1,266 @@
+package bleve
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bolt "go.etcd.io/bbolt"
+
+	"newsarc/store"
+)
+
+// Search limits and tuning.
+const (
+	defaultLimit   = 10
+	maxLimit       = 10000 // larger Query.Limit values are capped
+	titleBoost     = 3.0
+	termFacetSize  = 50  // buckets for site, author and language
+	monthFacetSize = 600 // fifty years of months
+)
+
+// scanPage is how many hits Scan reads per index round trip; a variable so
+// that tests can make pages small.
+var scanPage = 500
+
+// facetFields maps store facet names to index fields.
+var facetFields = []struct{ name, field string }{
+	{"site", fieldSite},
+	{"author", fieldAuthors},
+	{"language", fieldLanguage},
+	{"date", fieldMonth},
+}
+
+// Search returns one page of matches, ranked by relevance (the default when
+// q.Text is set) or newest first, with highlighted fragments (title first,
+// then the best body fragment; HTML, with the text escaped and matches in
+// <mark>) and facets over all matches: "site", "author", "language" by
+// count, and "date" by month ("2006-01", UTC) in chronological order.
+// Articles without a publication date sort last by date and have no date
+// bucket. q.Limit defaults to 10 and is capped at 10000.
+func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, error) {
+	start := time.Now()
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search: %w", err)
+	}
+	defer release()
+
+	req := blevesearch.NewSearchRequestOptions(s.query(q), limit(q.Limit), max(q.Offset, 0), false)
+	if q.Sort == store.ByDate || (q.Sort == "" && strings.TrimSpace(q.Text) == "") {
+		req.SortByCustom(byDate())
+	} else {
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, &search.SortField{Field: fieldPublished, Desc: true}, &search.SortDocID{}})
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		req.Highlight = blevesearch.NewHighlightWithStyle(html.Name)
+		req.Highlight.AddField(fieldTitle)
+		req.Highlight.AddField(fieldText)
+	}
+	for _, f := range facetFields {
+		size := termFacetSize
+		if f.field == fieldMonth {
+			size = monthFacetSize
+		}
+		req.AddFacet(f.name, blevesearch.NewFacetRequest(f.field, size))
+	}
+	sr, err := s.index.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
+	}
+	articles, err := s.load(sr.Hits)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
+	}
+
+	res := &store.Results{Total: int(sr.Total), Hits: make([]store.Hit, len(sr.Hits)), Facets: map[string][]store.FacetCount{}}
+	for i, h := range sr.Hits {
+		res.Hits[i] = store.Hit{Article: articles[i], Score: h.Score, Fragments: fragments(h)}
+	}
+	for _, f := range facetFields {
+		counts := []store.FacetCount{}
+		if fr := sr.Facets[f.name]; fr != nil {
+			for _, t := range fr.Terms.Terms() {
+				counts = append(counts, store.FacetCount{Term: t.Term, Count: t.Count})
+			}
+		}
+		if f.field == fieldMonth {
+			slices.SortFunc(counts, func(a, b store.FacetCount) int { return strings.Compare(a.Term, b.Term) })
+		}
+		res.Facets[f.name] = counts
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// Scan calls fn for every match of q, newest published first (undated
+// articles last), ignoring q.Sort, q.Limit and q.Offset. It pages through
+// the index with search-after, holding one page of articles at a time, and
+// returns fn's first error as is. Articles stored while Scan runs may or may
+// not be visited.
+func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*store.Article) error) error {
+	var after []string
+	for {
+		articles, last, err := s.scanPage(ctx, q, after)
+		if err != nil {
+			return fmt.Errorf("bleve: scan %q: %w", q.Text, err)
+		}
+		for _, a := range articles {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(articles) < scanPage {
+			return nil
+		}
+		after = last
+	}
+}
+
+// scanPage returns the page of matches after the sort key after (nil for
+// the first page) and the sort key of its last hit. The store is locked
+// only while the page is read, not while fn runs.
+func (s *Store) scanPage(ctx context.Context, q store.Query, after []string) ([]*store.Article, []string, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	req := blevesearch.NewSearchRequestOptions(s.query(q), scanPage, 0, false)
+	req.SortByCustom(byDate())
+	req.Score = "none"
+	if after != nil {
+		req.SetSearchAfter(after)
+	}
+	sr, err := s.index.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	articles, err := s.load(sr.Hits)
+	if err != nil || len(sr.Hits) == 0 {
+		return articles, nil, err
+	}
+	return articles, sr.Hits[len(sr.Hits)-1].Sort, nil
+}
+
+// byDate orders newest published first, undated last, then by ID. The
+// published sort is left to type detection, so that hits' raw sort values
+// (undated ones included) can be handed back as search-after keys.
+func byDate() search.SortOrder {
+	return search.SortOrder{
+		&search.SortField{Field: fieldPublished, Desc: true, Missing: search.SortFieldMissingLast},
+		&search.SortDocID{},
+	}
+}
+
+// query translates q into a bleve query: every whitespace-separated term of
+// q.Text must match title (boosted) or text, each with all of its tokens
+// (so a Chinese word matches as all of its bigrams), or, when it has no CJK
+// letter, their English-stemmed copies; the other fields filter
+// without scoring. Terms without tokens (punctuation) are dropped; a text of
+// nothing else matches nothing.
+func (s *Store) query(q store.Query) query.Query {
+	var must []query.Query
+	analyzer := s.index.Mapping().AnalyzerNamed(cjk.AnalyzerName)
+	for _, term := range strings.Fields(q.Text) {
+		if analyzer != nil && len(analyzer.Analyze([]byte(term))) == 0 {
+			continue // punctuation alone: nothing to match, nothing to require
+		}
+		either := []query.Query{
+			match(term, fieldTitle, titleBoost),
+			match(term, fieldText, 1),
+		}
+		if !hasCJK(term) {
+			either = append(either, match(term, fieldTitleEn, titleBoost), match(term, fieldTextEn, 1))
+		}
+		must = append(must, query.NewDisjunctionQuery(either))
+	}
+	var filters []query.Query
+	keyword := func(field, value string) {
+		if value != "" {
+			t := query.NewTermQuery(value)
+			t.SetField(field)
+			filters = append(filters, t)
+		}
+	}
+	keyword(fieldSite, q.Site)
+	keyword(fieldLanguage, q.Language)
+	keyword(fieldAuthors, q.Author)
+	if !q.From.IsZero() || !q.To.IsZero() {
+		inclusive, exclusive := true, false
+		r := query.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &exclusive)
+		r.SetField(fieldPublished)
+		filters = append(filters, r)
+	}
+
+	switch {
+	case len(must) == 0 && strings.TrimSpace(q.Text) != "":
+		return query.NewMatchNoneQuery()
+	case len(must) == 0:
+		must = append(must, query.NewMatchAllQuery())
+	}
+	b := query.NewBooleanQuery(must, nil, nil)
+	if len(filters) > 0 {
+		b.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return b
+}
+
+// match returns a query for all of the tokens of term in field.
+func match(term, field string, boost float64) query.Query {
+	m := query.NewMatchQuery(term)
+	m.SetField(field)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetBoost(boost)
+	return m
+}
+
+// load reads the articles of hits from bbolt, in order, in one transaction.
+func (s *Store) load(hits search.DocumentMatchCollection) ([]*store.Article, error) {
+	articles := make([]*store.Article, len(hits))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		for i, h := range hits {
+			a, err := decodeArticle(b.Get([]byte(h.ID)))
+			if err != nil {
+				return fmt.Errorf("decode %s: %w", h.ID, err)
+			}
+			if a == nil {
+				return fmt.Errorf("indexed article %s missing from database: %w", h.ID, store.ErrNotFound)
+			}
+			articles[i] = a
+		}
+		return nil
+	})
+	return articles, err
+}
+
+// fragments returns a hit's highlighted title fragments that mark a match,
+// then its body fragments.
+func fragments(h *search.DocumentMatch) []string {
+	var out []string
+	for _, f := range h.Fragments[fieldTitle] {
+		if strings.Contains(f, "<mark>") {
+			out = append(out, f)
+		}
+	}
+	return append(out, h.Fragments[fieldText]...)
+}
+
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return defaultLimit
+	case n > maxLimit:
+		return maxLimit
+	default:
+		return n
+	}
+}

@@ -271,12 +271,18 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	}()
 
 	r.stats.Started = time.Now()
+	robots := map[string]bool{}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
 			continue
 		}
 		r.visit(u, func(s string) error { return col.Visit(s) }, true)
+		// robots.txt names the site's sitemaps.
+		if ru, err := canonicalURL("/robots.txt", u); err == nil && !robots[ru.String()] && !cfg.IgnoreRobots {
+			robots[ru.String()] = true
+			r.visit(ru, func(s string) error { return col.Visit(s) }, true)
+		}
 	}
 	col.Wait()
 	close(stop)
@@ -434,14 +440,24 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	pageURL := resp.Request.URL
 	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
 	ct := h.Get("Content-Type")
+	self, _ := canonicalURL(pageURL.String(), nil)
+	fromSeed := r.seeds[self.String()]
 	follow := func(links []link) {
 		for _, l := range links {
 			u, err := canonicalURL(l.URL, nil)
 			if err != nil {
 				continue
 			}
-			r.visit(u, resp.Request.Visit, false)
+			// The feeds a seed page advertises and the sitemaps robots.txt
+			// lists are seeds too; other links to feeds (comment feeds,
+			// one per article) are traps.
+			seed := l.Rel == "sitemap" || l.Rel == "feed" && fromSeed
+			r.visit(u, resp.Request.Visit, seed)
 		}
+	}
+	if pageURL.Path == "/robots.txt" {
+		follow(robotsSitemaps(pageURL, resp.Body))
+		return
 	}
 	if isXML(ct, resp.Body) {
 		follow(xmlLinks(pageURL, resp.Body))
@@ -457,7 +473,6 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// an alternative URL is archived once, under the canonical.
 	defer follow(htmlLinks(pageURL, ct, resp.Body))
 
-	self, _ := canonicalURL(pageURL.String(), nil)
 	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {
 		r.notArticle(self)
 		return

@@ -59,6 +59,8 @@ func htmlLinks(pageURL *url.URL, contentType string, body []byte) []link {
 			case "link":
 				if rel := relOf(attr(n, "rel")); rel != "" {
 					add(attr(n, "href"), rel)
+				} else if isFeedLink(attr(n, "rel"), attr(n, "type")) {
+					add(attr(n, "href"), "feed")
 				}
 			case "script", "style", "template", "noscript":
 				return
@@ -82,6 +84,28 @@ func relOf(rel string) string {
 		}
 	}
 	return ""
+}
+
+// isFeedLink reports whether a <link> advertises an RSS or Atom feed.
+func isFeedLink(rel, typ string) bool {
+	typ = strings.ToLower(typ)
+	return strings.Contains(strings.ToLower(rel), "alternate") &&
+		(strings.Contains(typ, "rss") || strings.Contains(typ, "atom"))
+}
+
+// robotsSitemaps returns the URLs of the Sitemap: lines of a robots.txt.
+func robotsSitemaps(pageURL *url.URL, body []byte) []link {
+	var out []link
+	for _, line := range strings.Split(string(body), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "sitemap") {
+			continue
+		}
+		if u, err := url.Parse(strings.TrimSpace(v)); err == nil {
+			out = append(out, link{URL: pageURL.ResolveReference(u).String(), Rel: "sitemap"})
+		}
+	}
+	return out
 }
 
 func attr(n *html.Node, key string) string {

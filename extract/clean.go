@@ -464,7 +464,10 @@ func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata
 	}
 	for _, root := range []*html.Node{node, body} {
 		items, itemText, total := listItems(root)
-		if items >= minItems && total > 0 && itemText*100 >= total*minShare {
+		// A short list (a new section with two or three entries) counts
+		// when nearly all its text is entries and nothing says article.
+		short := !m.isArticle && items >= 2 && total > 0 && itemText*100 >= total*80
+		if short || items >= minItems && total > 0 && itemText*100 >= total*minShare {
 			reason := fmt.Sprintf("list page: %d entries hold %d%% of the text", items, itemText*100/total)
 			if m.listHint != "" {
 				reason += " (" + m.listHint + ")"

@@ -48,6 +48,10 @@ type Options struct {
 	// Now is the reference time for relative dates ("3小时前") and
 	// FetchedAt when the response has no Date header. Default time.Now.
 	Now func() time.Time
+	// AllowUndated accepts pages with neither a publish date nor article
+	// markup (JSON-LD Article types, og:type=article). By default they are
+	// ErrNotArticle: about, contact and policy pages are prose too.
+	AllowUndated bool
 }
 
 // DefaultOptions returns the default Options.
@@ -172,6 +176,11 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	a.ContentHash = store.HashText(a.Text)
 	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched)
 	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched)
+	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated {
+		// About, contact and policy pages are prose too; a news article
+		// says when it was published, or at least declares itself one.
+		return nil, fmt.Errorf("%w: no publish date and no article markup", ErrNotArticle)
+	}
 	if a.TopImage == "" && len(a.Images) > 0 {
 		a.TopImage, m.topImage.src = a.Images[0].URL, srcText
 	}

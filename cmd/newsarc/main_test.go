@@ -173,7 +173,7 @@ func exportJSONL(t *testing.T, data string) []exportRecord {
 
 func TestDemo(t *testing.T) {
 	out := newsarc(t, "demo")
-	for _, want := range []string{"pages fetched", "articles", "results for", "What to try next"} {
+	for _, want := range []string{"pages fetched", "articles", "for \"主权\"", "What to try next"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

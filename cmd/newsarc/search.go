@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"regexp"
 	"strings"
@@ -131,7 +132,11 @@ var markTag = regexp.MustCompile(`</?mark>`)
 // writeResults prints search results for a person: bold matches on a
 // terminal, [brackets] elsewhere.
 func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
-	fmt.Fprintf(w, "%d results for %q (%s)\n", res.Total, q.Text, res.Took.Round(time.Microsecond))
+	noun := "results"
+	if res.Total == 1 {
+		noun = "result"
+	}
+	fmt.Fprintf(w, "%d %s for %q (%s)\n", res.Total, noun, q.Text, res.Took.Round(time.Microsecond))
 	for i, h := range res.Hits {
 		a := h.Article
 		meta := []string{a.Site}
@@ -155,7 +160,14 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 				}
 				return "]"
 			})
-			fmt.Fprintf(w, "   …%s…\n", f)
+			f = html.UnescapeString(f) // fragments are HTML; the terminal shows text
+			if !strings.HasPrefix(f, "…") {
+				f = "…" + f
+			}
+			if !strings.HasSuffix(f, "…") {
+				f += "…"
+			}
+			fmt.Fprintf(w, "   %s\n", f)
 		}
 	}
 	for _, name := range []string{"site", "author", "language", "date"} {

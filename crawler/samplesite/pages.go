@@ -670,10 +670,18 @@ func (s *Site) serveTag(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	s.mu.RLock()
 	v := listView{chrome: s.chrome("", s.defaultMonth())}
+	// Every tag an article page links to has a page; it lists only the
+	// list-reachable articles, so it never reveals the hidden ones.
+	for _, e := range s.entries {
+		for _, t := range e.tags {
+			if t.Slug == slug && !e.gone {
+				v.Heading = "标签:" + t.Name
+			}
+		}
+	}
 	for _, e := range s.newest(listedZH) {
 		for _, t := range e.tags {
 			if t.Slug == slug {
-				v.Heading = "标签:" + t.Name
 				v.Items = append(v.Items, s.card(e))
 			}
 		}

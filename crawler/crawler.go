@@ -42,6 +42,7 @@ var ErrNotArticle = errors.New("not an article")
 // Archive keeps articles; store.Store satisfies it.
 type Archive interface {
 	Put(ctx context.Context, articles ...*store.Article) ([]store.Change, error)
+	Get(ctx context.Context, id string) (*store.Article, error)
 }
 
 // Site is one news site to crawl, as listed in the config.
@@ -78,6 +79,14 @@ type Config struct {
 	Retries      int           `yaml:"retries"`        // for 429, 5xx and network errors
 	MaxRetryWait time.Duration `yaml:"max_retry_wait"` // cap on Retry-After and backoff
 	IgnoreRobots bool          `yaml:"ignore_robots"`  // for sites you own only
+	// Revisit is how long an archived article rests before it is fetched
+	// again to catch edits: the first interval after a fetch that found a
+	// change, the next one after each fetch that found none.
+	Revisit []time.Duration `yaml:"revisit"`
+
+	// State, when set, keeps the frontier and per-URL fetch state across
+	// runs: conditional GET, revisit schedule, resume after a kill.
+	State *State `yaml:"-"`
 
 	// NotArticle is the sentinel the extractor wraps for non-article pages
 	// (default ErrNotArticle).
@@ -103,24 +112,28 @@ func DefaultConfig() Config {
 		MaxBodySize:  10 << 20,
 		Retries:      3,
 		MaxRetryWait: 60 * time.Second,
+		Revisit:      []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour},
 	}
 }
 
 // Stats counts what a crawl did.
 type Stats struct {
-	Site       string         `json:"site"`
-	Started    time.Time      `json:"started"`
-	Duration   time.Duration  `json:"duration"`
-	Queued     int            `json:"queued"`      // URLs handed to the fetcher
-	Fetched    int            `json:"fetched"`     // responses received
-	Bytes      int64          `json:"bytes"`       // response body bytes
-	New        int            `json:"new"`         // articles archived for the first time
-	Updated    int            `json:"updated"`     // articles whose text changed
-	Unchanged  int            `json:"unchanged"`   // articles fetched again, same text
-	NotArticle int            `json:"not_article"` // pages followed but not archived
-	Retries    int            `json:"retries"`
-	Skipped    map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
-	Errors     map[string]int `json:"errors,omitempty"`  // failed pages, by kind
+	Site        string         `json:"site"`
+	Started     time.Time      `json:"started"`
+	Duration    time.Duration  `json:"duration"`
+	Queued      int            `json:"queued"`      // URLs handed to the fetcher
+	Fetched     int            `json:"fetched"`     // responses received
+	Bytes       int64          `json:"bytes"`       // response body bytes
+	New         int            `json:"new"`         // articles archived for the first time
+	Updated     int            `json:"updated"`     // articles whose text changed
+	Unchanged   int            `json:"unchanged"`   // articles fetched again, same text
+	NotArticle  int            `json:"not_article"` // pages followed but not archived
+	Retries     int            `json:"retries"`
+	NotModified int            `json:"not_modified"`      // 304 answers to conditional requests
+	Removed     int            `json:"removed"`           // archived articles that now answer 404 or 410
+	Resumed     bool           `json:"resumed"`           // the run continued a killed one
+	Skipped     map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
+	Errors      map[string]int `json:"errors,omitempty"`  // failed pages, by kind
 }
 
 // Articles is the number of articles archived in the run.
@@ -182,6 +195,9 @@ func New(cfg Config, st Archive, log *slog.Logger) *Crawler {
 	if cfg.NotArticle == nil {
 		cfg.NotArticle = ErrNotArticle
 	}
+	if len(cfg.Revisit) == 0 {
+		cfg.Revisit = def.Revisit
+	}
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -198,6 +214,10 @@ type run struct {
 	article *regexp.Regexp
 	exclude []*regexp.Regexp
 	seeds   map[string]bool
+
+	state *State
+	runID int64
+	now   time.Time
 
 	mu       sync.Mutex
 	stats    Stats
@@ -240,12 +260,44 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	col.WithTransport(&fetchTransport{base: base, maxBody: cfg.MaxBodySize})
-	if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Delay: cfg.Delay, Parallelism: cfg.Parallelism}); err != nil {
+	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize}
+	col.WithTransport(transport)
+
+	// robots.txt, read before the crawl: its Crawl-delay slows the host's
+	// limit rule and its Sitemap lines are seeds. (colly reads it again for
+	// its allow/disallow checks.)
+	var rules []*colly.LimitRule
+	var sitemaps []string
+	if !cfg.IgnoreRobots {
+		client := &http.Client{Transport: transport, Timeout: cfg.Timeout}
+		for _, host := range r.seedHosts() {
+			info := fetchRobots(ctx, client, host, cfg.UserAgent)
+			sitemaps = append(sitemaps, info.sitemaps...)
+			if info.crawlDelay > cfg.Delay {
+				d := min(info.crawlDelay, cfg.MaxRetryWait)
+				r.log.Info("robots.txt crawl-delay", "host", host.Host, "dur", d)
+				rules = append(rules, &colly.LimitRule{DomainGlob: host.Host, Delay: d, Parallelism: 1})
+			}
+		}
+	}
+	rules = append(rules, &colly.LimitRule{DomainGlob: "*", Delay: cfg.Delay, Parallelism: cfg.Parallelism})
+	if err := col.Limits(rules); err != nil {
 		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
 	}
 	col.OnRequest(func(req *colly.Request) {
 		r.log.Debug("fetch", "url", req.URL.String(), "depth", req.Depth)
+		if r.state == nil {
+			return
+		}
+		// Conditional GET with what the last fetch said.
+		if p, ok := r.state.page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) {
+			if p.ETag != "" {
+				req.Headers.Set("If-None-Match", p.ETag)
+			}
+			if p.LastModified != "" {
+				req.Headers.Set("If-Modified-Since", p.LastModified)
+			}
+		}
 	})
 	col.OnResponse(func(resp *colly.Response) { r.onResponse(ctx, resp) })
 	col.OnError(func(resp *colly.Response, err error) { r.onError(ctx, resp, err) })
@@ -271,17 +323,26 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	}()
 
 	r.stats.Started = time.Now()
-	robots := map[string]bool{}
-	for _, s := range site.Seeds {
-		u, err := canonicalURL(s, nil)
+	var resumeFrom, due []string
+	if r.state != nil {
+		run, resumed, frontier, err := r.state.beginRun(r.site.Name, r.now)
 		if err != nil {
-			continue
+			close(stop)
+			<-done
+			return Stats{}, err
 		}
-		r.visit(u, func(s string) error { return col.Visit(s) }, true)
-		// robots.txt names the site's sitemaps.
-		if ru, err := canonicalURL("/robots.txt", u); err == nil && !robots[ru.String()] && !cfg.IgnoreRobots {
-			robots[ru.String()] = true
-			r.visit(ru, func(s string) error { return col.Visit(s) }, true)
+		r.runID, r.stats.Resumed, resumeFrom = run.ID, resumed, frontier
+		if resumed {
+			r.log.Info("resuming a killed run", "run", run.ID, "count", len(frontier))
+		}
+		due = r.state.due(r.site.Name, r.now)
+	}
+	top := func(s string) error { return col.Visit(s) }
+	for _, list := range [][]string{site.Seeds, sitemaps, resumeFrom, due} {
+		for _, s := range list {
+			if u, err := canonicalURL(s, nil); err == nil {
+				r.visit(u, top, true)
+			}
 		}
 	}
 	col.Wait()
@@ -296,7 +357,27 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if err := ctx.Err(); err != nil {
 		return st, fmt.Errorf("crawler: %s: %w", r.site.Name, err)
 	}
+	if r.state != nil {
+		if err := r.state.finishRun(r.site.Name, runState{ID: r.runID, Started: st.Started}); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
+}
+
+// seedHosts returns scheme://host of each seed, once.
+func (r *run) seedHosts() []*url.URL {
+	seen := map[string]bool{}
+	var out []*url.URL
+	for _, s := range r.site.Seeds {
+		u, err := canonicalURL(s, nil)
+		if err != nil || seen[u.Scheme+u.Host] {
+			continue
+		}
+		seen[u.Scheme+u.Host] = true
+		out = append(out, &url.URL{Scheme: u.Scheme, Host: u.Host})
+	}
+	return out
 }
 
 func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
@@ -304,7 +385,8 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
-		seen: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{}}
+		seen: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
+		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
@@ -389,6 +471,15 @@ func (r *run) visit(u *url.URL, do func(string) error, seed bool) {
 		reason = "list-budget"
 	case r.stats.Queued >= r.maxPages():
 		reason = "max-pages"
+	case r.state != nil:
+		if p, ok := r.state.page(r.site.Name, s); ok {
+			switch {
+			case p.Run == r.runID:
+				reason = "done-before-kill" // only when resuming
+			case p.Kind == "article" && !p.Removed && r.now.Before(p.NextDue):
+				reason = "not-due"
+			}
+		}
 	}
 	if reason != "" {
 		if reason != "offsite" {
@@ -401,8 +492,16 @@ func (r *run) visit(u *url.URL, do func(string) error, seed bool) {
 	r.seen[s] = true
 	r.stats.Queued++
 	r.mu.Unlock()
+	if r.state != nil {
+		if err := r.state.queue(r.site.Name, s); err != nil {
+			r.log.Error("crawl state", "err", err)
+		}
+	}
 
 	err := do(s)
+	if err != nil && r.state != nil {
+		_ = r.state.unqueue(r.site.Name, s)
+	}
 	var already *colly.AlreadyVisitedError
 	switch {
 	case err == nil:
@@ -448,17 +547,17 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 			if err != nil {
 				continue
 			}
-			// The feeds a seed page advertises and the sitemaps robots.txt
-			// lists are seeds too; other links to feeds (comment feeds,
-			// one per article) are traps.
-			seed := l.Rel == "sitemap" || l.Rel == "feed" && fromSeed
-			r.visit(u, resp.Request.Visit, seed)
+			// The feeds a seed page advertises are seeds too; other links
+			// to feeds (comment feeds, one per article) are traps.
+			r.visit(u, resp.Request.Visit, l.Rel == "feed" && fromSeed)
 		}
 	}
-	if pageURL.Path == "/robots.txt" {
-		follow(robotsSitemaps(pageURL, resp.Body))
-		return
-	}
+	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
+		LastModified: h.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}
+	// The page is recorded as done last, after its links are queued, so a
+	// kill in between leaves it in the frontier to be fetched again.
+	defer func() { r.recordPage(resp.Request.URL.String(), self.String(), ps) }()
+
 	if isXML(ct, resp.Body) {
 		follow(xmlLinks(pageURL, resp.Body))
 		return
@@ -486,9 +585,43 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		}
 		r.count(func(st *Stats) { st.Errors["extract"]++ })
 		r.log.Warn("extraction failed", "url", pageURL.String(), "err", err)
+		ps.Kind = "error"
 		return
 	}
-	r.archive(ctx, self, resp.StatusCode, art)
+	ch, err := r.archive(ctx, self, resp.StatusCode, art)
+	if err != nil {
+		ps.Kind = "error"
+		return
+	}
+	ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
+	if prev, ok := r.previous(resp.Request.URL.String()); ok && prev.Kind == "article" && ch == store.Unchanged {
+		ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
+	}
+	ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
+}
+
+// previous returns the state of a URL from before this fetch.
+func (r *run) previous(u string) (PageState, bool) {
+	if r.state == nil {
+		return PageState{}, false
+	}
+	return r.state.page(r.site.Name, u)
+}
+
+// recordPage stores a URL's fetch state under the URL fetched and, when
+// different, under its canonical form (a redirect's target).
+func (r *run) recordPage(fetched, canonical string, ps PageState) {
+	if r.state == nil {
+		return
+	}
+	for _, u := range []string{fetched, canonical} {
+		if err := r.state.done(r.site.Name, u, ps); err != nil {
+			r.log.Error("crawl state", "url", u, "err", err)
+		}
+		if canonical == fetched {
+			break
+		}
+	}
 }
 
 func (r *run) notArticle(u *url.URL) {
@@ -500,7 +633,7 @@ func (r *run) notArticle(u *url.URL) {
 
 // archive fills the crawl's part of an article and puts it in the archive,
 // retrying transient store failures.
-func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) {
+func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) (store.Change, error) {
 	canon := self
 	if art.CanonicalURL != "" {
 		if u, err := canonicalURL(art.CanonicalURL, self); err == nil && r.hosts[u.Hostname()] {
@@ -514,21 +647,11 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	if art.FetchedAt.IsZero() {
 		art.FetchedAt = time.Now().UTC()
 	}
-	var changes []store.Change
-	var err error
-	for attempt := 0; ; attempt++ {
-		changes, err = r.c.st.Put(ctx, art)
-		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
-			break
-		}
-		if !sleep(ctx, r.backoff(attempt)) {
-			break
-		}
-	}
+	changes, err := r.put(ctx, art)
 	if err != nil {
 		r.count(func(st *Stats) { st.Errors["store"]++ })
 		r.log.Error("archive failed", "url", art.URL, "err", err)
-		return
+		return store.Unchanged, err
 	}
 	ch := store.Unchanged
 	if len(changes) > 0 {
@@ -545,6 +668,20 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 		}
 	})
 	r.log.Info("article", "url", art.CanonicalURL, "change", ch.String(), "title", art.Title)
+	return ch, nil
+}
+
+// put stores articles, retrying transient failures with backoff.
+func (r *run) put(ctx context.Context, arts ...*store.Article) ([]store.Change, error) {
+	for attempt := 0; ; attempt++ {
+		changes, err := r.c.st.Put(ctx, arts...)
+		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
+			return changes, err
+		}
+		if !sleep(ctx, r.backoff(attempt)) {
+			return nil, err
+		}
+	}
 }
 
 func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
@@ -554,10 +691,22 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	if errors.As(err, &already) {
 		// A redirect to a page this run already fetched.
 		r.count(func(st *Stats) { st.Skipped["duplicate-redirect"]++ })
+		if r.state != nil {
+			_ = r.state.unqueue(r.site.Name, u)
+		}
 		return
 	}
 	if status > 0 {
-		r.count(func(st *Stats) { st.Fetched++ })
+		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
+	}
+	prev, known := r.previous(u)
+	switch {
+	case status == http.StatusNotModified && known:
+		r.notModified(u, prev)
+		return
+	case (status == http.StatusNotFound || status == http.StatusGone) && known && prev.Kind == "article" && prev.ArticleID != "":
+		r.removed(ctx, u, prev)
+		return
 	}
 	kind := errorKind(status, err)
 	if retryable(status, err) && ctx.Err() == nil {
@@ -575,19 +724,59 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 			r.log.Debug("retrying", "url", u, "status", status, "err", err, "wait", wait)
 			r.count(func(st *Stats) { st.Retries++ })
 			if sleep(ctx, wait) {
-				if rerr := resp.Request.Retry(); rerr == nil {
+				rerr := resp.Request.Retry()
+				if rerr == nil {
 					return
-				} else {
-					err = rerr
 				}
+				err = rerr
 			}
 		}
 	}
 	if ctx.Err() != nil && status == 0 {
-		return // cancelled, not failed
+		return // cancelled, not failed: the URL stays in the frontier
 	}
 	r.count(func(st *Stats) { st.Errors[kind]++ })
 	r.log.Warn("page failed", "url", u, "status", status, "err", err)
+	ps := prev
+	ps.Kind, ps.Status, ps.FetchedAt, ps.Run = "error", status, time.Now().UTC(), r.runID
+	if known && prev.Kind == "article" {
+		ps.Kind = "article" // keep it on its revisit schedule
+	}
+	r.recordPage(u, u, ps)
+}
+
+// notModified records a 304 answer: nothing changed since the last fetch.
+func (r *run) notModified(u string, prev PageState) {
+	r.count(func(st *Stats) { st.NotModified++ })
+	ps := prev
+	ps.Status, ps.FetchedAt, ps.Run = http.StatusNotModified, time.Now().UTC(), r.runID
+	if ps.Kind == "article" {
+		ps.Interval = min(ps.Interval+1, len(r.c.cfg.Revisit)-1)
+		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
+	}
+	r.log.Debug("not modified", "url", u)
+	r.recordPage(u, u, ps)
+}
+
+// removed marks an archived article whose page now answers 404 or 410:
+// the record gets removed_at and is kept.
+func (r *run) removed(ctx context.Context, u string, prev PageState) {
+	now := time.Now().UTC()
+	ps := prev
+	ps.Status, ps.FetchedAt, ps.Run, ps.Removed = http.StatusGone, now, r.runID, true
+	art, err := r.c.st.Get(ctx, prev.ArticleID)
+	if err == nil && art.RemovedAt.IsZero() {
+		art.RemovedAt = now
+		_, err = r.put(ctx, art)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		r.count(func(st *Stats) { st.Errors["store"]++ })
+		r.log.Error("mark removed", "url", u, "err", err)
+		return
+	}
+	r.count(func(st *Stats) { st.Removed++ })
+	r.log.Info("article removed at source", "url", u)
+	r.recordPage(u, u, ps)
 }
 
 // backoff is the wait before retry n (0-based): 1 s, 2 s, 4 s ... capped.

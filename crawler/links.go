@@ -93,21 +93,6 @@ func isFeedLink(rel, typ string) bool {
 		(strings.Contains(typ, "rss") || strings.Contains(typ, "atom"))
 }
 
-// robotsSitemaps returns the URLs of the Sitemap: lines of a robots.txt.
-func robotsSitemaps(pageURL *url.URL, body []byte) []link {
-	var out []link
-	for _, line := range strings.Split(string(body), "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "sitemap") {
-			continue
-		}
-		if u, err := url.Parse(strings.TrimSpace(v)); err == nil {
-			out = append(out, link{URL: pageURL.ResolveReference(u).String(), Rel: "sitemap"})
-		}
-	}
-	return out
-}
-
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {

@@ -44,6 +44,12 @@ func extractorFor(site crawler.Site) (*extract.Extractor, error) {
 func crawlSites(ctx context.Context, cfg Config, sites []crawler.Site, st store.Store, log *slog.Logger, p *progress) ([]crawler.Stats, error) {
 	ccfg := cfg.Crawler
 	ccfg.NotArticle = extract.ErrNotArticle
+	state, err := crawler.OpenState(filepath.Join(cfg.Data, "state.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer state.Close()
+	ccfg.State = state
 	if p != nil {
 		ccfg.Progress = p.update
 	}

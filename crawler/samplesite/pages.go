@@ -132,12 +132,12 @@ func (s *Site) serveArticle(w http.ResponseWriter, r *http.Request) {
 		if gone {
 			v.Title, v.Heading = "该文章已被删除", "410 该文章已被删除"
 			v.Paras = []string{"您访问的文章已被删除或撤稿。"}
-			s.render(w, http.StatusGone, "page", v)
+			s.render(w, r, http.StatusGone, "page", v)
 			return
 		}
 		v.Title, v.Heading = "页面未找到", "404 页面未找到"
 		v.Paras = []string{"抱歉,您访问的页面不存在,请返回首页继续浏览。"}
-		s.render(w, http.StatusNotFound, "page", v)
+		s.render(w, r, http.StatusNotFound, "page", v)
 		return
 	}
 	v := s.articleView(e, origin(r))
@@ -189,15 +189,24 @@ func encodePage(b []byte, charset string) ([]byte, string, error) {
 	}
 }
 
-func (s *Site) render(w http.ResponseWriter, status int, name string, data any) {
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+		w.Write(buf.Bytes())
+		return
+	}
+	// Like a site behind a CDN, list pages carry an ETag of their bytes and
+	// answer a matching If-None-Match with 304.
+	sum := sha256.Sum256(buf.Bytes())
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:10])+`"`)
+	w.Header().Set("Cache-Control", "max-age=0, must-revalidate")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(buf.Bytes()))
 }
 
 func (s *Site) articleView(e *entry, origin string) articleView {
@@ -617,7 +626,7 @@ func (s *Site) serveFront(w http.ResponseWriter, r *http.Request) {
 	if n > 1 {
 		v.Title = fmt.Sprintf("%s - 第%d页", siteName, n)
 	}
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {
@@ -636,7 +645,7 @@ func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RUnlock()
 	v.Empty = "没有找到与关键词相关的内容,请换个关键词试试。"
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 func (s *Site) serveCategory(w http.ResponseWriter, r *http.Request) {
@@ -663,7 +672,7 @@ func (s *Site) serveCategory(w http.ResponseWriter, r *http.Request) {
 		v.Title = fmt.Sprintf("%s - 第%d页 - %s", cat.Name, n, siteName)
 	}
 	v.Empty = "该栏目暂无文章。"
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 func (s *Site) serveTag(w http.ResponseWriter, r *http.Request) {
@@ -692,7 +701,7 @@ func (s *Site) serveTag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Title = v.Heading + " - " + siteName
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 func (s *Site) serveAuthor(w http.ResponseWriter, r *http.Request) {
@@ -721,7 +730,7 @@ func (s *Site) serveAuthor(w http.ResponseWriter, r *http.Request) {
 	v.Heading = "作者:" + name
 	v.Intro = fmt.Sprintf("%s的文章", name)
 	v.Empty = "该作者暂无公开文章。"
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 // serveDate serves /date/YYYY/MM/ and /date/YYYY/MM/DD/ archives for any year 1-9999,
@@ -764,7 +773,7 @@ func (s *Site) serveDate(w http.ResponseWriter, r *http.Request) {
 	v.Heading += " 的文章"
 	v.Title = v.Heading + " - " + siteName
 	v.Empty = "这段时间暂无文章。"
-	s.render(w, http.StatusOK, "list", v)
+	s.render(w, r, http.StatusOK, "list", v)
 }
 
 func (s *Site) serveEnglishIndex(w http.ResponseWriter, r *http.Request) {
@@ -775,7 +784,7 @@ func (s *Site) serveEnglishIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RUnlock()
 	v.Title = "Yunfan News English"
-	s.render(w, http.StatusOK, "en-index", v)
+	s.render(w, r, http.StatusOK, "en-index", v)
 }
 
 func (s *Site) plain(title, heading string) plainView {
@@ -787,7 +796,7 @@ func (s *Site) notFound(w http.ResponseWriter) {
 	v := s.plain("页面未找到", "404 页面未找到")
 	s.mu.RUnlock()
 	v.Paras = []string{"抱歉,您访问的页面不存在,请返回首页继续浏览。"}
-	s.render(w, http.StatusNotFound, "page", v)
+	s.render(w, nil, http.StatusNotFound, "page", v)
 }
 
 func (s *Site) serveAbout(w http.ResponseWriter, r *http.Request) {
@@ -799,7 +808,7 @@ func (s *Site) serveAbout(w http.ResponseWriter, r *http.Request) {
 		"我们坚持真实、准确、客观的原则,欢迎读者通过页面底部的联系方式提供新闻线索、反映问题。部分文章转载自合作媒体,版权归原作者所有。",
 		"投稿、合作及转载授权事宜,请在工作日与编辑部联系,我们会在三个工作日内答复。",
 	}
-	s.render(w, http.StatusOK, "page", v)
+	s.render(w, r, http.StatusOK, "page", v)
 }
 
 func (s *Site) servePrivate(w http.ResponseWriter, r *http.Request) {
@@ -813,7 +822,7 @@ func (s *Site) servePrivate(w http.ResponseWriter, r *http.Request) {
 		"会议将重点讨论一季度经济数据解读、清明假期出行服务、春季农业生产等选题的分工安排。请各部门提前梳理本部门的选题清单,于会前一天报送总编办。",
 		"本通报仅限内部传阅,请勿转发或对外公开。",
 	}
-	s.render(w, http.StatusOK, "page", v)
+	s.render(w, r, http.StatusOK, "page", v)
 }
 
 func (s *Site) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -821,5 +830,5 @@ func (s *Site) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	v := s.plain("登录 - "+siteName, "登录")
 	s.mu.RUnlock()
 	v.Login = true
-	s.render(w, http.StatusOK, "page", v)
+	s.render(w, r, http.StatusOK, "page", v)
 }

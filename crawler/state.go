@@ -1,0 +1,214 @@
+package crawler
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// State is the crawl state that outlives a process: per site, the frontier
+// of queued URLs, and per URL what its last fetch found (validators for
+// conditional GET, content hash, status, when to revisit). A run that is
+// killed leaves its frontier behind; the next run of the site resumes it
+// and skips the pages the killed run finished. State is safe for concurrent
+// use; one process opens it at a time.
+type State struct {
+	db *bolt.DB
+}
+
+// PageState is what newsarc remembers of one URL.
+type PageState struct {
+	Kind         string    `json:"kind"` // "article", "page" (list, feed, other), "error"
+	Status       int       `json:"status"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	ContentHash  string    `json:"content_hash,omitempty"`
+	ArticleID    string    `json:"article_id,omitempty"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	NextDue      time.Time `json:"next_due,omitzero"` // articles: not fetched again before
+	Interval     int       `json:"interval"`          // index into Config.Revisit
+	Run          int64     `json:"run"`               // the run that fetched it last
+	Removed      bool      `json:"removed,omitempty"` // answered 404/410 after being archived
+}
+
+// runState is a site's current or last run.
+type runState struct {
+	ID       int64     `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished bool      `json:"finished"`
+}
+
+var (
+	bucketRuns = []byte("runs")
+)
+
+func pagesBucket(site string) []byte    { return []byte("pages/" + site) }
+func frontierBucket(site string) []byte { return []byte("frontier/" + site) }
+
+// ErrStateLocked is returned when another process holds the crawl state.
+var ErrStateLocked = errors.New("crawler: crawl state is in use by another newsarc process")
+
+// OpenState opens (creating) the crawl state database at path.
+func OpenState(path string) (*State, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("%w: %s", ErrStateLocked, path)
+		}
+		return nil, fmt.Errorf("crawler: open state %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketRuns)
+		return err
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("crawler: init state: %w", err)
+	}
+	return &State{db: db}, nil
+}
+
+// Close closes the database.
+func (s *State) Close() error { return s.db.Close() }
+
+// beginRun starts a run of site, or resumes the unfinished one. It returns
+// the run and, when resuming, the URLs left in its frontier.
+func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool, frontier []string, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bucketRuns)
+		if b := runs.Get([]byte(site)); b != nil {
+			if err := json.Unmarshal(b, &run); err != nil {
+				return err
+			}
+		}
+		if run.ID != 0 && !run.Finished {
+			resumed = true
+			if f := tx.Bucket(frontierBucket(site)); f != nil {
+				if err := f.ForEach(func(k, _ []byte) error {
+					frontier = append(frontier, string(k))
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		run = runState{ID: run.ID + 1, Started: now}
+		if err := tx.DeleteBucket(frontierBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(pagesBucket(site)); err != nil {
+			return err
+		}
+		b, err := json.Marshal(run)
+		if err != nil {
+			return err
+		}
+		return runs.Put([]byte(site), b)
+	})
+	if err != nil {
+		err = fmt.Errorf("crawler: begin run of %s: %w", site, err)
+	}
+	return run, resumed, frontier, err
+}
+
+// finishRun marks the run complete and drops its frontier.
+func (s *State) finishRun(site string, run runState) error {
+	run.Finished = true
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(frontierBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		b, err := json.Marshal(run)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRuns).Put([]byte(site), b)
+	})
+	if err != nil {
+		return fmt.Errorf("crawler: finish run of %s: %w", site, err)
+	}
+	return nil
+}
+
+// queue adds a URL to the site's frontier.
+func (s *State) queue(site, url string) error {
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		f, err := tx.CreateBucketIfNotExists(frontierBucket(site))
+		if err != nil {
+			return err
+		}
+		return f.Put([]byte(url), []byte{1})
+	})
+}
+
+// page returns what is known of url, and false when nothing is.
+func (s *State) page(site, url string) (PageState, bool) {
+	var p PageState
+	var ok bool
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(pagesBucket(site))
+		if b == nil {
+			return nil
+		}
+		if v := b.Get([]byte(url)); v != nil {
+			ok = json.Unmarshal(v, &p) == nil
+		}
+		return nil
+	})
+	return p, ok
+}
+
+// done records a fetched (or finally failed) URL and takes it off the
+// frontier, in one transaction.
+func (s *State) done(site, url string, p PageState) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
+		if err != nil {
+			return err
+		}
+		if err := pb.Put([]byte(url), b); err != nil {
+			return err
+		}
+		if f := tx.Bucket(frontierBucket(site)); f != nil {
+			return f.Delete([]byte(url))
+		}
+		return nil
+	})
+}
+
+// unqueue takes a URL off the frontier without recording a fetch (a URL
+// refused by robots.txt or a limit).
+func (s *State) unqueue(site, url string) error {
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		if f := tx.Bucket(frontierBucket(site)); f != nil {
+			return f.Delete([]byte(url))
+		}
+		return nil
+	})
+}
+
+// due returns the archived articles of site whose revisit time has come.
+func (s *State) due(site string, now time.Time) []string {
+	var out []string
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(pagesBucket(site))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p PageState
+			if json.Unmarshal(v, &p) == nil && p.Kind == "article" && !p.Removed && !now.Before(p.NextDue) {
+				out = append(out, string(k))
+			}
+			return nil
+		})
+	})
+	return out
+}

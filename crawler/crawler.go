@@ -222,7 +222,8 @@ type run struct {
 	mu       sync.Mutex
 	stats    Stats
 	seen     map[string]bool
-	lists    map[string]int // non-article pages fetched per URL template
+	rejected map[string]bool // URLs refused, counted once
+	lists    map[string]int  // non-article pages fetched per URL template
 	attempts map[string]int
 }
 
@@ -290,7 +291,7 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 			return
 		}
 		// Conditional GET with what the last fetch said.
-		if p, ok := r.state.page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) {
+		if p, ok := r.state.Page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) {
 			if p.ETag != "" {
 				req.Headers.Set("If-None-Match", p.ETag)
 			}
@@ -337,14 +338,17 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		}
 		due = r.state.due(r.site.Name, r.now)
 	}
-	top := func(s string) error { return col.Visit(s) }
+	// All start URLs in one call, marked seen before the first is fetched,
+	// so that no page fetched meanwhile claims one of them first.
+	var start []*url.URL
 	for _, list := range [][]string{site.Seeds, sitemaps, resumeFrom, due} {
 		for _, s := range list {
 			if u, err := canonicalURL(s, nil); err == nil {
-				r.visit(u, top, true)
+				start = append(start, u)
 			}
 		}
 	}
+	r.visitAll(start, func(s string) error { return col.Visit(s) }, func(int) bool { return true })
 	col.Wait()
 	close(stop)
 	<-done
@@ -385,7 +389,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
-		seen: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
+		seen: map[string]bool{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
@@ -454,67 +458,85 @@ func (r *run) count(f func(s *Stats)) {
 // visit applies the link rules to u and hands it to do (colly's Visit) when
 // it passes. Seeds skip the trap rules: an operator listed them.
 func (r *run) visit(u *url.URL, do func(string) error, seed bool) {
-	s := u.String()
+	r.visitAll([]*url.URL{u}, do, func(int) bool { return seed })
+}
+
+// visitAll applies the link rules to each URL, records the ones that pass
+// in the frontier in one transaction, and hands them to do (colly's Visit).
+// Seeds skip the trap rules: an operator listed them.
+func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bool) {
+	var accepted []string
 	r.mu.Lock()
-	reason := ""
-	switch {
-	case r.seen[s]:
-		r.mu.Unlock()
-		return
-	case !r.hosts[u.Hostname()]:
-		reason = "offsite"
-	case !seed && TrapReason(u) != "":
-		reason = TrapReason(u)
-	case r.excluded(s):
-		reason = "excluded"
-	case r.lists[template(u)] >= r.c.cfg.MaxListPages:
-		reason = "list-budget"
-	case r.stats.Queued >= r.maxPages():
-		reason = "max-pages"
-	case r.state != nil:
-		if p, ok := r.state.page(r.site.Name, s); ok {
-			switch {
-			case p.Run == r.runID:
-				reason = "done-before-kill" // only when resuming
-			case p.Kind == "article" && !p.Removed && r.now.Before(p.NextDue):
-				reason = "not-due"
+	for i, u := range us {
+		s := u.String()
+		reason := ""
+		switch {
+		case r.seen[s]:
+			continue
+		case !r.hosts[u.Hostname()]:
+			reason = "offsite"
+		case !seed(i) && TrapReason(u) != "":
+			reason = TrapReason(u)
+		case r.excluded(s):
+			reason = "excluded"
+		case r.lists[template(u)] >= r.c.cfg.MaxListPages:
+			reason = "list-budget"
+		case r.stats.Queued >= r.maxPages():
+			reason = "max-pages"
+		case r.state != nil:
+			if p, ok := r.state.Page(r.site.Name, s); ok {
+				switch {
+				case p.Run == r.runID:
+					reason = "done-before-kill" // only when resuming
+				case p.Kind == "article" && !p.Removed && r.now.Before(p.NextDue):
+					reason = "not-due"
+				}
 			}
 		}
-	}
-	if reason != "" {
-		if reason != "offsite" {
-			r.seen[s] = true
+		if reason != "" {
+			// A URL refused as a trap or off-site is not marked seen: the
+			// same URL may come again as a seed (a feed, a resumed frontier).
+			if !r.rejected[s] {
+				r.rejected[s] = true
+				r.stats.Skipped[reason]++
+			}
+			if reason != "offsite" && TrapReason(u) == "" {
+				r.seen[s] = true
+			}
+			continue
 		}
-		r.stats.Skipped[reason]++
-		r.mu.Unlock()
+		r.seen[s] = true
+		r.stats.Queued++
+		accepted = append(accepted, s)
+	}
+	r.mu.Unlock()
+	if len(accepted) == 0 {
 		return
 	}
-	r.seen[s] = true
-	r.stats.Queued++
-	r.mu.Unlock()
 	if r.state != nil {
-		if err := r.state.queue(r.site.Name, s); err != nil {
+		if err := r.state.queue(r.site.Name, accepted...); err != nil {
 			r.log.Error("crawl state", "err", err)
 		}
 	}
-
-	err := do(s)
-	if err != nil && r.state != nil {
-		_ = r.state.unqueue(r.site.Name, s)
-	}
-	var already *colly.AlreadyVisitedError
-	switch {
-	case err == nil:
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
-		r.count(func(st *Stats) { st.Queued--; st.Skipped["robots"]++ })
-		r.log.Debug("disallowed by robots.txt", "url", s)
-	case errors.Is(err, colly.ErrMaxDepth):
-		r.count(func(st *Stats) { st.Queued--; st.Skipped["max-depth"]++ })
-	case errors.As(err, &already):
-		r.count(func(st *Stats) { st.Queued-- })
-	default:
-		r.count(func(st *Stats) { st.Queued--; st.Errors[errorKind(0, err)]++ })
-		r.log.Warn("not fetched", "url", s, "err", err)
+	for _, s := range accepted {
+		err := do(s)
+		if err != nil && r.state != nil {
+			_ = r.state.unqueue(r.site.Name, s)
+		}
+		var already *colly.AlreadyVisitedError
+		switch {
+		case err == nil:
+		case errors.Is(err, colly.ErrRobotsTxtBlocked):
+			r.count(func(st *Stats) { st.Queued--; st.Skipped["robots"]++ })
+			r.log.Debug("disallowed by robots.txt", "url", s)
+		case errors.Is(err, colly.ErrMaxDepth):
+			r.count(func(st *Stats) { st.Queued--; st.Skipped["max-depth"]++ })
+		case errors.As(err, &already):
+			r.count(func(st *Stats) { st.Queued-- })
+		default:
+			r.count(func(st *Stats) { st.Queued--; st.Errors[errorKind(0, err)]++ })
+			r.log.Warn("not fetched", "url", s, "err", err)
+		}
 	}
 }
 
@@ -542,15 +564,17 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	self, _ := canonicalURL(pageURL.String(), nil)
 	fromSeed := r.seeds[self.String()]
 	follow := func(links []link) {
+		var us []*url.URL
+		var feed []bool
 		for _, l := range links {
-			u, err := canonicalURL(l.URL, nil)
-			if err != nil {
-				continue
+			if u, err := canonicalURL(l.URL, nil); err == nil {
+				us = append(us, u)
+				// The feeds a seed page advertises are seeds too; other
+				// links to feeds (comment feeds, one per article) are traps.
+				feed = append(feed, l.Rel == "feed" && fromSeed)
 			}
-			// The feeds a seed page advertises are seeds too; other links
-			// to feeds (comment feeds, one per article) are traps.
-			r.visit(u, resp.Request.Visit, l.Rel == "feed" && fromSeed)
 		}
+		r.visitAll(us, resp.Request.Visit, func(i int) bool { return feed[i] })
 	}
 	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
 		LastModified: h.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}
@@ -605,7 +629,7 @@ func (r *run) previous(u string) (PageState, bool) {
 	if r.state == nil {
 		return PageState{}, false
 	}
-	return r.state.page(r.site.Name, u)
+	return r.state.Page(r.site.Name, u)
 }
 
 // recordPage stores a URL's fetch state under the URL fetched and, when

@@ -133,19 +133,24 @@ func (s *State) finishRun(site string, run runState) error {
 	return nil
 }
 
-// queue adds a URL to the site's frontier.
-func (s *State) queue(site, url string) error {
-	return s.db.Batch(func(tx *bolt.Tx) error {
+// queue adds URLs to the site's frontier in one transaction.
+func (s *State) queue(site string, urls ...string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
 		f, err := tx.CreateBucketIfNotExists(frontierBucket(site))
 		if err != nil {
 			return err
 		}
-		return f.Put([]byte(url), []byte{1})
+		for _, u := range urls {
+			if err := f.Put([]byte(u), []byte{1}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// page returns what is known of url, and false when nothing is.
-func (s *State) page(site, url string) (PageState, bool) {
+// Page returns what is known of url on site, and false when nothing is.
+func (s *State) Page(site, url string) (PageState, bool) {
 	var p PageState
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
@@ -168,7 +173,7 @@ func (s *State) done(site, url string, p PageState) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
 		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
 		if err != nil {
 			return err
@@ -186,7 +191,7 @@ func (s *State) done(site, url string, p PageState) error {
 // unqueue takes a URL off the frontier without recording a fetch (a URL
 // refused by robots.txt or a limit).
 func (s *State) unqueue(site, url string) error {
-	return s.db.Batch(func(tx *bolt.Tx) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
 		if f := tx.Bucket(frontierBucket(site)); f != nil {
 			return f.Delete([]byte(url))
 		}

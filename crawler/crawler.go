@@ -557,6 +557,9 @@ func (r *run) excluded(s string) bool {
 }
 
 func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
+	// A page in hand is finished even when the crawl is being stopped:
+	// extracted, archived and recorded, so nothing fetched is lost.
+	ctx = context.WithoutCancel(ctx)
 	h := restoreHeader(*resp.Headers)
 	pageURL := resp.Request.URL
 	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })

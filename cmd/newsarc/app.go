@@ -39,21 +39,50 @@ func extractorFor(site crawler.Site) (*extract.Extractor, error) {
 	return extract.New(opts), nil
 }
 
-// crawlSites crawls each site in turn into st and returns the stats of
-// each. A site that cannot be crawled is reported and the next one runs.
-func crawlSites(ctx context.Context, cfg Config, sites []crawler.Site, st store.Store, log *slog.Logger, p *progress) ([]crawler.Stats, error) {
-	ccfg := cfg.Crawler
-	ccfg.NotArticle = extract.ErrNotArticle
-	state, err := crawler.OpenState(filepath.Join(cfg.Data, "state.db"))
+// archive is an open store with its crawl state: what a crawl writes to.
+type archive struct {
+	cfg   Config
+	store store.Store
+	state *crawler.State
+	runs  *runLog
+	log   *slog.Logger
+}
+
+// openArchive opens the store, the crawl state and the run log of cfg.Data.
+func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, error) {
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer state.Close()
-	ccfg.State = state
+	state, err := crawler.OpenState(filepath.Join(cfg.Data, "state.db"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &archive{cfg: cfg, store: st, state: state, runs: &runLog{path: runLogPath(cfg)}, log: log}, nil
+}
+
+func runLogPath(cfg Config) string { return filepath.Join(cfg.Data, "runs.jsonl") }
+
+// Close closes the state and the store.
+func (a *archive) Close() error {
+	err := a.state.Close()
+	if cerr := a.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// crawl crawls each site in turn and records each run. A site that cannot
+// be crawled is reported and the next one runs.
+func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger string, p *progress) ([]crawler.Stats, error) {
+	ccfg := a.cfg.Crawler
+	ccfg.NotArticle = extract.ErrNotArticle
+	ccfg.State = a.state
 	if p != nil {
 		ccfg.Progress = p.update
 	}
-	c := crawler.New(ccfg, st, log)
+	c := crawler.New(ccfg, a.store, a.log)
 	var all []crawler.Stats
 	var firstErr error
 	for _, site := range sites {
@@ -65,12 +94,18 @@ func crawlSites(ctx context.Context, cfg Config, sites []crawler.Site, st store.
 		if p != nil {
 			p.done(stats)
 		}
+		if stats.Site == "" {
+			stats.Site = site.Name
+		}
 		all = append(all, stats)
+		if rerr := a.runs.add(newRunRecord(stats, trigger, err)); rerr != nil {
+			a.log.Error("run log", "err", rerr)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return all, err
 			}
-			log.Error("site not crawled", "site", site.Name, "err", err)
+			a.log.Error("site not crawled", "site", site.Name, "err", err)
 			if firstErr == nil {
 				firstErr = err
 			}

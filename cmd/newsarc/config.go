@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
 	"newsarc/crawler"
@@ -15,10 +16,16 @@ import (
 
 // Config is newsarc's whole configuration, decoded from YAML.
 type Config struct {
-	Data    string         `yaml:"data"`
-	Store   StoreConfig    `yaml:"store"`
-	Crawler crawler.Config `yaml:"crawler"`
-	Sites   []crawler.Site `yaml:"sites"`
+	Data     string         `yaml:"data"`
+	Store    StoreConfig    `yaml:"store"`
+	Crawler  crawler.Config `yaml:"crawler"`
+	Schedule ScheduleConfig `yaml:"schedule"`
+	Sites    []crawler.Site `yaml:"sites"`
+}
+
+// ScheduleConfig configures `newsarc schedule`.
+type ScheduleConfig struct {
+	Jitter time.Duration `yaml:"jitter"` // random delay, up to this, before each scheduled run
 }
 
 // StoreConfig chooses and configures the archive backend.
@@ -77,6 +84,11 @@ func (c Config) validate() error {
 			return fmt.Errorf("config: sites[%d]: duplicate name %q", i, s.Name)
 		}
 		names[s.Name] = true
+		if s.Schedule != "" {
+			if _, err := cron.ParseStandard(s.Schedule); err != nil {
+				return fmt.Errorf("config: site %s: schedule %q: %w", s.Name, s.Schedule, err)
+			}
+		}
 		if s.TimeZone != "" {
 			if _, err := time.LoadLocation(s.TimeZone); err != nil {
 				return fmt.Errorf("config: site %s: timezone: %w", s.Name, err)

@@ -62,7 +62,7 @@ in the archive are updated, never duplicated.`,
 			if err != nil {
 				return err
 			}
-			st, err := openStore(ctx, cfg)
+			a, err := openArchive(ctx, cfg, log)
 			if err != nil {
 				return err
 			}
@@ -71,8 +71,8 @@ in the archive are updated, never duplicated.`,
 				p = newProgress(g.stderr, isTerminal(g.stderr))
 			}
 			start := time.Now()
-			stats, crawlErr := crawlSites(ctx, cfg, sites, st, log, p)
-			if err := st.Close(); err != nil && crawlErr == nil {
+			stats, crawlErr := a.crawl(ctx, sites, "manual", p)
+			if err := a.Close(); err != nil && crawlErr == nil {
 				crawlErr = fmt.Errorf("close archive: %w", err)
 			}
 			if asJSON {

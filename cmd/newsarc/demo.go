@@ -72,14 +72,15 @@ func runDemo(ctx context.Context, g *globals, keep bool, query string) error {
 	base := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(g.stdout, "Sample news site serving at %s\nCrawling it into %s\n\n", base, cfg.Data)
 
-	st, err := openStore(ctx, cfg)
+	a, err := openArchive(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.store
 	sites := []crawler.Site{{Name: "sample", Seeds: []string{base}, TimeZone: "Asia/Shanghai"}}
 	start := time.Now()
-	stats, err := crawlSites(ctx, cfg, sites, st, log, newProgress(g.stderr, isTerminal(g.stderr)))
+	stats, err := a.crawl(ctx, sites, "demo", newProgress(g.stderr, isTerminal(g.stderr)))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"newsarc/crawler"
+)
+
+// runRecord is one crawl of one site, as `newsarc runs` lists it.
+type runRecord struct {
+	Site     string        `json:"site"`
+	Trigger  string        `json:"trigger"` // "manual", "schedule", "demo"
+	Started  time.Time     `json:"started"`
+	Finished time.Time     `json:"finished"`
+	Stats    crawler.Stats `json:"stats"`
+	Error    string        `json:"error,omitempty"`
+}
+
+func newRunRecord(s crawler.Stats, trigger string, err error) runRecord {
+	r := runRecord{Site: s.Site, Trigger: trigger, Started: s.Started, Finished: s.Started.Add(s.Duration), Stats: s}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	return r
+}
+
+// runLog appends run records to a JSON-lines file, which other processes
+// may read while a daemon writes it.
+type runLog struct {
+	mu   sync.Mutex
+	path string
+}
+
+func (l *runLog) add(r runRecord) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(l.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("run log: %w", err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("run log: %w", err)
+	}
+	return f.Close()
+}
+
+// readRuns returns the recorded runs, oldest first. A torn last line (a
+// process killed mid-write) is skipped.
+func readRuns(path string) ([]runRecord, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run log: %w", err)
+	}
+	defer f.Close()
+	var out []runRecord
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var r runRecord
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out, sc.Err()
+}
+
+func runsCmd(g *globals) *cobra.Command {
+	var (
+		site   string
+		limit  int
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List recorded crawl runs, newest first",
+		Long: `List the crawl runs recorded in the archive (by crawl, schedule and demo):
+site, trigger, start, duration, counts and errors. It reads the run log
+only, so it works while a schedule daemon is running.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			runs, err := readRuns(runLogPath(cfg))
+			if err != nil {
+				return err
+			}
+			slices.Reverse(runs)
+			var out []runRecord
+			for _, r := range runs {
+				if site == "" || r.Site == site {
+					out = append(out, r)
+				}
+				if limit > 0 && len(out) == limit {
+					break
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			writeRuns(g.stdout, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&site, "site", "", "only this site")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "runs to list (0: all)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func writeRuns(w io.Writer, runs []runRecord) {
+	if len(runs) == 0 {
+		fmt.Fprintln(w, "no runs recorded")
+		return
+	}
+	fmt.Fprintf(w, "%-20s %-16s %-9s %9s %6s %5s %5s %6s %6s  %s\n", "STARTED", "SITE", "TRIGGER", "DURATION", "PAGES", "NEW", "UPD", "304", "ERRORS", "STATUS")
+	for _, r := range runs {
+		status := "ok"
+		switch {
+		case r.Error != "":
+			status = r.Error
+		case r.Stats.Resumed:
+			status = "ok (resumed)"
+		}
+		fmt.Fprintf(w, "%-20s %-16s %-9s %9s %6d %5d %5d %6d %6d  %s\n", r.Started.Local().Format("2006-01-02 15:04:05"),
+			r.Site, r.Trigger, r.Finished.Sub(r.Started).Round(time.Second/10), r.Stats.Fetched, r.Stats.New,
+			r.Stats.Updated, r.Stats.NotModified, r.Stats.ErrorCount(), status)
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/spf13/cobra"
+
+	"newsarc/crawler"
+)
+
+func scheduleCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Run each site's crawl on its cron schedule (a daemon)",
+		Long: `Run as a daemon that crawls each site of --config on its cron schedule
+(sites[].schedule: five fields, descriptors such as @daily or @every 6h, and
+CRON_TZ=Zone prefixes). A run still going when its next time comes is not
+doubled: that time is skipped. schedule.jitter delays each run by a random
+amount up to it. Each run is recorded (see 'newsarc runs'). SIGINT or
+SIGTERM stops the daemon gracefully: pages in hand are finished, the crawl
+state is saved, and the next run resumes where this one stopped; a second
+signal kills it.`,
+		Example: `  newsarc schedule --config configs/example.yaml
+  newsarc runs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.configPath == "" {
+				return errors.New("schedule needs --config with sites and their schedules")
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			return runSchedule(cmd.Context(), cfg, log, g)
+		},
+	}
+	return cmd
+}
+
+// runSchedule runs the daemon until ctx is done.
+func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) error {
+	a, err := openArchive(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	clog := cronLogger{log.With("component", "cron")}
+	c := cron.New(cron.WithLogger(clog), cron.WithChain(cron.Recover(clog), cron.SkipIfStillRunning(clog)))
+	n := 0
+	for _, site := range cfg.Sites {
+		if site.Schedule == "" {
+			log.Warn("site has no schedule; not scheduled", "site", site.Name)
+			continue
+		}
+		site := site
+		_, err := c.AddFunc(site.Schedule, func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log) })
+		if err != nil {
+			return fmt.Errorf("site %s: schedule %q: %w", site.Name, site.Schedule, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return errors.New("no site of the config has a schedule")
+	}
+	c.Start()
+	for _, e := range c.Entries() {
+		log.Info("scheduled", "next", e.Next.Format(time.RFC3339))
+	}
+	fmt.Fprintf(g.stderr, "newsarc schedule: %d sites scheduled; data in %s; stop with Ctrl-C\n", n, cfg.Data)
+	<-ctx.Done()
+	log.Info("stopping: waiting for running crawls to save their state")
+	<-c.Stop().Done()
+	return nil
+}
+
+// scheduledRun is one cron firing for one site.
+func scheduledRun(ctx context.Context, a *archive, site crawler.Site, jitter time.Duration, log *slog.Logger) {
+	if jitter > 0 {
+		d := rand.N(jitter)
+		log.Info("jitter", "site", site.Name, "dur", d)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	stats, err := a.crawl(ctx, []crawler.Site{site}, "schedule", nil)
+	if err != nil {
+		log.Warn("scheduled crawl ended early", "site", site.Name, "err", err)
+		return
+	}
+	for _, s := range stats {
+		log.Info("scheduled crawl done", "site", s.Site, "pages", s.Fetched, "new", s.New, "updated", s.Updated,
+			"unchanged", s.Unchanged, "not_modified", s.NotModified, "errors", s.ErrorCount(), "dur", s.Duration.Round(time.Millisecond))
+	}
+}
+
+// cronLogger adapts slog to cron's logger.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug(msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error(msg, append(kv, "err", err)...)
+}

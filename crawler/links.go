@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 )
@@ -102,9 +103,25 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// xmlLinks returns the URLs listed by an RSS or Atom feed, a sitemap or a
-// sitemap index: the text of <loc> and <link>, and the href of Atom links.
+// xmlLinks returns the URLs listed by an RSS, Atom or RDF feed (read with
+// gofeed), or by a sitemap, Google News sitemap or sitemap index.
 func xmlLinks(pageURL *url.URL, body []byte) []link {
+	if f, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err == nil {
+		var out []link
+		for _, it := range f.Items {
+			for _, l := range append([]string{it.Link}, it.Links...) {
+				if u, err := url.Parse(strings.TrimSpace(l)); err == nil && l != "" {
+					out = append(out, link{URL: pageURL.ResolveReference(u).String()})
+				}
+			}
+		}
+		return out
+	}
+	return sitemapLinks(pageURL, body)
+}
+
+// sitemapLinks returns the <loc> URLs of a sitemap or sitemap index.
+func sitemapLinks(pageURL *url.URL, body []byte) []link {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.Strict = false
 	dec.CharsetReader = charset.NewReaderLabel

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +90,42 @@ func TestTemplate(t *testing.T) {
 	}
 	if template(a) == template(c) {
 		t.Errorf("different categories share template %q", template(a))
+	}
+}
+
+func TestXMLLinks(t *testing.T) {
+	base, _ := url.Parse("https://news.example.com/feed/")
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"rss", `<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://news.example.com/</link>
+<item><title>A</title><link>https://news.example.com/a/</link></item><item><title>B</title><link>/b/</link></item></channel></rss>`,
+			[]string{"https://news.example.com/a/", "https://news.example.com/b/"}},
+		{"atom", `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>N</title>
+<entry><title>A</title><link rel="alternate" href="https://news.example.com/a/"/><id>x</id></entry></feed>`,
+			[]string{"https://news.example.com/a/"}},
+		{"sitemap index", `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://news.example.com/sitemap-1.xml</loc></sitemap></sitemapindex>`,
+			[]string{"https://news.example.com/sitemap-1.xml"}},
+		{"google news sitemap", `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example.com/2025/02/18/a/</loc><news:news><news:publication_date>2025-02-18T05:44:00+08:00</news:publication_date><news:title>A</news:title></news:news></url></urlset>`,
+			[]string{"https://news.example.com/2025/02/18/a/"}},
+		{"broken", `<rss><channel><item><link>https://news.example.com/a/</link>`, []string{"https://news.example.com/a/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			seen := map[string]bool{}
+			for _, l := range xmlLinks(base, []byte(tt.body)) {
+				if !seen[l.URL] {
+					seen[l.URL] = true
+					got = append(got, l.URL)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("links = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

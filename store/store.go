@@ -100,6 +100,8 @@ func (c Change) String() string {
 }
 
 // Store archives and searches articles. It is safe for concurrent use.
+// Every method returns ErrClosed after Close, and ctx.Err() when ctx is
+// cancelled before the work is done.
 type Store interface {
 	// Put inserts or updates by ID and reports, per article, what it did.
 	// A changed article (new ContentHash) keeps its older version, readable
@@ -112,7 +114,8 @@ type Store interface {
 	Versions(ctx context.Context, id string) ([]*Article, error)
 	// Search returns ranked, highlighted results with facets.
 	Search(ctx context.Context, q Query) (*Results, error)
-	// Scan calls fn for each match in order (newest published first) and
+	// Scan calls fn for each match in order (newest published first,
+	// undated last) in constant memory, ignoring Limit and Offset, and
 	// stops at fn's first error, which it returns.
 	Scan(ctx context.Context, q Query, fn func(*Article) error) error
 	// Close flushes and releases the store.
@@ -134,9 +137,9 @@ type Query struct {
 	Site     string    // exact site name
 	Language string    // exact language tag
 	Author   string    // exact author name
-	From     time.Time // published at or after, when non-zero
-	To       time.Time // published before, when non-zero
-	Sort     Sort      // ByRelevance (default when Text is set) or ByDate
+	From     time.Time // published at or after, when non-zero (inclusive)
+	To       time.Time // published before, when non-zero (exclusive)
+	Sort     Sort      // ByRelevance (default when Text is set) or ByDate (undated last)
 	Limit    int       // page size for Search (default 10); ignored by Scan
 	Offset   int       // hits to skip for Search
 }
@@ -145,7 +148,9 @@ type Query struct {
 type Results struct {
 	Total  int                     `json:"total"`
 	Hits   []Hit                   `json:"hits"`
-	Facets map[string][]FacetCount `json:"facets,omitempty"` // "site", "author", "language", "date" (by month)
+	// Facets over all matches: "site", "author", "language" (largest
+	// first) and "date" (months "2006-01" in UTC, in order).
+	Facets map[string][]FacetCount `json:"facets,omitempty"`
 	Took   time.Duration           `json:"took"`
 }
 
@@ -153,7 +158,9 @@ type Results struct {
 type Hit struct {
 	Article   *Article `json:"article"`
 	Score     float64  `json:"score"`
-	Fragments []string `json:"fragments,omitempty"` // highlighted snippets; matches are wrapped in <mark></mark>
+	// Fragments are highlighted snippets as HTML: the text is escaped and
+	// each match is wrapped in <mark></mark>.
+	Fragments []string `json:"fragments,omitempty"`
 }
 
 // FacetCount is one bucket of a facet.

@@ -146,8 +146,8 @@ type Query struct {
 
 // Results is one page of search results.
 type Results struct {
-	Total  int                     `json:"total"`
-	Hits   []Hit                   `json:"hits"`
+	Total int   `json:"total"`
+	Hits  []Hit `json:"hits"`
 	// Facets over all matches: "site", "author", "language" (largest
 	// first) and "date" (months "2006-01" in UTC, in order).
 	Facets map[string][]FacetCount `json:"facets,omitempty"`
@@ -156,8 +156,8 @@ type Results struct {
 
 // Hit is one search result.
 type Hit struct {
-	Article   *Article `json:"article"`
-	Score     float64  `json:"score"`
+	Article *Article `json:"article"`
+	Score   float64  `json:"score"`
 	// Fragments are highlighted snippets as HTML: the text is escaped and
 	// each match is wrapped in <mark></mark>.
 	Fragments []string `json:"fragments,omitempty"`

@@ -84,6 +84,9 @@ type Config struct {
 	// change, the next one after each fetch that found none.
 	Revisit []time.Duration `yaml:"revisit"`
 
+	// Recorder, when set, keeps every request and response as received
+	// (the WARC archive); archived articles point at their capture.
+	Recorder Recorder `yaml:"-"`
 	// State, when set, keeps the frontier and per-URL fetch state across
 	// runs: conditional GET, revisit schedule, resume after a kill.
 	State *State `yaml:"-"`
@@ -261,7 +264,7 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize}
+	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder}
 	col.WithTransport(transport)
 
 	// robots.txt, read before the crawl: its Crawl-delay slows the host's
@@ -560,7 +563,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// A page in hand is finished even when the crawl is being stopped:
 	// extracted, archived and recorded, so nothing fetched is lost.
 	ctx = context.WithoutCancel(ctx)
-	h := restoreHeader(*resp.Headers)
+	h, capture := restoreHeader(*resp.Headers)
 	pageURL := resp.Request.URL
 	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
 	ct := h.Get("Content-Type")
@@ -615,6 +618,8 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		ps.Kind = "error"
 		return
 	}
+	capture.Type = art.Capture.Type
+	art.Capture = capture
 	ch, err := r.archive(ctx, self, resp.StatusCode, art)
 	if err != nil {
 		ps.Kind = "error"

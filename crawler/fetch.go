@@ -2,11 +2,19 @@ package crawler
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"time"
+
+	"newsarc/store"
 )
 
 // ErrTooLarge is returned for a response whose body, after any
@@ -14,32 +22,97 @@ import (
 // end here too.
 var ErrTooLarge = errors.New("crawler: response body too large")
 
-// origContentType carries a response's Content-Type past colly, which
-// would otherwise re-encode bodies whose header names a charset and so lose
-// the bytes as received. The crawler restores it before extraction.
-const origContentType = "X-Newsarc-Content-Type"
+// Exchange is one HTTP request and its response as they went over the
+// wire, for the raw archive.
+type Exchange struct {
+	URL            string
+	Method         string
+	RequestProto   string
+	RequestHeader  http.Header
+	StatusCode     int
+	Status         string
+	ResponseProto  string
+	ResponseHeader http.Header
+	Body           []byte // as received: Content-Encoding not undone
+	IP             string // the server's address
+	Date           time.Time
+}
+
+// Recorder keeps raw exchanges (a WARC writer) and says where each went.
+type Recorder interface {
+	Record(ctx context.Context, ex *Exchange) (store.Capture, error)
+}
+
+// Headers fetchTransport sets on responses for the crawler: the original
+// Content-Type, which colly would otherwise act on by re-encoding bodies
+// whose header names a charset, and where the raw exchange was recorded.
+// restoreHeader removes both.
+const (
+	origContentType = "X-Newsarc-Content-Type"
+	captureHeader   = "X-Newsarc-Capture"
+)
 
 // fetchTransport reads each response body whole, up to a limit, so an
 // oversized or endless body fails with ErrTooLarge instead of being cut
-// short silently, and keeps the body as received.
+// short silently. It asks for gzip itself, so that it sees the body as sent
+// and can record it, then undoes the encoding under the same limit.
 type fetchTransport struct {
-	base    http.RoundTripper
-	maxBody int64
+	base     http.RoundTripper
+	maxBody  int64
+	recorder Recorder
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	var ip string
+	trace := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+		if ci.Conn != nil {
+			ip = ci.Conn.RemoteAddr().String()
+		}
+	}}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	wire, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body of %s: %w", req.URL, err)
 	}
-	if int64(len(body)) > t.maxBody {
+	if int64(len(wire)) > t.maxBody {
 		return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrTooLarge, req.URL, t.maxBody)
+	}
+	if t.recorder != nil {
+		ex := &Exchange{URL: req.URL.String(), Method: req.Method, RequestProto: "HTTP/1.1", RequestHeader: req.Header,
+			StatusCode: resp.StatusCode, Status: resp.Status, ResponseProto: resp.Proto, ResponseHeader: resp.Header,
+			Body: wire, IP: ip, Date: time.Now().UTC()}
+		c, err := t.recorder.Record(req.Context(), ex)
+		if err != nil {
+			return nil, fmt.Errorf("record %s: %w", req.URL, err)
+		}
+		b, _ := json.Marshal(c)
+		resp.Header.Set(captureHeader, string(b))
+	}
+	body := wire
+	if enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc == "gzip" || enc == "x-gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(wire))
+		if err != nil {
+			return nil, fmt.Errorf("gunzip body of %s: %w", req.URL, err)
+		}
+		body, err = io.ReadAll(io.LimitReader(zr, t.maxBody+1))
+		if err != nil {
+			return nil, fmt.Errorf("gunzip body of %s: %w", req.URL, err)
+		}
+		if int64(len(body)) > t.maxBody {
+			return nil, fmt.Errorf("%w: %s: more than %d bytes after gunzip", ErrTooLarge, req.URL, t.maxBody)
+		}
+		resp.Header.Del("Content-Encoding")
+		resp.Uncompressed = true
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		resp.Header.Set(origContentType, ct)
@@ -47,17 +120,24 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Header.Set("Content-Type", mt)
 		}
 	}
+	resp.Header.Del("Content-Length")
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
 
-// restoreHeader undoes fetchTransport's Content-Type rename on a copy of h.
-func restoreHeader(h http.Header) http.Header {
+// restoreHeader undoes fetchTransport's header changes on a copy of h and
+// returns the capture it recorded, if any.
+func restoreHeader(h http.Header) (http.Header, store.Capture) {
 	out := h.Clone()
 	if ct := out.Get(origContentType); ct != "" {
 		out.Set("Content-Type", ct)
 		out.Del(origContentType)
 	}
-	return out
+	var c store.Capture
+	if v := out.Get(captureHeader); v != "" {
+		_ = json.Unmarshal([]byte(v), &c)
+		out.Del(captureHeader)
+	}
+	return out, c
 }

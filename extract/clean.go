@@ -151,9 +151,14 @@ func preClean(body, h1 *html.Node) {
 	}
 	// climb returns the largest unprotected ancestor of n, the whole
 	// boilerplate block a heading or phrase belongs to.
+	// It stops below an ancestor that adds prose of its own: the heading
+	// "Comments" takes the comment list with it, not the article above.
 	climb := func(n *html.Node) *html.Node {
 		cur := n
 		for p := n.Parent; p != nil && p != body && p.Type == html.ElementNode && !protected(p); p = p.Parent {
+			if st[p].content > st[cur].content+climbProse {
+				break
+			}
 			cur = p
 		}
 		return cur
@@ -183,6 +188,10 @@ func preClean(body, h1 *html.Node) {
 		detach(n)
 	}
 }
+
+// climbProse is how much prose (in runes) a boilerplate block may hold
+// besides its heading.
+const climbProse = 150
 
 func isBoilerplate(n *html.Node, s *nodeStat) bool {
 	switch n.DataAtom {
@@ -231,6 +240,7 @@ func pageLines(body *html.Node) []string {
 func postClean(root *html.Node, title string) []string {
 	fixAtoms(root)
 	var removed []string
+	dropBlocks(root)
 	// Bracketed editor/source notes at the end of a paragraph.
 	var walkText func(*html.Node)
 	walkText = func(n *html.Node) {
@@ -271,6 +281,8 @@ func postClean(root *html.Node, title string) []string {
 			rl <= 60 && rxByLine.MatchString(t):
 			removed = append(removed, t)
 			detach(n)
+		case rl <= 300 && rxCaptionLine.MatchString(t), rl <= 100 && rxCaptionZH.MatchString(t):
+			detach(n)
 		case rl <= titleLen+10 && echoesTitle(t, title):
 			detach(n)
 		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && isDateLine(t):
@@ -295,6 +307,67 @@ func postClean(root *html.Node, title string) []string {
 	}
 	removeEmpty(root)
 	return removed
+}
+
+var (
+	// captionWordSet names the class words of captions and galleries.
+	captionWordSet = wordSet(`caption captions figcaption credit credits photo-credit image-credit gallery slideshow carousel lightbox slider`)
+	// rxCaptionLine matches a caption or photo credit line: "… (Image:
+	// GETTY)", "…Credit: EPA", "Photo: AP", "Image 2 of 5", "1of4 …".
+	rxCaptionLine = regexp.MustCompile(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源)\s*[:：/][^)）]{1,40}[)）]\s*$`)
+)
+
+// rxCaptionZH matches a short Chinese caption line: "图为…", "……新华社发",
+// "……记者张三摄", "（资料图）".
+var rxCaptionZH = regexp.MustCompile(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$`)
+
+// dropBlocks removes from readability's output what it kept of captions,
+// galleries and link lists: figcaptions, elements whose class names a
+// caption or gallery, and blocks whose text is mostly links (teasers of
+// other articles). A block holding half of the text stays.
+func dropBlocks(root *html.Node) {
+	st := computeStats(root)
+	total := st[root].text
+	var drop []*html.Node
+	elements(root, func(n *html.Node) bool {
+		s := st[n]
+		if s == nil || total > 0 && s.text*2 >= total {
+			return true
+		}
+		switch {
+		case n.DataAtom == atom.Figcaption, hasWord(n, captionWordSet):
+			drop = append(drop, n)
+			return false
+		}
+		switch n.DataAtom {
+		case atom.Div, atom.Section, atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.P, atom.Aside, atom.Article:
+			if s.text >= 20 && s.link*10 >= s.text*6 {
+				drop = append(drop, n)
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		detach(n)
+	}
+}
+
+// hasWord reports whether one of n's class or id words is in set.
+func hasWord(n *html.Node, set map[string]bool) bool {
+	for _, v := range []string{attr(n, "class"), attr(n, "id")} {
+		for _, tok := range strings.Fields(strings.ToLower(v)) {
+			if set[tok] {
+				return true
+			}
+			for _, w := range strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' }) {
+				if set[w] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // fixAtoms sets DataAtom from Data: readability renames elements

@@ -52,6 +52,11 @@ type Options struct {
 	// markup (JSON-LD Article types, og:type=article). By default they are
 	// ErrNotArticle: about, contact and policy pages are prose too.
 	AllowUndated bool
+	// Force returns whatever body text the page has instead of
+	// ErrNotArticle for list, short, link-heavy and undated pages: for
+	// benchmarks, which score extraction alone, and for debugging. Errors
+	// for unusable input stay.
+	Force bool
 }
 
 // DefaultOptions returns the default Options.
@@ -94,7 +99,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 		return nil, fmt.Errorf("extract: page url %q: not absolute", pageURL)
 	}
 	contentType := h.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(contentType); err == nil && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") {
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && !e.opts.Force && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") {
 		return nil, fmt.Errorf("%w: content type %s", ErrNotArticle, mt)
 	}
 	text, _, err := Decode(contentType, body)
@@ -122,10 +127,16 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	lines := pageLines(body0)
 	m.readLines(lines)
 
-	parser := readability.NewParser()
-	parser.CharThresholds = 250
-	parser.DisableJSONLD = true // read above; saves a second JSON pass
-	ra, err := parser.ParseAndMutate(doc, u)
+	ra, err := readable(doc, u)
+	if err == nil && ra.Node == nil {
+		// Readability sometimes finds nothing in a page cleaned down to
+		// its article; it then gets the page as it came.
+		raw, perr := html.Parse(bytes.NewReader(text))
+		if perr != nil {
+			return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, perr)
+		}
+		ra, err = readable(raw, u)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: readability: %v", ErrNotArticle, err)
 	}
@@ -135,6 +146,13 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	fixAtoms(ra.Node)
+	images := bodyImages(ra.Node, u) // before postClean drops captions
+	for i, im := range images {
+		if echoesTitle(im.Caption, m.title) {
+			images[i].Caption = "" // a caption that repeats the title says nothing
+		}
+	}
 	removed := postClean(ra.Node, m.title)
 	m.harvest(removed)
 	if len(m.authors) == 0 && ra.Byline() != "" {
@@ -142,8 +160,10 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	}
 
 	bodyText := renderText(ra.Node)
-	if err := e.checkArticle(ra.Node, body0, bodyText, m); err != nil {
-		return nil, err
+	if !e.opts.Force {
+		if err := e.checkArticle(ra.Node, body0, bodyText, m); err != nil {
+			return nil, err
+		}
 	}
 
 	lang, langSrc := m.language(bodyText)
@@ -162,7 +182,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 		Tags:        m.tags,
 		Description: m.description.val,
 		TopImage:    m.topImage.val,
-		Images:      bodyImages(ra.Node, u),
+		Images:      images,
 		Text:        bodyText,
 		HTML:        renderHTML(ra.Node),
 		WordCount:   countWords(bodyText),
@@ -176,7 +196,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	a.ContentHash = store.HashText(a.Text)
 	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched)
 	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched)
-	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated {
+	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {
 		// About, contact and policy pages are prose too; a news article
 		// says when it was published, or at least declares itself one.
 		return nil, fmt.Errorf("%w: no publish date and no article markup", ErrNotArticle)
@@ -205,6 +225,14 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 		}
 	}
 	return a, nil
+}
+
+// readable runs readability on doc, which it changes.
+func readable(doc *html.Node, u *url.URL) (readability.Article, error) {
+	parser := readability.NewParser()
+	parser.CharThresholds = 250
+	parser.DisableJSONLD = true // read by readMetadata; saves a second JSON pass
+	return parser.ParseAndMutate(doc, u)
 }
 
 // location returns the zone for dates without one.

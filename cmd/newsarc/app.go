@@ -12,6 +12,7 @@ import (
 	"newsarc/extract"
 	"newsarc/store"
 	"newsarc/store/bleve"
+	"newsarc/store/warc"
 )
 
 // openStore opens the configured archive backend.
@@ -44,9 +45,21 @@ type archive struct {
 	cfg   Config
 	store store.Store
 	state *crawler.State
+	warc  *warc.Writer
 	runs  *runLog
 	log   *slog.Logger
 }
+
+// warcRecorder adapts the WARC writer to the crawler's Recorder.
+type warcRecorder struct{ w *warc.Writer }
+
+func (r warcRecorder) Record(ctx context.Context, ex *crawler.Exchange) (store.Capture, error) {
+	return r.w.Write(ctx, &warc.Exchange{URL: ex.URL, Method: ex.Method, RequestProto: ex.RequestProto,
+		RequestHeader: ex.RequestHeader, StatusCode: ex.StatusCode, Status: ex.Status, ResponseProto: ex.ResponseProto,
+		ResponseHeader: ex.ResponseHeader, Body: ex.Body, IP: ex.IP, Date: ex.Date})
+}
+
+func warcDir(cfg Config) string { return filepath.Join(cfg.Data, "warc") }
 
 // openArchive opens the store, the crawl state and the run log of cfg.Data.
 func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, error) {
@@ -59,14 +72,26 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 		st.Close()
 		return nil, err
 	}
-	return &archive{cfg: cfg, store: st, state: state, runs: &runLog{path: runLogPath(cfg)}, log: log}, nil
+	wcfg := warc.DefaultConfig()
+	wcfg.Dir = warcDir(cfg)
+	wcfg.Software = "newsarc"
+	w, err := warc.NewWriter(wcfg)
+	if err != nil {
+		state.Close()
+		st.Close()
+		return nil, err
+	}
+	return &archive{cfg: cfg, store: st, state: state, warc: w, runs: &runLog{path: runLogPath(cfg)}, log: log}, nil
 }
 
 func runLogPath(cfg Config) string { return filepath.Join(cfg.Data, "runs.jsonl") }
 
 // Close closes the state and the store.
 func (a *archive) Close() error {
-	err := a.state.Close()
+	err := a.warc.Close()
+	if cerr := a.state.Close(); err == nil {
+		err = cerr
+	}
 	if cerr := a.store.Close(); err == nil {
 		err = cerr
 	}
@@ -79,6 +104,7 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 	ccfg := a.cfg.Crawler
 	ccfg.NotArticle = extract.ErrNotArticle
 	ccfg.State = a.state
+	ccfg.Recorder = warcRecorder{a.warc}
 	if p != nil {
 		ccfg.Progress = p.update
 	}

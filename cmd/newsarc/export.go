@@ -42,6 +42,7 @@ type exportRecord struct {
 	ContentHash  string            `json:"content_hash"`
 	Version      int               `json:"version"`
 	Provenance   map[string]string `json:"provenance,omitempty"`
+	Capture      store.Capture     `json:"capture"` // the raw response in the WARC files
 }
 
 // csvColumns are the CSV header, in order; lists are joined with "; ".
@@ -63,7 +64,7 @@ func newRecord(a *store.Article) exportRecord {
 		PublishedAt: rfc3339(a.Published), ModifiedAt: rfc3339(a.Modified), Language: a.Language,
 		Section: a.Section, Tags: a.Tags, Description: a.Description, TopImage: a.TopImage, Text: a.Text,
 		WordCount: a.WordCount, FetchedAt: rfc3339(a.FetchedAt), ContentHash: a.ContentHash,
-		Version: a.Version, Provenance: a.Provenance,
+		Version: a.Version, Provenance: a.Provenance, Capture: a.Capture,
 	}
 	if r.Authors == nil {
 		r.Authors = []string{}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"newsarc/crawler/samplesite"
 	"newsarc/store"
@@ -130,6 +131,23 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Every article points at its raw capture; replay gives the page as
+	// received, the GBK one in GBK.
+	for _, r := range records {
+		if r.Capture.File == "" || r.Capture.RecordID == "" {
+			t.Errorf("%s: no WARC capture recorded: %+v", r.CanonicalURL, r.Capture)
+		}
+	}
+	for _, a := range site.Articles() {
+		raw := newsarc(t, "replay", "--data", data, srv.URL+a.Path)
+		if a.Charset == "utf-8" && !strings.Contains(raw, a.Title) {
+			t.Errorf("replay %s: the archived page lacks its title", a.Path)
+		}
+		if a.Charset == "gbk" && (utf8.ValidString(raw) || strings.Contains(raw, a.Title)) {
+			t.Errorf("replay %s: want the GBK bytes as received", a.Path)
+		}
+	}
+
 	// A second crawl updates, never duplicates.
 	newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
 	if again := exportJSONL(t, data); len(again) != len(records) {
@@ -181,7 +199,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"crawl", "schedule", "runs", "search", "export", "demo"} {
+	for _, cmd := range []string{"crawl", "schedule", "runs", "search", "export", "demo", "extract", "replay"} {
 		t.Run(cmd, func(t *testing.T) {
 			out := newsarc(t, cmd, "--help")
 			if !strings.Contains(out, "Usage:") || !strings.Contains(out, "newsarc "+cmd) {

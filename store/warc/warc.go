@@ -1,0 +1,645 @@
+// Package warc owns newsarc's raw-capture archive: every HTTP response the
+// crawler receives, and the request that asked for it, is written as
+// received to WARC/1.1 files under one directory, so that an archived
+// article can be checked against, re-extracted from, or replayed as the
+// bytes the server sent. store.Capture says where each response went (file,
+// offset, record ID); Read brings it back, and Index and Lookup find the
+// capture of a URL at a point in time for `newsarc replay`.
+//
+// The package leaves fetching to the crawler (it takes an Exchange the
+// crawler has already read, and has no HTTP client of its own), and article
+// records to the store backends.
+//
+// # Files
+//
+// Files are named <prefix>-<UTC yyyyMMddHHmmss>-<serial>.warc.gz and each
+// starts with a warcinfo record. Every record is its own gzip member, so a
+// reader can seek to a record's offset and decompress just that record
+// (the usual .warc.gz layout that pywb, warcio and Heritrix read). A file
+// is written under its name plus ".open" and renamed when it is full
+// (Config.MaxFileSize) or the Writer is closed; a crash leaves a
+// recognisable *.warc.gz.open file whose records up to the last complete
+// one are readable. Files are fsync'd when they are closed, not per record.
+//
+// Each fetch becomes a response record followed by its request record,
+// linked both ways by WARC-Concurrent-To, with WARC-Block-Digest and
+// WARC-Payload-Digest in sha1 base32, and WARC-Truncated when the crawler
+// cut the body short. A 304 answer becomes a revisit record (profile
+// server-not-modified) that refers to the earlier capture.
+//
+// The HTTP header blocks are reconstructed from what Go's net/http parsed:
+// the status or request line, then the header fields in Go's canonical
+// case (Content-Type, not content-type) and sorted by name, because Go
+// keeps neither the case nor the order the server sent. Transfer-Encoding
+// is left out, since net/http has already removed the chunking from the
+// body. The body bytes are stored as they came off the wire, still
+// Content-Encoded if the server compressed them; Read undoes that.
+//
+// # Library
+//
+// Records are built, serialised and parsed with github.com/nlnwa/gowarc/v3
+// (the National Library of Norway's WARC library, behind its Veidemann
+// crawler). It is maintained (v3.1.0, March 2026; v2.2.4 in January), builds
+// a record from bytes we already hold and computes its digests, parses the
+// record at an offset and validates it, and its dependencies (google/uuid,
+// klauspost/compress, nlnwa/whatwg-url) were already in newsarc's module
+// graph. The alternative, github.com/CorentinB/warc, has had no release on
+// the module proxy since v0.8.33 (August 2023; Zeno has since moved to an
+// Internet Archive fork the proxy here does not serve), requires a
+// WARC-writing HTTP client with uTLS, SOCKS and pgzip dependencies we do
+// not want, and reports no record offsets, neither when writing nor when
+// reading. gowarc's own WarcFileWriter does report offsets, but it does not
+// fsync a file before renaming it, its Close reports no errors, and it may
+// put a response and its request in different files at a rotation; so this
+// package writes gowarc's records itself, one gzip member each, and counts
+// the bytes to know each record's offset. See gowarc.go for a data race in
+// gowarc v3.1.0 and how it is avoided.
+package warc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	gowarc "github.com/nlnwa/gowarc/v3"
+
+	"newsarc/store"
+)
+
+// Defaults for Config.
+const (
+	DefaultMaxFileSize = 1 << 30 // 1 GiB
+	DefaultPrefix      = "newsarc"
+	DefaultSoftware    = "newsarc"
+)
+
+// File name suffixes: finished files end in Ext, files being written in
+// Ext+OpenExt.
+const (
+	Ext     = ".warc.gz"
+	OpenExt = ".open"
+)
+
+// ErrClosed is returned by Write and WriteRevisit after Close.
+var ErrClosed = errors.New("warc: writer closed")
+
+// ErrNotFound is returned by Read when the capture's file does not exist,
+// and by Lookup when no capture of the URL fits.
+var ErrNotFound = errors.New("warc: capture not found")
+
+// ErrMismatch is returned by Read when the record at the capture's offset
+// is not the one the capture names, or not an HTTP response.
+var ErrMismatch = errors.New("warc: record does not match capture")
+
+// Config says where and how the Writer writes.
+type Config struct {
+	Dir         string // directory of the WARC files; created if missing
+	MaxFileSize int64  // a file is closed before a record would take it past this; default 1 GiB
+	Prefix      string // file name prefix; default "newsarc"
+	Software    string // the warcinfo record's "software" field; default "newsarc"
+}
+
+// DefaultConfig returns the defaults, with Dir left empty.
+func DefaultConfig() Config {
+	return Config{MaxFileSize: DefaultMaxFileSize, Prefix: DefaultPrefix, Software: DefaultSoftware}
+}
+
+// Exchange is one HTTP fetch as received.
+type Exchange struct {
+	URL            string      // the request URL, absolute; stored as EscapeURL makes it
+	Method         string      // default GET
+	RequestHeader  http.Header // as sent; Host is added from URL when missing
+	RequestProto   string      // default HTTP/1.1
+	StatusCode     int         // required
+	Status         string      // "200 OK" (as in http.Response) or "OK"; default from StatusCode
+	ResponseProto  string      // default HTTP/1.1
+	ResponseHeader http.Header // as received
+	// Body holds the body bytes as received on the wire: still
+	// Content-Encoded if the server compressed it, but no longer chunked.
+	Body []byte
+	IP   string    // the server's address, "ip" or "ip:port"; optional
+	Date time.Time // when the response arrived; default now
+	// Truncated is "length" when the body was cut at the size limit
+	// (written as WARC-Truncated), else "". WARC 1.1's other reasons
+	// ("time", "disconnect", "unspecified") are kept; anything else is
+	// written as "unspecified".
+	Truncated string
+}
+
+// Writer appends exchanges to rotating WARC files. It is safe for
+// concurrent use: records are built and digested in the caller's
+// goroutine, then compressed and written one exchange at a time.
+type Writer struct {
+	cfg  Config
+	opts []gowarc.WarcRecordOption
+
+	mu     sync.Mutex
+	closed bool
+	f      *os.File // the open file, nil between files
+	name   string   // its final name (without OpenExt)
+	size   int64    // bytes written to it
+	info   int64    // bytes of its warcinfo record
+	infoID string   // its warcinfo record's ID
+	buf    bytes.Buffer
+	gz     *gzip.Writer
+}
+
+// serial numbers files across all Writers of the process, so that two
+// Writers on one directory do not pick the same name in the same second.
+var serial atomic.Int64
+
+// NewWriter returns a Writer for cfg, creating cfg.Dir if needed. The first
+// file is created on the first write.
+func NewWriter(cfg Config) (*Writer, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("warc: no directory")
+	}
+	d := DefaultConfig()
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = d.MaxFileSize
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = d.Prefix
+	}
+	if cfg.Software == "" {
+		cfg.Software = d.Software
+	}
+	if strings.ContainsAny(cfg.Prefix, `/\`) {
+		return nil, fmt.Errorf("warc: prefix %q has a path separator", cfg.Prefix)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("warc: create directory: %w", err)
+	}
+	gz, err := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	if err != nil {
+		return nil, fmt.Errorf("warc: gzip writer: %w", err)
+	}
+	return &Writer{cfg: cfg, opts: recordOptions(), gz: gz}, nil
+}
+
+// Write appends a response record and its request record (WARC-Concurrent-To
+// linking them) and returns the response record's place. It returns
+// ErrClosed after Close, and ctx.Err() when ctx is done before writing.
+func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Capture{}, err
+	}
+	f, err := prepare(ex)
+	if err != nil {
+		return store.Capture{}, err
+	}
+	resp, err := w.build(gowarc.Response, f, func(rb gowarc.WarcRecordBuilder) {
+		if f.truncated != "" {
+			rb.AddWarcHeader(gowarc.WarcTruncated, f.truncated)
+		}
+	}, responseBlock(f, ex.Body))
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: response record for %s: %w", ex.URL, err)
+	}
+	defer resp.Close()
+	req, err := w.build(gowarc.Request, f, nil, requestBlock(f))
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: request record for %s: %w", ex.URL, err)
+	}
+	defer req.Close()
+	link(resp, req)
+	c, err := w.append(resp, req)
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: write %s: %w", ex.URL, err)
+	}
+	c.Status = f.code
+	c.Type = f.respHeader.Get("Content-Type")
+	return c, nil
+}
+
+// WriteRevisit appends a revisit record (profile server-not-modified) for a
+// 304 answer, referring to the earlier capture refersTo, and its request
+// record; it returns the revisit record's place. The record holds the 304's
+// status line and headers; ex.Body is not stored. The capture's Type is
+// refersTo.Type when the 304 has no Content-Type. WARC-Refers-To-Date,
+// WARC-Refers-To-Target-URI and WARC-Payload-Digest are taken from the
+// earlier record when it can be read from the Writer's directory, and left
+// out otherwise.
+func (w *Writer) WriteRevisit(ctx context.Context, ex *Exchange, refersTo store.Capture) (store.Capture, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Capture{}, err
+	}
+	f, err := prepare(ex)
+	if err != nil {
+		return store.Capture{}, err
+	}
+	if refersTo.RecordID == "" {
+		return store.Capture{}, fmt.Errorf("warc: revisit of %s: no record ID to refer to", ex.URL)
+	}
+	var refDate time.Time
+	var refURI, refDigest string
+	_ = readRecord(w.cfg.Dir, refersTo, func(rec gowarc.WarcRecord) error {
+		refDate, _ = rec.Date()
+		refURI = rec.WarcHeader().Get(gowarc.WarcTargetURI)
+		refDigest = rec.WarcHeader().Get(gowarc.WarcPayloadDigest)
+		return nil
+	})
+	rev, err := w.build(gowarc.Revisit, f, func(rb gowarc.WarcRecordBuilder) {
+		rb.AddWarcHeader(gowarc.WarcProfile, gowarc.ProfileServerNotModifiedV1_1)
+		rb.AddWarcHeader(gowarc.WarcRefersTo, bracket(refersTo.RecordID))
+		if refURI != "" {
+			rb.AddWarcHeader(gowarc.WarcRefersToTargetURI, refURI)
+		}
+		if !refDate.IsZero() {
+			rb.AddWarcHeaderTime(gowarc.WarcRefersToDate, refDate)
+		}
+		if refDigest != "" {
+			rb.AddWarcHeader(gowarc.WarcPayloadDigest, refDigest)
+		}
+	}, responseBlock(f, nil))
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: revisit record for %s: %w", ex.URL, err)
+	}
+	defer rev.Close()
+	req, err := w.build(gowarc.Request, f, nil, requestBlock(f))
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: request record for %s: %w", ex.URL, err)
+	}
+	defer req.Close()
+	link(rev, req)
+	c, err := w.append(rev, req)
+	if err != nil {
+		return store.Capture{}, fmt.Errorf("warc: write revisit of %s: %w", ex.URL, err)
+	}
+	c.Status = f.code
+	c.Type = f.respHeader.Get("Content-Type")
+	if c.Type == "" {
+		c.Type = refersTo.Type
+	}
+	return c, nil
+}
+
+// Close finishes the open file: it is synced, closed and renamed to its
+// final name. Later writes return ErrClosed; Close is idempotent.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if err := w.finish(); err != nil {
+		return fmt.Errorf("warc: close: %w", err)
+	}
+	return nil
+}
+
+// fields is an Exchange checked and completed with its defaults.
+type fields struct {
+	url        string
+	target     string // request-target: path and query
+	host       string
+	method     string
+	reqProto   string
+	reqHeader  http.Header
+	code       int
+	statusLine string
+	respHeader http.Header
+	ip         string
+	date       time.Time
+	truncated  string
+}
+
+func prepare(ex *Exchange) (*fields, error) {
+	if ex == nil {
+		return nil, errors.New("warc: nil exchange")
+	}
+	u, err := url.Parse(ex.URL)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("warc: exchange URL %q is not absolute", ex.URL)
+	}
+	if ex.StatusCode < 100 || ex.StatusCode > 999 {
+		return nil, fmt.Errorf("warc: exchange for %s: bad status code %d", ex.URL, ex.StatusCode)
+	}
+	f := &fields{
+		url:        EscapeURL(u.String()),
+		target:     EscapeURL(u.RequestURI()),
+		host:       u.Host,
+		method:     orDefault(ex.Method, http.MethodGet),
+		reqProto:   orDefault(ex.RequestProto, "HTTP/1.1"),
+		reqHeader:  ex.RequestHeader,
+		code:       ex.StatusCode,
+		respHeader: ex.ResponseHeader,
+		date:       ex.Date,
+	}
+	if f.respHeader == nil {
+		f.respHeader = http.Header{}
+	}
+	code := strconv.Itoa(ex.StatusCode)
+	status := strings.TrimSpace(ex.Status)
+	switch {
+	case status == "":
+		status = strings.TrimSpace(code + " " + http.StatusText(ex.StatusCode))
+	case status != code && !strings.HasPrefix(status, code+" "):
+		status = code + " " + status
+	}
+	f.statusLine = orDefault(ex.ResponseProto, "HTTP/1.1") + " " + status
+	if f.date.IsZero() {
+		f.date = time.Now()
+	}
+	f.ip = ex.IP
+	if host, _, err := net.SplitHostPort(f.ip); err == nil {
+		f.ip = host
+	}
+	if f.ip != "" && net.ParseIP(f.ip) == nil {
+		f.ip = "" // a name or garbage is not an IP address; leave the field out
+	}
+	switch f.truncated = strings.ToLower(strings.TrimSpace(ex.Truncated)); f.truncated {
+	case "", "length", "time", "disconnect", "unspecified":
+	default:
+		f.truncated = "unspecified" // WARC 1.1 names only these reasons
+	}
+	return f, nil
+}
+
+// EscapeURL percent-encodes the bytes of a URL that may not stand in a URI
+// (RFC 3986) as they are: non-ASCII bytes (a Chinese path or query in
+// UTF-8), controls, space, and the characters " < > \ ^ ` { | }.
+// Everything else, existing escapes included, is left alone, so an escaped
+// URL stays as it is. WARC-Target-URI and the request line are written this
+// way, so Index reports URLs in this form; Lookup escapes the URL it is
+// given likewise. (A non-ASCII host name would need IDNA instead; the
+// crawler's URLs have ASCII hosts.)
+func EscapeURL(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"<>\^`+"`"+`{|}`, c) >= 0 {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 16)
+				b.WriteString(s[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// skipHeaders are left out of the reconstructed header blocks: the body is
+// stored de-chunked.
+var skipHeaders = map[string]bool{"Transfer-Encoding": true}
+
+// responseBlock is the HTTP response as a WARC block: status line,
+// headers, blank line, body.
+func responseBlock(f *fields, body []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(f.statusLine) + 512 + len(body))
+	b.WriteString(f.statusLine)
+	b.WriteString("\r\n")
+	_ = f.respHeader.WriteSubset(&b, skipHeaders)
+	b.WriteString("\r\n")
+	b.Write(body)
+	return b.Bytes()
+}
+
+// requestBlock is the HTTP request as a WARC block. The crawler's requests
+// have no body.
+func requestBlock(f *fields) []byte {
+	var b bytes.Buffer
+	b.WriteString(f.method + " " + f.target + " " + f.reqProto + "\r\n")
+	h := f.reqHeader
+	if h.Get("Host") == "" {
+		h = h.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("Host", f.host)
+	}
+	_ = h.WriteSubset(&b, skipHeaders)
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
+
+// build makes one record of type t for the fetch f with block as content;
+// extra adds type-specific header fields.
+func (w *Writer) build(t gowarc.RecordType, f *fields, extra func(gowarc.WarcRecordBuilder), block []byte) (gowarc.WarcRecord, error) {
+	opts := append(w.opts[:len(w.opts):len(w.opts)], gowarc.WithBufferMaxMemBytes(int64(len(block))+1))
+	rb := newBuilder(t, opts...)
+	rb.AddWarcHeader(gowarc.WarcTargetURI, f.url)
+	rb.AddWarcHeaderTime(gowarc.WarcDate, f.date)
+	if f.ip != "" {
+		rb.AddWarcHeader(gowarc.WarcIPAddress, f.ip)
+	}
+	if t == gowarc.Request {
+		rb.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=request")
+	} else {
+		rb.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=response")
+	}
+	if extra != nil {
+		extra(rb)
+	}
+	if _, err := rb.Write(block); err != nil {
+		_ = rb.Close()
+		return nil, err
+	}
+	rec, _, err := rb.Build()
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// link adds WARC-Concurrent-To to both records, naming the other.
+func link(a, b gowarc.WarcRecord) {
+	a.WarcHeader().AddId(gowarc.WarcConcurrentTo, b.RecordId())
+	b.WarcHeader().AddId(gowarc.WarcConcurrentTo, a.RecordId())
+}
+
+// bracket returns id in angle brackets, as WARC-Record-ID values are written.
+func bracket(id string) string {
+	if strings.HasPrefix(id, "<") {
+		return id
+	}
+	return "<" + id + ">"
+}
+
+// append writes the records, each as one gzip member, to the open file,
+// rotating first when they would take it past MaxFileSize, and returns the
+// first record's place.
+func (w *Writer) append(recs ...gowarc.WarcRecord) (store.Capture, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return store.Capture{}, ErrClosed
+	}
+	if w.f == nil {
+		if err := w.create(); err != nil {
+			return store.Capture{}, err
+		}
+	}
+	if err := w.encode(recs); err != nil {
+		return store.Capture{}, err
+	}
+	if w.size > w.info && w.size+int64(w.buf.Len()) > w.cfg.MaxFileSize {
+		// Full: start the next file, whose warcinfo the records must name.
+		if err := w.finish(); err != nil {
+			return store.Capture{}, err
+		}
+		if err := w.create(); err != nil {
+			return store.Capture{}, err
+		}
+		if err := w.encode(recs); err != nil {
+			return store.Capture{}, err
+		}
+	}
+	c := store.Capture{File: w.name, Offset: w.size, RecordID: bracket(recs[0].RecordId())}
+	if err := w.writeBuf(); err != nil {
+		return store.Capture{}, err
+	}
+	return c, nil
+}
+
+// encode compresses recs into w.buf, one gzip member each, naming the open
+// file's warcinfo record.
+func (w *Writer) encode(recs []gowarc.WarcRecord) error {
+	w.buf.Reset()
+	m := gowarc.NewMarshaler()
+	for _, r := range recs {
+		if w.infoID != "" {
+			r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
+		}
+		w.gz.Reset(&w.buf)
+		if _, _, err := m.Marshal(w.gz, r, 0); err != nil {
+			return fmt.Errorf("marshal %s record: %w", r.Type(), err)
+		}
+		if err := w.gz.Close(); err != nil {
+			return fmt.Errorf("compress %s record: %w", r.Type(), err)
+		}
+	}
+	return nil
+}
+
+// writeBuf appends w.buf to the open file. After a failed or short write
+// it cuts the file back to its last complete record and finishes it, so a
+// broken member never sits between good ones.
+func (w *Writer) writeBuf() error {
+	n, err := w.f.Write(w.buf.Bytes())
+	if err == nil {
+		w.size += int64(n)
+		return nil
+	}
+	err = fmt.Errorf("write %s: %w", w.name, err)
+	if terr := w.f.Truncate(w.size); terr != nil {
+		err = errors.Join(err, terr)
+	} else if _, serr := w.f.Seek(w.size, 0); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, w.finish())
+}
+
+// create opens a new file under its open name and writes its warcinfo
+// record.
+func (w *Writer) create() error {
+	now := time.Now().UTC()
+	var f *os.File
+	var name string
+	for tries := 0; ; tries++ {
+		name = fmt.Sprintf("%s-%s-%05d%s", w.cfg.Prefix, now.Format("20060102150405"), serial.Add(1), Ext)
+		path := filepath.Join(w.cfg.Dir, name)
+		if _, err := os.Lstat(path); err == nil {
+			continue // a finished file of an earlier run has this name
+		}
+		var err error
+		f, err = os.OpenFile(path+OpenExt, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) || tries > 100 {
+			return fmt.Errorf("create file: %w", err)
+		}
+	}
+	w.f, w.name, w.size, w.info, w.infoID = f, name, 0, 0, ""
+
+	rb := newBuilder(gowarc.Warcinfo, w.opts...)
+	rb.AddWarcHeaderTime(gowarc.WarcDate, now)
+	rb.AddWarcHeader(gowarc.WarcFilename, name)
+	rb.AddWarcHeader(gowarc.ContentType, gowarc.ApplicationWarcFields)
+	fmt.Fprintf(rb, "software: %s\r\n", w.cfg.Software)
+	fmt.Fprintf(rb, "format: WARC File Format 1.1\r\n")
+	fmt.Fprintf(rb, "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n")
+	if host, err := os.Hostname(); err == nil && host != "" {
+		fmt.Fprintf(rb, "hostname: %s\r\n", host)
+	}
+	info, _, err := rb.Build()
+	if err == nil {
+		defer info.Close()
+		err = w.encode([]gowarc.WarcRecord{info})
+	}
+	if err == nil {
+		err = w.writeBuf()
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("warcinfo record: %w", err), w.finish())
+	}
+	w.info, w.infoID = w.size, info.RecordId()
+	return nil
+}
+
+// finish syncs, closes and renames the open file, if any.
+func (w *Writer) finish() error {
+	if w.f == nil {
+		return nil
+	}
+	f, name := w.f, w.name
+	w.f, w.name, w.size, w.info, w.infoID = nil, "", 0, 0, ""
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("close %s: %w", name, err)
+	}
+	path := filepath.Join(filepath.Dir(f.Name()), name)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("rename %s: %w", name, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}

@@ -82,7 +82,7 @@ Start with 'newsarc demo', which crawls a bundled sample news site.`,
 	pf.StringVar(&g.configPath, "config", "", "YAML config file (see configs/example.yaml)")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
-	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), replayCmd(g))
+	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g))
 	return root.ExecuteContext(ctx)
 }
 

@@ -92,11 +92,11 @@ func TestEndToEnd(t *testing.T) {
 		if r.Title != a.Title {
 			t.Errorf("%s: title = %q, want %q", u.Path, r.Title, a.Title)
 		}
-		if r.Site == "" || r.FetchedAt == "" || r.ContentHash == "" || r.Language != a.Lang {
+		if r.Site == "" || r.FetchedAt.IsZero() || r.ContentHash == "" || r.Language != a.Lang {
 			t.Errorf("%s: incomplete record: site %q fetched_at %q content_hash %q language %q (want %s)",
 				u.Path, r.Site, r.FetchedAt, r.ContentHash, r.Language, a.Lang)
 		}
-		if pub, err := time.Parse(time.RFC3339, r.PublishedAt); err != nil || !pub.Equal(a.Published) {
+		if pub := r.PublishedAt.Time; !pub.Equal(a.Published) {
 			t.Errorf("%s: published_at = %q, want %s", u.Path, r.PublishedAt, a.Published.Format(time.RFC3339))
 		}
 	}
@@ -171,6 +171,25 @@ func TestEndToEnd(t *testing.T) {
 	if len(rows) != len(records)+1 || strings.Join(rows[0], ",") != strings.Join(csvColumns, ",") {
 		t.Errorf("CSV has %d rows (header %v), want %d", len(rows), rows[0], len(records)+1)
 	}
+
+	// Parquet export with its manifest.
+	pq := filepath.Join(t.TempDir(), "out.parquet")
+	newsarc(t, "export", "--data", data, "--format", "parquet", "--query", "主权", "--out", pq)
+	mb, err := os.ReadFile(pq + ".manifest.json")
+	if err != nil {
+		t.Fatalf("no manifest: %v", err)
+	}
+	var man struct {
+		Count  int    `json:"count"`
+		SHA256 string `json:"sha256"`
+		Query  string `json:"query"`
+	}
+	if err := json.Unmarshal(mb, &man); err != nil || man.Count != 1 || man.Query != "主权" || len(man.SHA256) != 64 {
+		t.Errorf("manifest %s (err %v): want count 1, the query and a sha256", mb, err)
+	}
+	if b, _ := os.ReadFile(pq); !bytes.HasPrefix(b, []byte("PAR1")) || !bytes.HasSuffix(b, []byte("PAR1")) {
+		t.Errorf("parquet export is not a parquet file")
+	}
 }
 
 func exportJSONL(t *testing.T, data string) []exportRecord {
@@ -217,7 +236,7 @@ func TestBadInvocations(t *testing.T) {
 	}{
 		{"no seeds", []string{"crawl", "--data", t.TempDir()}, "nothing to crawl"},
 		{"bad seed", []string{"crawl", "--data", t.TempDir(), "ftp://x.example/"}, "http or https"},
-		{"bad format", []string{"export", "--data", t.TempDir(), "--format", "xml"}, "jsonl or csv"},
+		{"bad format", []string{"export", "--data", t.TempDir(), "--format", "xml"}, "jsonl, csv or parquet"},
 		{"bad date", []string{"search", "--data", t.TempDir(), "--from", "yesterday", "x"}, "--from"},
 		{"missing config", []string{"crawl", "--config", "/nonexistent/newsarc.yaml"}, "config"},
 	}

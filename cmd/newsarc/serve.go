@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"newsarc/crawler"
+	"newsarc/export"
+	"newsarc/store"
+	"newsarc/web"
+)
+
+func serveCmd(g *globals) *cobra.Command {
+	var addr, token string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the archive: search UI and read-only JSON API",
+		Long: `Serve the archive over HTTP: a search page (facets by site and author, a
+histogram by month, highlighted snippets, article view with versions and
+diffs) and a read-only JSON API:
+
+  GET /api/search?q=&site=&lang=&author=&from=&to=&sort=&limit=&offset=
+  GET /api/articles/{id}             metadata, text, versions
+  GET /api/articles/{id}/versions
+  GET /api/articles/{id}/diff?from=1&to=2
+  GET /api/articles/{id}/capture     the archived raw page, as a download
+  GET /api/export?format=jsonl|csv|parquet&q=&site=&from=&to=
+
+It listens on loopback unless --addr says otherwise. With --admin-token
+(or $NEWSARC_ADMIN_TOKEN), POST /api/admin/crawl with {"site": NAME} and
+"Authorization: Bearer TOKEN" crawls one site of the config in the
+background.`,
+		Example: `  newsarc serve --data ./newsarc-data
+  newsarc serve --addr 127.0.0.1:9000 --config sites.yaml --admin-token "$(openssl rand -hex 16)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if token == "" {
+				token = os.Getenv("NEWSARC_ADMIN_TOKEN")
+			}
+			return runServe(cmd.Context(), g, addr, token)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	f.StringVar(&token, "admin-token", "", "enable admin endpoints with this bearer token (default $NEWSARC_ADMIN_TOKEN)")
+	return cmd
+}
+
+func runServe(ctx context.Context, g *globals, addr, token string) error {
+	cfg, err := g.config()
+	if err != nil {
+		return err
+	}
+	log, err := g.logger()
+	if err != nil {
+		return err
+	}
+	var (
+		st     store.Store
+		closer io.Closer
+		admin  func(context.Context, string) error
+		wg     sync.WaitGroup
+	)
+	if token != "" {
+		a, err := openArchive(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		st, closer = a.store, a
+		admin = adminCrawl(ctx, a, cfg, &wg)
+	} else {
+		s, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		st, closer = s, s
+	}
+	defer closer.Close()
+	defer wg.Wait() // admin crawls stop with ctx; let them flush first
+
+	h := web.New(st, web.Options{
+		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+			_, err := export.Run(ctx, st, q, format, w, export.Options{})
+			return err
+		},
+		AdminToken: token,
+		Admin:      admin,
+		Logger:     log,
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		fmt.Fprintf(g.stderr, "warning: serving on %s, reachable from other machines\n", ln.Addr())
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(g.stdout, "Serving the archive in %s at http://%s/ (Ctrl-C stops)\n", cfg.Data, ln.Addr())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		srv.Close()
+	}
+	return nil
+}
+
+// adminCrawl returns the admin hook that crawls one configured site in the
+// background, one crawl at a time, stopping with root.
+func adminCrawl(root context.Context, a *archive, cfg Config, wg *sync.WaitGroup) func(context.Context, string) error {
+	var busy atomic.Bool
+	return func(_ context.Context, name string) error {
+		var site *crawler.Site
+		for i := range cfg.Sites {
+			if cfg.Sites[i].Name == name {
+				site = &cfg.Sites[i]
+			}
+		}
+		if site == nil {
+			return fmt.Errorf("site %q is not in the config: %w", name, web.ErrUnknownSite)
+		}
+		if !busy.CompareAndSwap(false, true) {
+			return fmt.Errorf("a crawl is running: %w", web.ErrBusy)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer busy.Store(false)
+			// crawl logs a failed site and records the run itself.
+			a.crawl(root, []crawler.Site{*site}, "admin", nil)
+		}()
+		return nil
+	}
+}

@@ -1,0 +1,168 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"newsarc/store"
+)
+
+// Options tune Run.
+type Options struct {
+	// BOM starts a CSV export with a UTF-8 byte-order mark.
+	BOM bool
+	// Progress, when set, is called with the number of records written so
+	// far every ProgressEvery records, and once more at the end.
+	Progress func(count int)
+	// ProgressEvery defaults to 1000.
+	ProgressEvery int
+	// Now stamps Manifest.CreatedAt; it defaults to time.Now.
+	Now func() time.Time
+}
+
+// Manifest describes one export file. Write it beside the file with
+// WriteManifest.
+type Manifest struct {
+	File      string            `json:"file,omitempty"` // base name of the export file
+	Format    string            `json:"format"`
+	Query     string            `json:"query"`             // full-text query, "" for all
+	Filters   map[string]string `json:"filters,omitempty"` // site, language, author, from, to (RFC 3339)
+	Count     int               `json:"count"`             // records written
+	Bytes     int64             `json:"bytes"`             // size of the file
+	SHA256    string            `json:"sha256"`            // of the file's bytes, hex
+	Schema    []Field           `json:"schema"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// Run writes every article matching q (newest published first, as
+// store.Store.Scan orders them; q.Limit, q.Offset and q.Sort are ignored)
+// to w in format, streaming in constant memory, and returns the manifest of
+// what it wrote (File left empty). An unknown format returns an error
+// wrapping ErrFormat before anything is written; an error of st, of w or of
+// ctx stops the export and is returned wrapped, with a partial file on w.
+func Run(ctx context.Context, st store.Store, q store.Query, format string, w io.Writer, opts Options) (Manifest, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	every := opts.ProgressEvery
+	if every <= 0 {
+		every = 1000
+	}
+	m := Manifest{Format: format, Query: q.Text, Filters: filters(q), Schema: Schema(format), CreatedAt: now().UTC()}
+	if m.Schema == nil {
+		return m, fmt.Errorf("%w %q: want jsonl, csv or parquet", ErrFormat, format)
+	}
+	sum := &counter{h: sha256.New()}
+	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
+	rw, err := NewWriter(format, bw, opts.BOM)
+	if err != nil {
+		return m, err
+	}
+	q.Sort, q.Limit, q.Offset = store.ByDate, 0, 0
+	err = st.Scan(ctx, q, func(a *store.Article) error {
+		if err := rw.Write(NewRecord(a)); err != nil {
+			return fmt.Errorf("write %s: %w", a.ID, err)
+		}
+		m.Count++
+		if m.Count%every == 0 {
+			if opts.Progress != nil {
+				opts.Progress(m.Count)
+			}
+			return ctx.Err()
+		}
+		return nil
+	})
+	if err != nil {
+		return m, fmt.Errorf("export: after %d records: %w", m.Count, err)
+	}
+	if err := rw.Close(); err != nil {
+		return m, fmt.Errorf("export: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return m, fmt.Errorf("export: %w", err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(m.Count)
+	}
+	m.Bytes, m.SHA256 = sum.n, hex.EncodeToString(sum.h.Sum(nil))
+	return m, nil
+}
+
+// filters returns the non-empty filters of q.
+func filters(q store.Query) map[string]string {
+	f := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			f[k] = v
+		}
+	}
+	set("site", q.Site)
+	set("language", q.Language)
+	set("author", q.Author)
+	if !q.From.IsZero() {
+		f["from"] = q.From.Format(time.RFC3339)
+	}
+	if !q.To.IsZero() {
+		f["to"] = q.To.Format(time.RFC3339)
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
+// counter hashes and counts the bytes written to it.
+type counter struct {
+	h hash.Hash
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.h.Write(p)
+}
+
+// ManifestPath returns where the manifest of file goes: file +
+// ".manifest.json".
+func ManifestPath(file string) string { return file + ".manifest.json" }
+
+// WriteManifest writes m, with File set to file's base name, as indented
+// JSON to ManifestPath(file), replacing it atomically.
+func WriteManifest(file string, m Manifest) error {
+	m.File = filepath.Base(file)
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	path := ManifestPath(file)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".newsarc-manifest-*")
+	if err != nil {
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("export: manifest: %w", err)
+	}
+	return nil
+}

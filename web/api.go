@@ -1,0 +1,550 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"newsarc/store"
+)
+
+// API limits.
+const (
+	maxLimit     = 100
+	defaultLimit = 10
+	maxOffset    = 10000
+	maxQueryLen  = 500
+)
+
+// searchQuery is a search request as the API echoes it.
+type searchQuery struct {
+	Text   string `json:"q"`
+	Site   string `json:"site,omitempty"`
+	Lang   string `json:"lang,omitempty"`
+	Author string `json:"author,omitempty"`
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	Sort   string `json:"sort"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+}
+
+// badRequest is a client error in the parameters of a request.
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+// parseQuery reads the search parameters of r: q, site, lang, author, from
+// and to (2006-01-02, 2006-01 or RFC 3339; a day or month given as to
+// includes all of it), sort (relevance or date), limit and offset.
+func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
+	v := r.URL.Query()
+	sq := searchQuery{Text: strings.TrimSpace(v.Get("q")), Site: v.Get("site"), Lang: v.Get("lang"),
+		Author: v.Get("author"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort")}
+	q := store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author}
+	for _, s := range []string{sq.Text, sq.Site, sq.Lang, sq.Author} {
+		if utf8.RuneCountInString(s) > maxQueryLen || !utf8.ValidString(s) {
+			return q, sq, badRequest{"parameter too long or not UTF-8"}
+		}
+	}
+	var err error
+	if q.From, err = parseDate(sq.From, false); err != nil {
+		return q, sq, badRequest{"from: " + err.Error()}
+	}
+	if q.To, err = parseDate(sq.To, true); err != nil {
+		return q, sq, badRequest{"to: " + err.Error()}
+	}
+	switch sq.Sort {
+	case "":
+		sq.Sort = string(store.ByDate)
+		if sq.Text != "" {
+			sq.Sort = string(store.ByRelevance)
+		}
+	case string(store.ByRelevance), string(store.ByDate):
+	default:
+		return q, sq, badRequest{fmt.Sprintf("sort %q: want relevance or date", sq.Sort)}
+	}
+	q.Sort = store.Sort(sq.Sort)
+	if sq.Limit, err = intParam(v.Get("limit"), defaultLimit, 1, maxLimit); err != nil {
+		return q, sq, badRequest{"limit: " + err.Error()}
+	}
+	if sq.Offset, err = intParam(v.Get("offset"), 0, 0, maxOffset); err != nil {
+		return q, sq, badRequest{"offset: " + err.Error()}
+	}
+	q.Limit, q.Offset = sq.Limit, sq.Offset
+	return q, sq, nil
+}
+
+func intParam(s string, def, lo, hi int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%q: want a number from %d to %d", s, lo, hi)
+	}
+	return n, nil
+}
+
+// parseDate parses 2006-01-02, 2006-01 or RFC 3339 (UTC unless the time
+// says otherwise). As an end bound (exclusive in store.Query), a day or a
+// month means the end of it.
+func parseDate(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		if end {
+			t = t.AddDate(0, 1, 0)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01 or RFC 3339", s)
+}
+
+// hitJSON is one search result: the article's metadata, not its body.
+type hitJSON struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	URL         string    `json:"url"`
+	Site        string    `json:"site"`
+	Authors     []string  `json:"authors"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	Language    string    `json:"language,omitempty"`
+	Score       float64   `json:"score"`
+	// Fragments are HTML: escaped text with matches in <mark></mark>,
+	// and nothing else (see safeFragment).
+	Fragments []string `json:"fragments"`
+	// Excerpt is plain text, the description or the start of the body,
+	// for hits without fragments (no query words).
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// excerptLen is the length of an excerpt, in characters.
+const excerptLen = 160
+
+// excerpt returns the description of a, or the start of its text, cut at
+// excerptLen characters with an ellipsis.
+func excerpt(a *store.Article) string {
+	s := strings.Join(strings.Fields(a.Description), " ")
+	if s == "" {
+		s = strings.Join(strings.Fields(a.Text), " ")
+	}
+	if r := []rune(s); len(r) > excerptLen {
+		s = strings.TrimSpace(string(r[:excerptLen])) + "…"
+	}
+	return s
+}
+
+// searchJSON is the answer of /api/search.
+type searchJSON struct {
+	Query  searchQuery                   `json:"query"`
+	Total  int                           `json:"total"`
+	TookMS float64                       `json:"took_ms"`
+	Hits   []hitJSON                     `json:"hits"`
+	Facets map[string][]store.FacetCount `json:"facets"`
+}
+
+func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
+	q, sq, err := parseQuery(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	res, err := h.st.Search(r.Context(), q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := searchJSON{Query: sq, Total: res.Total, TookMS: float64(res.Took.Microseconds()) / 1000,
+		Hits: make([]hitJSON, 0, len(res.Hits)), Facets: map[string][]store.FacetCount{}}
+	for _, hit := range res.Hits {
+		a := hit.Article
+		frags := make([]string, 0, len(hit.Fragments))
+		for _, f := range hit.Fragments {
+			frags = append(frags, safeFragment(f))
+		}
+		hj := hitJSON{ID: a.ID, Title: a.Title, URL: articleURL(a), Site: a.Site, Authors: nonNil(a.Authors),
+			PublishedAt: a.Published, Language: a.Language, Score: hit.Score, Fragments: frags}
+		if len(frags) == 0 {
+			hj.Excerpt = excerpt(a)
+		}
+		out.Hits = append(out.Hits, hj)
+	}
+	for _, name := range []string{"site", "author", "language", "date"} {
+		out.Facets[name] = nonNil(res.Facets[name])
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// articleURL is the canonical URL of a, else the fetched one.
+func articleURL(a *store.Article) string {
+	if a.CanonicalURL != "" {
+		return a.CanonicalURL
+	}
+	return a.URL
+}
+
+// articleJSON is an article as the API shows it: HTML sanitised, raw
+// bytes left out, unknown times omitted.
+type articleJSON struct {
+	ID           string            `json:"id"`
+	URL          string            `json:"url"`
+	CanonicalURL string            `json:"canonical_url"`
+	Site         string            `json:"site"`
+	Title        string            `json:"title"`
+	Subtitle     string            `json:"subtitle,omitempty"`
+	Authors      []string          `json:"authors"`
+	Editor       string            `json:"editor,omitempty"`
+	Source       string            `json:"source,omitempty"`
+	Publisher    string            `json:"publisher,omitempty"`
+	PublishedAt  time.Time         `json:"published_at,omitzero"`
+	ModifiedAt   time.Time         `json:"modified_at,omitzero"`
+	Language     string            `json:"language,omitempty"`
+	Section      string            `json:"section,omitempty"`
+	Tags         []string          `json:"tags"`
+	Description  string            `json:"description,omitempty"`
+	TopImage     string            `json:"top_image,omitempty"`
+	Text         string            `json:"text"`
+	HTML         string            `json:"html,omitempty"` // sanitised with bluemonday's UGC policy
+	WordCount    int               `json:"word_count"`
+	ContentHash  string            `json:"content_hash"`
+	FetchedAt    time.Time         `json:"fetched_at,omitzero"`
+	Version      int               `json:"version"`
+	RemovedAt    time.Time         `json:"removed_at,omitzero"`
+	Capture      store.Capture     `json:"capture,omitzero"`
+	Provenance   map[string]string `json:"provenance,omitempty"`
+}
+
+func newArticleJSON(a *store.Article, version int) articleJSON {
+	return articleJSON{ID: a.ID, URL: a.URL, CanonicalURL: articleURL(a), Site: a.Site, Title: a.Title,
+		Subtitle: a.Subtitle, Authors: nonNil(a.Authors), Editor: a.Editor, Source: a.Source, Publisher: a.Publisher,
+		PublishedAt: a.Published, ModifiedAt: a.Modified, Language: a.Language, Section: a.Section,
+		Tags: nonNil(a.Tags), Description: a.Description, TopImage: a.TopImage, Text: a.Text,
+		HTML: sanitizeHTML(a.HTML), WordCount: a.WordCount, ContentHash: a.ContentHash, FetchedAt: a.FetchedAt,
+		Version: version, RemovedAt: a.RemovedAt, Capture: a.Capture, Provenance: a.Provenance}
+}
+
+// versionJSON is one version of an article in a versions list.
+type versionJSON struct {
+	Version     int       `json:"version"`
+	FetchedAt   time.Time `json:"fetched_at,omitzero"`
+	ContentHash string    `json:"content_hash"`
+	Title       string    `json:"title"`
+	WordCount   int       `json:"word_count"`
+	Current     bool      `json:"current,omitempty"`
+}
+
+// articleVersions returns the current article and all of its versions,
+// oldest first, the current one last, each numbered (from 1 when a store
+// does not number them).
+func (h *Handler) articleVersions(r *http.Request) (*store.Article, []*store.Article, []int, error) {
+	id := r.PathValue("id")
+	a, err := h.st.Get(r.Context(), id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	old, err := h.st.Versions(r.Context(), id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	all := append(old, a)
+	nums := make([]int, len(all))
+	for i, v := range all {
+		nums[i] = v.Version
+		if nums[i] <= 0 || (i > 0 && nums[i] <= nums[i-1]) {
+			nums[i] = i + 1
+		}
+	}
+	return a, all, nums, nil
+}
+
+func versionList(all []*store.Article, nums []int) []versionJSON {
+	out := make([]versionJSON, len(all))
+	for i, v := range all {
+		out[i] = versionJSON{Version: nums[i], FetchedAt: v.FetchedAt, ContentHash: v.ContentHash,
+			Title: v.Title, WordCount: v.WordCount, Current: i == len(all)-1}
+	}
+	return out
+}
+
+// articleAnswer is the answer of /api/articles/{id}.
+type articleAnswer struct {
+	Article    articleJSON   `json:"article"`
+	Versions   []versionJSON `json:"versions"`
+	CaptureURL string        `json:"capture_url,omitempty"` // when the store keeps raw captures
+}
+
+func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
+	a, all, nums, err := h.articleVersions(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := articleAnswer{Article: newArticleJSON(a, nums[len(nums)-1]), Versions: versionList(all, nums)}
+	if _, ok := h.st.(RawReader); ok {
+		out.CaptureURL = "/api/articles/" + a.ID + "/capture"
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) versions(w http.ResponseWriter, r *http.Request) {
+	a, all, nums, err := h.articleVersions(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		ID       string        `json:"id"`
+		Versions []versionJSON `json:"versions"`
+	}{a.ID, versionList(all, nums)})
+}
+
+// diffSide names one side of a diff.
+type diffSide struct {
+	Version   int       `json:"version"`
+	FetchedAt time.Time `json:"fetched_at,omitzero"`
+	Title     string    `json:"title"`
+}
+
+// diffAnswer is the answer of /api/articles/{id}/diff.
+type diffAnswer struct {
+	ID      string   `json:"id"`
+	Unit    string   `json:"unit"` // paragraph or line
+	From    diffSide `json:"from"`
+	To      diffSide `json:"to"`
+	Ops     []DiffOp `json:"ops"`
+	Added   int      `json:"added"`
+	Removed int      `json:"removed"`
+}
+
+// diff compares two versions of an article: ?from=N&to=M (default: the
+// version before the current one, and the current one), ?unit=line for a
+// line diff instead of a paragraph diff.
+func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
+	a, all, nums, err := h.articleVersions(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	find := func(param string, def int) (int, error) {
+		s := r.URL.Query().Get(param)
+		if s == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, badRequest{fmt.Sprintf("%s %q: want a version number", param, s)}
+		}
+		for i, v := range nums {
+			if v == n {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("%s: version %d of %s: %w", param, n, a.ID, store.ErrNotFound)
+	}
+	to, err := find("to", len(all)-1)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	from, err := find("from", max(to-1, 0))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	unit := r.URL.Query().Get("unit")
+	split := Paragraphs
+	switch unit {
+	case "", "paragraph":
+		unit = "paragraph"
+	case "line":
+		split = Lines
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("unit %q: want paragraph or line", unit))
+		return
+	}
+	ops := Diff(split(all[from].Text), split(all[to].Text))
+	out := diffAnswer{ID: a.ID, Unit: unit, Ops: ops,
+		From: diffSide{nums[from], all[from].FetchedAt, all[from].Title},
+		To:   diffSide{nums[to], all[to].FetchedAt, all[to].Title}}
+	for _, op := range ops {
+		switch op.Op {
+		case Insert:
+			out.Added++
+		case Delete:
+			out.Removed++
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// capture serves the archived raw response as a download that no browser
+// renders in our origin: an attachment, application/octet-stream, no
+// sniffing, and a sandboxing CSP.
+func (h *Handler) capture(w http.ResponseWriter, r *http.Request) {
+	rr, ok := h.st.(RawReader)
+	if !ok {
+		writeError(w, http.StatusNotFound, "this store keeps no raw captures")
+		return
+	}
+	id := r.PathValue("id")
+	a, err := h.st.Get(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	raw, err := rr.Raw(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ext := ".bin"
+	if mt, _, _ := mime.ParseMediaType(a.Capture.Type); strings.Contains(mt, "html") || mt == "" {
+		ext = ".html"
+	}
+	name := "newsarc-" + unsafeName.ReplaceAllString(a.ID, "_") + "-v" + strconv.Itoa(a.Version) + ext
+	hd := w.Header()
+	hd.Set("Content-Type", "application/octet-stream")
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hd.Set("Content-Security-Policy", captureCSP)
+	hd.Set("Content-Length", strconv.Itoa(len(raw)))
+	hd.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(raw)
+	}
+}
+
+// exportTypes are the media types and file extensions of export formats.
+var exportTypes = map[string][2]string{
+	"jsonl":   {"application/x-ndjson; charset=utf-8", ".jsonl"},
+	"csv":     {"text/csv; charset=utf-8; header=present", ".csv"},
+	"parquet": {"application/vnd.apache.parquet", ".parquet"},
+}
+
+// export streams a dataset of the matches: ?format=jsonl|csv|parquet and
+// the filters of /api/search (limit, offset and sort do not apply).
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "jsonl"
+	}
+	typ, ok := exportTypes[format]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("format %q: want jsonl, csv or parquet", format))
+		return
+	}
+	q, _, err := parseQuery(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	q.Limit, q.Offset, q.Sort = 0, 0, store.ByDate
+	name := "newsarc-export-" + time.Now().UTC().Format("20060102T150405Z") + typ[1]
+	hd := w.Header()
+	hd.Set("Content-Type", typ[0])
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	if r.Method == http.MethodHead {
+		return
+	}
+	if err := h.opts.Export(r.Context(), q, format, w); err != nil {
+		// The status line is gone; abort the connection so that the
+		// client sees a failed download, not a short file.
+		h.log.Warn("export aborted", "url", r.URL.String(), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// adminCrawl starts a crawl of one site: POST with {"site": "name"} (JSON)
+// or site=name (form or query), authorised by the admin bearer token.
+func (h *Handler) adminCrawl(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="newsarc admin"`)
+		writeError(w, http.StatusUnauthorized, "admin token required")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	var body struct {
+		Site string `json:"site"`
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			writeError(w, http.StatusBadRequest, "body: "+err.Error())
+			return
+		}
+	} else {
+		body.Site = r.FormValue("site")
+	}
+	if body.Site == "" {
+		writeError(w, http.StatusBadRequest, "site required")
+		return
+	}
+	// The crawl outlives the request: Admin gets a context that is not
+	// cancelled when the client goes away.
+	if err := h.opts.Admin(context.WithoutCancel(r.Context()), body.Site); err != nil {
+		switch {
+		case errors.Is(err, ErrUnknownSite):
+			writeError(w, http.StatusNotFound, err.Error())
+		case errors.Is(err, ErrBusy):
+			writeError(w, http.StatusConflict, err.Error())
+		default:
+			h.fail(w, r, err)
+		}
+		return
+	}
+	h.log.Info("admin crawl started", "site", body.Site)
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "started", "site": body.Site})
+}
+
+// fail answers an error of the store or of the request: 400 for bad
+// parameters, 404 for store.ErrNotFound, 503 for a closed store, else 500,
+// logged.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var bad badRequest
+	switch {
+	case errors.As(err, &bad):
+		writeError(w, http.StatusBadRequest, bad.msg)
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not found")
+	case r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+	case errors.Is(err, store.ErrClosed), store.IsTransient(err):
+		h.log.Warn("request failed", "url", r.URL.String(), "err", err)
+		writeError(w, http.StatusServiceUnavailable, "archive unavailable")
+	default:
+		h.log.Error("request failed", "url", r.URL.String(), "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"newsarc/extract"
 	"newsarc/store"
 	"newsarc/store/bleve"
+	"newsarc/store/elastic"
+	"newsarc/store/spool"
 	"newsarc/store/warc"
 )
 
@@ -23,8 +25,19 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 		return bleve.Open(ctx, filepath.Join(cfg.Data, "archive"))
+	case "elasticsearch":
+		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		es, err := elastic.Open(ctx, cfg.Store.Elastic)
+		if err != nil {
+			return nil, err
+		}
+		// Writes that meet a server that is down or overloaded wait on
+		// disk and are indexed once it is back.
+		return spool.New(filepath.Join(cfg.Data, "spool"), es, slog.Default())
 	}
-	return nil, fmt.Errorf("store type %q: want bleve", cfg.Store.Type)
+	return nil, fmt.Errorf("store type %q: want bleve or elasticsearch", cfg.Store.Type)
 }
 
 // extractorFor builds the extractor for one site.

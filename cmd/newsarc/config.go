@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"newsarc/crawler"
+	"newsarc/store/elastic"
 )
 
 // Config is newsarc's whole configuration, decoded from YAML.
@@ -30,14 +31,17 @@ type ScheduleConfig struct {
 
 // StoreConfig chooses and configures the archive backend.
 type StoreConfig struct {
-	Type string `yaml:"type"` // "bleve" (default)
+	Type string `yaml:"type"` // "bleve" (default) or "elasticsearch"
+	// Elasticsearch (or OpenSearch, flavor: opensearch) settings: urls,
+	// username, password, api_key, index_prefix, flavor.
+	Elastic elastic.Config `yaml:",inline"`
 }
 
 // DefaultConfig returns the configuration used without a config file.
 func DefaultConfig() Config {
 	return Config{
 		Data:    "./newsarc-data",
-		Store:   StoreConfig{Type: "bleve"},
+		Store:   StoreConfig{Type: "bleve", Elastic: elastic.DefaultConfig()},
 		Crawler: crawler.DefaultConfig(),
 	}
 }
@@ -72,8 +76,12 @@ func loadConfig(path string) (Config, error) {
 func (c Config) validate() error {
 	switch c.Store.Type {
 	case "", "bleve":
+	case "elasticsearch":
+		if len(c.Store.Elastic.URLs) == 0 {
+			return errors.New("config: store.type elasticsearch needs store.urls (or --es URL, ES_URL)")
+		}
 	default:
-		return fmt.Errorf("config: store.type %q: want bleve", c.Store.Type)
+		return fmt.Errorf("config: store.type %q: want bleve or elasticsearch", c.Store.Type)
 	}
 	names := map[string]bool{}
 	for i, s := range c.Sites {

@@ -194,7 +194,12 @@ func TestEndToEnd(t *testing.T) {
 
 func exportJSONL(t *testing.T, data string) []exportRecord {
 	t.Helper()
-	out := newsarc(t, "export", "--data", data, "--format", "jsonl")
+	return exportJSONLArgs(t, "export", "--data", data, "--format", "jsonl")
+}
+
+func exportJSONLArgs(t *testing.T, args ...string) []exportRecord {
+	t.Helper()
+	out := newsarc(t, args...)
 	var recs []exportRecord
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<26)

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"newsarc/crawler/samplesite"
+	"newsarc/store"
+)
+
+// esURL returns the test server's address, skipping without one (failing
+// under NEWSARC_REQUIRE_ES=1).
+func esURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("ES_URL")
+	if u == "" {
+		if os.Getenv("NEWSARC_REQUIRE_ES") == "1" {
+			t.Fatal("ES_URL is not set and NEWSARC_REQUIRE_ES=1")
+		}
+		t.Skip("ES_URL not set")
+	}
+	return u
+}
+
+// TestEndToEndElasticsearch crawls the fixture site into a real
+// Elasticsearch/OpenSearch node chosen by the config, and searches it.
+func TestEndToEndElasticsearch(t *testing.T) {
+	es := esURL(t)
+	prefix := fmt.Sprintf("newsarc-e2e-%08x", rand.Uint32())
+	t.Cleanup(func() {
+		req, _ := http.NewRequest(http.MethodDelete, es+"/"+prefix+"-*", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		req, _ = http.NewRequest(http.MethodDelete, es+"/_index_template/"+prefix+"-*", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
+	site := samplesite.New()
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	data := t.TempDir()
+	cfgPath := filepath.Join(t.TempDir(), "es.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data: %s\nstore:\n  type: elasticsearch\n  urls: [%s]\n  index_prefix: %s\n", data, es, prefix)), 0o644)
+
+	newsarc(t, "crawl", "--config", cfgPath, "--delay", "0", "--quiet", srv.URL+"/")
+	out := newsarc(t, "search", "--config", cfgPath, "--json", "主权")
+	var res store.Results
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("search --json: %v\n%s", err, out)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 {
+		t.Fatalf("search 主权 in Elasticsearch: %d hits, want 1", res.Total)
+	}
+	recs := exportJSONLArgs(t, "export", "--config", cfgPath, "--format", "jsonl")
+	if len(recs) != len(site.Articles()) {
+		t.Errorf("export from Elasticsearch: %d records, want %d", len(recs), len(site.Articles()))
+	}
+}

@@ -1,0 +1,187 @@
+package elastic_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"newsarc/store"
+	"newsarc/store/elastic"
+	"newsarc/store/storetest"
+)
+
+// benchArticles is the size of the benchmark archive.
+const benchArticles = 100000
+
+var (
+	benchOnce sync.Once
+	benchArts []*store.Article
+)
+
+// articles returns the benchmark articles, generated once per process.
+func articles() []*store.Article {
+	benchOnce.Do(func() { benchArts = storetest.Articles(benchArticles) })
+	return benchArts
+}
+
+// load puts arts into s in batches of batch articles from workers
+// goroutines.
+func load(b *testing.B, s store.Store, arts []*store.Article, batch, workers int) {
+	b.Helper()
+	ctx := context.Background()
+	next := make(chan []*store.Article)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for part := range next {
+				if _, err := s.Put(ctx, part...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for i := 0; i < len(arts); i += batch {
+		select {
+		case next <- arts[i:min(i+batch, len(arts))]:
+		case err := <-errs:
+			close(next)
+			wg.Wait()
+			b.Fatal(err)
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPut stores benchArticles generated articles (half Chinese, half
+// English) into fresh indices on the server at $ES_URL, in batches from
+// concurrent writers, with each refresh policy. One iteration is the whole
+// archive:
+//
+//	ES_URL=http://127.0.0.1:9200 go test -run '^$' -bench Put -benchtime 1x -timeout 30m ./store/elastic
+func BenchmarkPut(b *testing.B) {
+	arts := articles()
+	for _, c := range []struct {
+		refresh        string
+		batch, workers int
+	}{
+		{elastic.RefreshWaitFor, 100, 1},
+		{elastic.RefreshWaitFor, 1000, 4},
+		{elastic.RefreshTrue, 100, 1},
+		{elastic.RefreshTrue, 1000, 4},
+		{elastic.RefreshFalse, 1000, 4},
+	} {
+		b.Run(fmt.Sprintf("refresh=%s/batch=%d/writers=%d", c.refresh, c.batch, c.workers), func(b *testing.B) {
+			n := len(arts)
+			if c.batch == 100 && c.workers == 1 && c.refresh == elastic.RefreshWaitFor {
+				n = 10000 // about one second per Put: a tenth is enough
+			}
+			for b.Loop() {
+				b.StopTimer()
+				cfg := testConfig(b)
+				cfg.Refresh = c.refresh
+				s := mustOpen(b, cfg)
+				b.StartTimer()
+				load(b, s, arts[:n], c.batch, c.workers)
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+}
+
+// benchArchive opens a store holding benchArticles generated articles.
+// With ES_BENCH_PREFIX set, the archive is kept under that index prefix
+// and loaded only when missing; otherwise it is loaded into indices of its
+// own, deleted at the end.
+func benchArchive(b *testing.B) *elastic.Store {
+	b.Helper()
+	var cfg elastic.Config
+	if prefix := os.Getenv("ES_BENCH_PREFIX"); prefix != "" {
+		cfg = elastic.DefaultConfig()
+		cfg.URLs = []string{serverURL(b)}
+		cfg.IndexPrefix = prefix
+	} else {
+		cfg = testConfig(b)
+	}
+	cfg.Refresh = elastic.RefreshFalse
+	s := mustOpen(b, cfg)
+	ctx := context.Background()
+	if res := mustSearch(b, s, store.Query{Limit: 1}); res.Total != benchArticles {
+		load(b, s, articles(), 1000, 4)
+		// Scan refreshes the index.
+		if err := s.Scan(ctx, store.Query{Site: "nowhere"}, func(*store.Article) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// BenchmarkSearch runs typical queries (every Search computes all four
+// facets, exact totals and highlights) against benchArticles generated
+// articles and reports the latency percentiles:
+//
+//	ES_URL=http://127.0.0.1:9200 go test -run '^$' -bench Search -benchtime 200x -timeout 30m ./store/elastic
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	s := benchArchive(b)
+	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		q    store.Query
+	}{
+		{"zh-word", store.Query{Text: "经济"}},
+		{"zh-words", store.Query{Text: "经济改革 市场"}},
+		{"en-word", store.Query{Text: "market"}},
+		{"en-words", store.Query{Text: "market reform"}},
+		{"zh-filtered", store.Query{Text: "经济", Site: "xinhua", From: may}},
+		{"all-by-date", store.Query{}},
+		{"page-10", store.Query{Text: "market", Sort: store.ByDate, Offset: 100}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var total int
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				res, err := s.Search(ctx, c.q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				total = res.Total
+			}
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)*50/100]), "p50-ms")
+			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}
+
+// BenchmarkScan scans the English half of benchArticles articles:
+//
+//	ES_URL=http://127.0.0.1:9200 go test -run '^$' -bench Scan -benchtime 3x -timeout 30m ./store/elastic
+func BenchmarkScan(b *testing.B) {
+	s := benchArchive(b)
+	var n int
+	for b.Loop() {
+		n = 0
+		err := s.Scan(context.Background(), store.Query{Language: "en"}, func(*store.Article) error { n++; return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "articles")
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "articles/s")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,353 @@
+package elastic
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"newsarc/store"
+)
+
+// Search limits and tuning.
+const (
+	defaultLimit  = 10
+	maxWindow     = 10000 // from+size limit of both engines (index.max_result_window)
+	titleBoost    = 3.0
+	termFacetSize = 50 // buckets for site, author and language
+	fragmentSize  = 150
+)
+
+// scanPage is how many hits Scan reads per search request; a variable so
+// that tests can make pages small.
+var scanPage = 500
+
+// termFacets maps store facet names to keyword fields.
+var termFacets = []struct{ name, field string }{
+	{"site", "site"},
+	{"author", "authors"},
+	{"language", "language"},
+}
+
+// searchHit is one hit of a search answer.
+type searchHit struct {
+	ID        string              `json:"_id"`
+	Score     *float64            `json:"_score"`
+	Source    *doc                `json:"_source"`
+	Highlight map[string][]string `json:"highlight"`
+	Sort      []json.RawMessage   `json:"sort"`
+}
+
+// searchAnswer is the part of a search answer the store reads.
+type searchAnswer struct {
+	Hits struct {
+		Total struct {
+			Value int `json:"value"`
+		} `json:"total"`
+		Hits []searchHit `json:"hits"`
+	} `json:"hits"`
+	Aggregations map[string]struct {
+		Buckets []struct {
+			Key         any    `json:"key"`
+			KeyAsString string `json:"key_as_string"`
+			DocCount    int    `json:"doc_count"`
+		} `json:"buckets"`
+	} `json:"aggregations"`
+}
+
+// Search returns one page of matches, ranked by relevance (the default when
+// q.Text is set) or newest first, with highlighted fragments (title first
+// when it matched, then the best body fragment; HTML, with the text escaped
+// by the server's html encoder and matches in <mark>) and facets over all
+// matches: "site", "author", "language" by count, and "date" by month
+// ("2006-01", UTC, a date_histogram) in chronological order. Articles
+// without a publication date sort last by date and have no date bucket.
+// Total is exact. q.Limit defaults to 10; Offset+Limit is capped at 10000
+// (the engines' result window); use Scan to read more.
+func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, error) {
+	start := time.Now()
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("elastic: search: %w", err)
+	}
+	defer release()
+
+	from := min(max(q.Offset, 0), maxWindow)
+	size := q.Limit
+	if size <= 0 {
+		size = defaultLimit
+	}
+	size = min(size, maxWindow-from)
+	body := map[string]any{
+		"query":            s.query(q),
+		"from":             from,
+		"size":             size,
+		"track_total_hits": true,
+		"sort":             sortOf(q),
+		"aggs":             aggregations(),
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		text := map[string]any{"fragment_size": fragmentSize, "number_of_fragments": 1}
+		title := map[string]any{"number_of_fragments": 0}
+		body["highlight"] = map[string]any{
+			"pre_tags":  []string{"<mark>"},
+			"post_tags": []string{"</mark>"},
+			"encoder":   "html",
+			"fields": map[string]any{
+				"title": title, "title.en": title,
+				"text": text, "text.en": text,
+			},
+		}
+	}
+	var ans searchAnswer
+	req := esapi.SearchRequest{Index: []string{s.articles}, Body: jsonBody(body)}
+	if _, err := s.do(ctx, req, &ans); err != nil {
+		return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
+	}
+
+	res := &store.Results{Total: ans.Hits.Total.Value, Hits: make([]store.Hit, 0, len(ans.Hits.Hits)), Facets: map[string][]store.FacetCount{}}
+	for _, h := range ans.Hits.Hits {
+		if h.Source == nil {
+			continue
+		}
+		hit := store.Hit{Article: h.Source.article(), Fragments: fragments(h.Highlight)}
+		if h.Score != nil {
+			hit.Score = *h.Score
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	for _, f := range append(termFacets, struct{ name, field string }{"date", ""}) {
+		counts := []store.FacetCount{}
+		for _, b := range ans.Aggregations[f.name].Buckets {
+			term := b.KeyAsString
+			if term == "" {
+				term = fmt.Sprint(b.Key)
+			}
+			counts = append(counts, store.FacetCount{Term: term, Count: b.DocCount})
+		}
+		res.Facets[f.name] = counts
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// aggregations returns the facets' aggregations: terms of the keyword
+// fields and a monthly date_histogram of published in UTC.
+func aggregations() map[string]any {
+	aggs := map[string]any{}
+	for _, f := range termFacets {
+		aggs[f.name] = map[string]any{"terms": map[string]any{"field": f.field, "size": termFacetSize}}
+	}
+	aggs["date"] = map[string]any{"date_histogram": map[string]any{
+		"field":             "published",
+		"calendar_interval": "month",
+		"format":            "yyyy-MM",
+		"time_zone":         "UTC",
+		"min_doc_count":     1,
+	}}
+	return aggs
+}
+
+// fragments returns the title fragments, then the body fragment, of a
+// hit's highlights, preferring the cjk fields' over the english ones'.
+func fragments(hl map[string][]string) []string {
+	var out []string
+	for _, pair := range [][2]string{{"title", "title.en"}, {"text", "text.en"}} {
+		f := hl[pair[0]]
+		if len(f) == 0 {
+			f = hl[pair[1]]
+		}
+		out = append(out, f...)
+	}
+	return out
+}
+
+// byDate orders newest published first, undated last, then by ID.
+func byDate() []any {
+	return []any{
+		map[string]any{"published": map[string]any{"order": "desc", "missing": "_last"}},
+		map[string]any{"id": map[string]any{"order": "asc"}},
+	}
+}
+
+// sortOf returns the sort of q: relevance (then date) when q.Text is set
+// and q.Sort is not ByDate, date otherwise.
+func sortOf(q store.Query) []any {
+	if q.Sort == store.ByDate || strings.TrimSpace(q.Text) == "" {
+		return byDate()
+	}
+	return append([]any{map[string]any{"_score": map[string]any{"order": "desc"}}}, byDate()...)
+}
+
+// query translates q into a bool query: every whitespace-separated term of
+// q.Text must match title (boosted) or text, each with all of its tokens
+// (so a Chinese word matches as all of its bigrams), in the cjk fields or,
+// for a term without CJK letters, also their english sub-fields ("elections"
+// finds "election"); a term of stop words or punctuation alone requires
+// nothing (zero_terms_query all covers what tokenless misses), but a text
+// of nothing else matches nothing. The other fields of
+// q are filter clauses (no scoring); From is inclusive, To exclusive.
+func (s *Store) query(q store.Query) map[string]any {
+	var must, filter []any
+	terms := strings.Fields(q.Text)
+	for _, term := range terms {
+		if tokenless(term) {
+			continue
+		}
+		fields := []struct {
+			name  string
+			boost float64
+		}{{"title", titleBoost}, {"text", 1}}
+		if !hasCJK(term) {
+			fields = append(fields, struct {
+				name  string
+				boost float64
+			}{"title.en", titleBoost}, struct {
+				name  string
+				boost float64
+			}{"text.en", 1})
+		}
+		var should []any
+		for _, f := range fields {
+			should = append(should, map[string]any{"match": map[string]any{f.name: map[string]any{
+				"query": term, "operator": "and", "boost": f.boost, "zero_terms_query": "all",
+			}}})
+		}
+		must = append(must, map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}})
+	}
+	if len(terms) > 0 && len(must) == 0 {
+		return map[string]any{"match_none": map[string]any{}}
+	}
+	keyword := func(field, value string) {
+		if value != "" {
+			filter = append(filter, map[string]any{"term": map[string]any{field: value}})
+		}
+	}
+	keyword("site", q.Site)
+	keyword("language", q.Language)
+	keyword("authors", q.Author)
+	if !q.From.IsZero() || !q.To.IsZero() {
+		r := map[string]any{"format": "strict_date_optional_time_nanos"}
+		if !q.From.IsZero() {
+			r["gte"] = q.From.UTC().Format(time.RFC3339Nano)
+		}
+		if !q.To.IsZero() {
+			r["lt"] = q.To.UTC().Format(time.RFC3339Nano)
+		}
+		filter = append(filter, map[string]any{"range": map[string]any{"published": r}})
+	}
+	if len(must) == 0 {
+		must = append(must, map[string]any{"match_all": map[string]any{}})
+	}
+	return map[string]any{"bool": map[string]any{"must": must, "filter": filter}}
+}
+
+// stopWords are the english stop words that every analyzer of the mapping
+// (cjk, english) drops.
+var stopWords = map[string]bool{
+	"a": true, "and": true, "are": true, "as": true, "at": true, "be": true, "but": true, "by": true,
+	"for": true, "if": true, "in": true, "into": true, "is": true, "it": true, "no": true, "not": true, "of": true,
+	"on": true, "or": true, "such": true, "that": true, "the": true, "their": true, "then": true, "there": true,
+	"these": true, "they": true, "this": true, "to": true, "was": true, "will": true, "with": true,
+}
+
+// tokenless reports whether the analyzers find no token in term: it is
+// punctuation and stop words only. Such a term requires nothing; a text of
+// nothing else matches nothing (as in the bleve backend).
+func tokenless(term string) bool {
+	words := strings.FieldsFunc(strings.ToLower(term), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+	for _, w := range words {
+		if !stopWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasCJK reports whether s has a Han, Hiragana, Katakana or Hangul letter.
+func hasCJK(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scan calls fn for every match of q, newest published first (undated
+// articles last, ties by ID), ignoring q.Sort, q.Limit and q.Offset. It
+// refreshes the articles index once, then pages through the matches
+// with search_after on (published, id), scanPage hits per request, holding
+// one page at a time, and returns fn's first error as is. Without a
+// point in time (whose APIs differ between Elasticsearch 8 and OpenSearch
+// 2), articles stored while Scan runs may or may not be visited, and an
+// article updated meanwhile is visited at most once.
+func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*store.Article) error) error {
+	if err := s.refresh(ctx); err != nil {
+		return fmt.Errorf("elastic: scan %q: %w", q.Text, err)
+	}
+	var after []json.RawMessage
+	for {
+		hits, err := s.scanPage(ctx, q, after)
+		if err != nil {
+			return fmt.Errorf("elastic: scan %q: %w", q.Text, err)
+		}
+		for _, h := range hits {
+			if err := fn(h.Source.article()); err != nil {
+				return err
+			}
+		}
+		if len(hits) < scanPage {
+			return nil
+		}
+		after = hits[len(hits)-1].Sort
+	}
+}
+
+// refresh makes every write to the articles index searchable.
+func (s *Store) refresh(ctx context.Context) error {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = s.do(ctx, esapi.IndicesRefreshRequest{Index: []string{s.articles}}, nil)
+	return err
+}
+
+// scanPage returns the page of matches after the sort values after (nil
+// for the first page). The store is locked only while the page is read,
+// not while fn runs.
+func (s *Store) scanPage(ctx context.Context, q store.Query, after []json.RawMessage) ([]searchHit, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	body := map[string]any{
+		"query":            s.query(q),
+		"size":             scanPage,
+		"track_total_hits": false,
+		"sort":             byDate(),
+	}
+	if after != nil {
+		body["search_after"] = after
+	}
+	var ans searchAnswer
+	req := esapi.SearchRequest{Index: []string{s.articles}, Body: jsonBody(body)}
+	if _, err := s.do(ctx, req, &ans); err != nil {
+		return nil, err
+	}
+	for _, h := range ans.Hits.Hits {
+		if h.Source == nil {
+			return nil, fmt.Errorf("hit %s has no _source", h.ID)
+		}
+	}
+	return ans.Hits.Hits, nil
+}

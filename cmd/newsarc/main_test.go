@@ -148,6 +148,28 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The web UI's capture download comes from the WARC files.
+	func() {
+		cfg := DefaultConfig()
+		cfg.Data = data
+		st, err := openStore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		raw := warcRaw{Store: st, dir: warcDir(cfg)}
+		for _, r := range records {
+			u, _ := url.Parse(r.CanonicalURL)
+			if want[u.Path].Charset != "gbk" {
+				continue
+			}
+			b, err := raw.Raw(context.Background(), r.ID)
+			if err != nil || utf8.Valid(b) || !bytes.Contains(b, []byte("charset=gbk")) {
+				t.Errorf("capture of the GBK article: err %v, %d bytes; want the GBK page as received", err, len(b))
+			}
+		}
+	}()
+
 	// A second crawl updates, never duplicates.
 	newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
 	if again := exportJSONL(t, data); len(again) != len(records) {

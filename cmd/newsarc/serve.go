@@ -16,6 +16,7 @@ import (
 	"newsarc/crawler"
 	"newsarc/export"
 	"newsarc/store"
+	"newsarc/store/warc"
 	"newsarc/web"
 )
 
@@ -87,7 +88,7 @@ func runServe(ctx context.Context, g *globals, addr, token string) error {
 	defer closer.Close()
 	defer wg.Wait() // admin crawls stop with ctx; let them flush first
 
-	h := web.New(st, web.Options{
+	h := web.New(warcRaw{Store: st, dir: warcDir(cfg)}, web.Options{
 		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
 			_, err := export.Run(ctx, st, q, format, w, export.Options{})
 			return err
@@ -151,4 +152,35 @@ func adminCrawl(root context.Context, a *archive, cfg Config, wg *sync.WaitGroup
 		}()
 		return nil
 	}
+}
+
+// warcRaw serves an article's archived capture from the WARC files (where
+// every backend's articles point), falling back to a store that keeps raw
+// bodies itself.
+type warcRaw struct {
+	store.Store
+	dir string
+}
+
+// Raw returns the body of the article's archived response as received,
+// with any Content-Encoding undone.
+func (w warcRaw) Raw(ctx context.Context, id string) ([]byte, error) {
+	a, err := w.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Capture.File != "" {
+		resp, err := warc.Read(w.dir, a.Capture)
+		if err == nil {
+			return resp.Body, nil
+		}
+		if rr, ok := w.Store.(web.RawReader); ok {
+			return rr.Raw(ctx, id)
+		}
+		return nil, fmt.Errorf("capture of %s: %w", id, err)
+	}
+	if rr, ok := w.Store.(web.RawReader); ok {
+		return rr.Raw(ctx, id)
+	}
+	return nil, fmt.Errorf("capture of %s: %w", id, store.ErrNotFound)
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"newsarc/crawler"
@@ -29,7 +30,16 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		es, err := elastic.Open(ctx, cfg.Store.Elastic)
+		ecfg := cfg.Store.Elastic
+		if len(ecfg.URLs) == 0 {
+			// A config that chooses Elasticsearch without naming nodes
+			// uses $ES_URL, else the local default.
+			ecfg.URLs = elastic.DefaultConfig().URLs
+			if v := os.Getenv("ES_URL"); v != "" {
+				ecfg.URLs = strings.Split(v, ",")
+			}
+		}
+		es, err := elastic.Open(ctx, ecfg)
 		if err != nil {
 			return nil, err
 		}

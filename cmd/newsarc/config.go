@@ -41,7 +41,7 @@ type StoreConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Data:    "./newsarc-data",
-		Store:   StoreConfig{Type: "bleve", Elastic: elastic.DefaultConfig()},
+		Store:   StoreConfig{Type: "bleve", Elastic: esDefaults()},
 		Crawler: crawler.DefaultConfig(),
 	}
 }
@@ -77,9 +77,6 @@ func (c Config) validate() error {
 	switch c.Store.Type {
 	case "", "bleve":
 	case "elasticsearch":
-		if len(c.Store.Elastic.URLs) == 0 {
-			return errors.New("config: store.type elasticsearch needs store.urls (or --es URL, ES_URL)")
-		}
 	default:
 		return fmt.Errorf("config: store.type %q: want bleve or elasticsearch", c.Store.Type)
 	}
@@ -104,4 +101,13 @@ func (c Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// esDefaults are elastic.DefaultConfig without its URL: store.urls, else
+// $ES_URL, else the client's localhost default is decided when the store
+// is opened.
+func esDefaults() elastic.Config {
+	c := elastic.DefaultConfig()
+	c.URLs = nil
+	return c
 }

@@ -81,7 +81,7 @@ Start with 'newsarc demo', which crawls a bundled sample news site.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.data, "data", "", "archive directory (default $NEWSARC_DATA, else the config's data, else ./newsarc-data)")
 	pf.StringVar(&g.configPath, "config", "", "YAML config file (see configs/example.yaml)")
-	pf.StringVar(&g.esURL, "es", "", "use Elasticsearch or OpenSearch at this URL as the archive (default $ES_URL when the config names none)")
+	pf.StringVar(&g.esURL, "es", "", "use Elasticsearch or OpenSearch at this URL (comma-separated nodes) as the archive")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g))
@@ -105,13 +105,9 @@ func (g *globals) config() (Config, error) {
 	if g.data != "" {
 		cfg.Data = g.data
 	}
-	es := g.esURL
-	if es == "" && cfg.Store.Type == "elasticsearch" && len(cfg.Store.Elastic.URLs) == 0 {
-		es = os.Getenv("ES_URL")
-	}
-	if es != "" {
+	if g.esURL != "" {
 		cfg.Store.Type = "elasticsearch"
-		cfg.Store.Elastic.URLs = strings.Split(es, ",")
+		cfg.Store.Elastic.URLs = strings.Split(g.esURL, ",")
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, err

@@ -74,22 +74,29 @@ func BenchmarkPut(b *testing.B) {
 	for _, c := range []struct {
 		refresh        string
 		batch, workers int
+		interval       string // index.refresh_interval; "" for the default 1s
 	}{
-		{elastic.RefreshWaitFor, 100, 1},
-		{elastic.RefreshWaitFor, 1000, 4},
-		{elastic.RefreshTrue, 100, 1},
-		{elastic.RefreshTrue, 1000, 4},
-		{elastic.RefreshFalse, 1000, 4},
+		{elastic.RefreshWaitFor, 100, 1, ""},
+		{elastic.RefreshWaitFor, 100, 1, "200ms"},
+		{elastic.RefreshWaitFor, 1000, 4, ""},
+		{elastic.RefreshTrue, 100, 1, ""},
+		{elastic.RefreshTrue, 1000, 4, ""},
+		{elastic.RefreshFalse, 1000, 4, ""},
 	} {
-		b.Run(fmt.Sprintf("refresh=%s/batch=%d/writers=%d", c.refresh, c.batch, c.workers), func(b *testing.B) {
+		name := fmt.Sprintf("refresh=%s/batch=%d/writers=%d", c.refresh, c.batch, c.workers)
+		if c.interval != "" {
+			name += "/interval=" + c.interval
+		}
+		b.Run(name, func(b *testing.B) {
 			n := len(arts)
 			if c.batch == 100 && c.workers == 1 && c.refresh == elastic.RefreshWaitFor {
-				n = 10000 // about one second per Put: a tenth is enough
+				n = 10000 // up to a refresh interval per Put: a tenth is enough
 			}
 			for b.Loop() {
 				b.StopTimer()
 				cfg := testConfig(b)
 				cfg.Refresh = c.refresh
+				cfg.RefreshInterval = c.interval
 				s := mustOpen(b, cfg)
 				b.StartTimer()
 				load(b, s, arts[:n], c.batch, c.workers)
@@ -163,6 +170,34 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(ms(lat[len(lat)*50/100]), "p50-ms")
 			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
 			b.ReportMetric(float64(total), "hits")
+		})
+	}
+	// Distinct queries, so that the shard request cache cannot answer the
+	// facets: every iteration asks for another pair of words.
+	en := []string{"economy", "market", "government", "school", "health", "energy", "transport", "culture",
+		"sport", "technology", "farm", "travel", "river", "city", "village", "company", "invest"}
+	zh := []string{"经济", "市场", "政府", "教育", "医疗", "能源", "交通", "文化", "体育", "科技",
+		"农业", "旅游", "环境", "城市", "乡村", "企业", "投资"}
+	for _, c := range []struct {
+		name  string
+		words []string
+	}{{"en-distinct", en}, {"zh-distinct", zh}} {
+		b.Run(c.name, func(b *testing.B) {
+			var lat []time.Duration
+			i := 0
+			for b.Loop() {
+				w := c.words
+				q := store.Query{Text: w[i%len(w)] + " " + w[(i/len(w)+i+1)%len(w)]}
+				i++
+				start := time.Now()
+				if _, err := s.Search(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)*50/100]), "p50-ms")
+			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
 		})
 	}
 }

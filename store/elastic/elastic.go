@@ -68,6 +68,10 @@ type Config struct {
 	// Refresh is the refresh policy of Put: "wait_for" (default), "true"
 	// or "false".
 	Refresh string `yaml:"refresh"`
+	// RefreshInterval is the indices' index.refresh_interval, set on every
+	// Open ("1s", "200ms"; empty keeps the engine's default of 1s). With
+	// refresh wait_for, a Put takes about this long.
+	RefreshInterval string `yaml:"refresh_interval"`
 	// Shards and Replicas of new indices (defaults 1 and 0: one node).
 	Shards   int `yaml:"shards"`
 	Replicas int `yaml:"replicas"`
@@ -176,17 +180,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 
 	ecfg := elasticsearch.Config{
-		Addresses:              cfg.URLs,
-		Username:               cfg.Username,
-		Password:               cfg.Password,
-		APIKey:                 cfg.APIKey,
-		Transport:              rt,
-		RetryOnStatus:          []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout},
-		MaxRetries:             max(cfg.MaxRetries, 0),
-		DisableRetry:           cfg.MaxRetries < 0,
-		RetryOnError:           func(_ *http.Request, err error) bool { return !isContextErr(err) },
-		RetryBackoff:           backoff,
-		CompressRequestBody:    false,
+		Addresses:           cfg.URLs,
+		Username:            cfg.Username,
+		Password:            cfg.Password,
+		APIKey:              cfg.APIKey,
+		Transport:           rt,
+		RetryOnStatus:       []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout},
+		MaxRetries:          max(cfg.MaxRetries, 0),
+		DisableRetry:        cfg.MaxRetries < 0,
+		RetryOnError:        func(_ *http.Request, err error) bool { return !isContextErr(err) },
+		RetryBackoff:        backoff,
+		CompressRequestBody: false,
 	}
 	client, err := elasticsearch.NewClient(ecfg)
 	if err != nil {

@@ -81,6 +81,13 @@ func (s *Store) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	if ri := s.cfg.RefreshInterval; ri != "" {
+		body := map[string]any{"index": map[string]any{"refresh_interval": ri}}
+		req := esapi.IndicesPutSettingsRequest{Index: []string{s.articles}, Body: jsonBody(body)}
+		if _, err := s.do(ctx, req, nil); err != nil {
+			return fmt.Errorf("set refresh_interval %s: %w", ri, err)
+		}
+	}
 	return nil
 }
 

@@ -350,7 +350,15 @@ func (s *Store) mget(ctx context.Context, index string, ids []string) (map[strin
 	for i := range out.Docs {
 		h := &out.Docs[i]
 		if h.Error != nil {
-			return nil, &ResponseError{Type: h.Error.Type, Reason: h.Error.Reason}
+			// A shard that is not (yet) available, as while a node
+			// recovers, fails its documents one by one: transient.
+			// A missing index is not.
+			err := &ResponseError{Status: http.StatusServiceUnavailable, Type: h.Error.Type, Reason: h.Error.Reason}
+			if h.Error.Type == "index_not_found_exception" {
+				err.Status = http.StatusNotFound
+				return nil, err
+			}
+			return nil, &store.TransientError{Err: err}
 		}
 		if h.Found && h.Source != nil {
 			found[h.ID] = h

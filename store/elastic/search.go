@@ -1,6 +1,7 @@
 package elastic
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -82,18 +83,18 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		size = defaultLimit
 	}
 	size = min(size, maxWindow-from)
-	body := map[string]any{
-		"query":            s.query(q),
+	query := s.query(q)
+	hitsBody := map[string]any{
+		"query":            query,
 		"from":             from,
 		"size":             size,
-		"track_total_hits": true,
+		"track_total_hits": false,
 		"sort":             sortOf(q),
-		"aggs":             aggregations(),
 	}
 	if strings.TrimSpace(q.Text) != "" {
 		text := map[string]any{"fragment_size": fragmentSize, "number_of_fragments": 1}
 		title := map[string]any{"number_of_fragments": 0}
-		body["highlight"] = map[string]any{
+		hitsBody["highlight"] = map[string]any{
 			"pre_tags":  []string{"<mark>"},
 			"post_tags": []string{"</mark>"},
 			"encoder":   "html",
@@ -103,11 +104,49 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 			},
 		}
 	}
-	var ans searchAnswer
-	req := esapi.SearchRequest{Index: []string{s.articles}, Body: jsonBody(body)}
-	if _, err := s.do(ctx, req, &ans); err != nil {
+	facetsBody := map[string]any{
+		"query":            query,
+		"size":             0,
+		"track_total_hits": true,
+		"aggs":             aggregations(),
+	}
+	// One round trip, two searches: the page (which need not count every
+	// match, so the engine may skip non-competitive hits) and the exact
+	// total with the facets (size 0, so the shard request cache answers it
+	// again until the next refresh).
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	header := map[string]any{"index": s.articles}
+	for _, v := range []any{header, hitsBody, header, facetsBody} {
+		if err := enc.Encode(v); err != nil {
+			return nil, fmt.Errorf("elastic: search %q: encode: %w", q.Text, err)
+		}
+	}
+	var out struct {
+		Responses []struct {
+			searchAnswer
+			Status int             `json:"status"`
+			Error  json.RawMessage `json:"error"`
+		} `json:"responses"`
+	}
+	if _, err := s.do(ctx, esapi.MsearchRequest{Body: &body}, &out); err != nil {
 		return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
 	}
+	if len(out.Responses) != 2 {
+		return nil, fmt.Errorf("elastic: search %q: %d responses to 2 searches", q.Text, len(out.Responses))
+	}
+	for _, r := range out.Responses {
+		if len(r.Error) > 0 {
+			err := error(&ResponseError{Status: r.Status, Reason: string(r.Error)})
+			if transientStatus(r.Status) {
+				err = &store.TransientError{Err: err}
+			}
+			return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
+		}
+	}
+	ans := out.Responses[0].searchAnswer
+	ans.Hits.Total = out.Responses[1].Hits.Total
+	ans.Aggregations = out.Responses[1].Aggregations
 
 	res := &store.Results{Total: ans.Hits.Total.Value, Hits: make([]store.Hit, 0, len(ans.Hits.Hits)), Facets: map[string][]store.FacetCount{}}
 	for _, h := range ans.Hits.Hits {

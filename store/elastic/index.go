@@ -244,46 +244,6 @@ func (s *Store) IndexOf(ctx context.Context) (string, error) {
 	return indices[0], nil
 }
 
-// DeleteIndices deletes every index and template of the store: both
-// aliases' indices of any layout version. Tests use it; the store is
-// unusable until reopened.
-func (s *Store) DeleteIndices(ctx context.Context) error {
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("elastic: delete indices: %w", err)
-	}
-	defer release()
-	var errs []error
-	for _, alias := range []string{s.articles, s.versions} {
-		pattern := alias + "-v*"
-		// Elasticsearch 8 refuses to delete indices by wildcard
-		// (action.destructive_requires_name): list them first.
-		var indices map[string]json.RawMessage
-		if _, err := s.do(ctx, esapi.IndicesGetRequest{Index: []string{pattern}}, &indices); err != nil {
-			errs = append(errs, fmt.Errorf("elastic: list indices %s: %w", pattern, err))
-		}
-		for name := range indices {
-			if _, err := s.do(ctx, esapi.IndicesDeleteRequest{Index: []string{name}}, nil, http.StatusNotFound); err != nil {
-				errs = append(errs, fmt.Errorf("elastic: delete index %s: %w", name, err))
-			}
-		}
-		var templates struct {
-			IndexTemplates []struct {
-				Name string `json:"name"`
-			} `json:"index_templates"`
-		}
-		if _, err := s.do(ctx, esapi.IndicesGetIndexTemplateRequest{Name: pattern}, &templates, http.StatusNotFound); err != nil {
-			errs = append(errs, fmt.Errorf("elastic: list templates %s: %w", pattern, err))
-		}
-		for _, t := range templates.IndexTemplates {
-			if _, err := s.do(ctx, esapi.IndicesDeleteIndexTemplateRequest{Name: t.Name}, nil, http.StatusNotFound); err != nil {
-				errs = append(errs, fmt.Errorf("elastic: delete template %s: %w", t.Name, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // alreadyExists reports whether err says that an index exists already.
 func alreadyExists(err error) bool {
 	var re *ResponseError

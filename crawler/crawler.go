@@ -458,12 +458,6 @@ func (r *run) count(f func(s *Stats)) {
 	r.mu.Unlock()
 }
 
-// visit applies the link rules to u and hands it to do (colly's Visit) when
-// it passes. Seeds skip the trap rules: an operator listed them.
-func (r *run) visit(u *url.URL, do func(string) error, seed bool) {
-	r.visitAll([]*url.URL{u}, do, func(int) bool { return seed })
-}
-
 // visitAll applies the link rules to each URL, records the ones that pass
 // in the frontier in one transaction, and hands them to do (colly's Visit).
 // Seeds skip the trap rules: an operator listed them.
@@ -472,14 +466,19 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 	r.mu.Lock()
 	for i, u := range us {
 		s := u.String()
+		shape := TrapReason(u) // computed once per link
+		trap := shape
+		if seed(i) {
+			trap = ""
+		}
 		reason := ""
 		switch {
 		case r.seen[s]:
 			continue
 		case !r.hosts[u.Hostname()]:
 			reason = "offsite"
-		case !seed(i) && TrapReason(u) != "":
-			reason = TrapReason(u)
+		case trap != "":
+			reason = trap
 		case r.excluded(s):
 			reason = "excluded"
 		case r.lists[template(u)] >= r.c.cfg.MaxListPages:
@@ -503,7 +502,7 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 				r.rejected[s] = true
 				r.stats.Skipped[reason]++
 			}
-			if reason != "offsite" && TrapReason(u) == "" {
+			if reason != "offsite" && shape == "" {
 				r.seen[s] = true
 			}
 			continue

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,37 +10,15 @@ import (
 
 	"newsarc/crawler/samplesite"
 	"newsarc/store"
+	"newsarc/store/storetest"
 )
-
-// esURL returns the test server's address, skipping without one (failing
-// under NEWSARC_REQUIRE_ES=1).
-func esURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("ES_URL")
-	if u == "" {
-		if os.Getenv("NEWSARC_REQUIRE_ES") == "1" {
-			t.Fatal("ES_URL is not set and NEWSARC_REQUIRE_ES=1")
-		}
-		t.Skip("ES_URL not set")
-	}
-	return u
-}
 
 // TestEndToEndElasticsearch crawls the fixture site into a real
 // Elasticsearch/OpenSearch node chosen by the config, and searches it.
 func TestEndToEndElasticsearch(t *testing.T) {
-	es := esURL(t)
-	prefix := fmt.Sprintf("newsarc-e2e-%08x", rand.Uint32())
-	t.Cleanup(func() {
-		req, _ := http.NewRequest(http.MethodDelete, es+"/"+prefix+"-*", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-		req, _ = http.NewRequest(http.MethodDelete, es+"/_index_template/"+prefix+"-*", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	})
+	es := storetest.ESURL(t)
+	prefix := storetest.ESIndexPrefix(t)
+	t.Cleanup(func() { storetest.DropESIndices(t, es, prefix) })
 	site := samplesite.New()
 	srv := httptest.NewServer(site.Handler())
 	defer srv.Close()

@@ -115,7 +115,7 @@ func benchArchive(b *testing.B) *elastic.Store {
 	var cfg elastic.Config
 	if prefix := os.Getenv("ES_BENCH_PREFIX"); prefix != "" {
 		cfg = elastic.DefaultConfig()
-		cfg.URLs = []string{serverURL(b)}
+		cfg.URLs = []string{storetest.ESURL(b)}
 		cfg.IndexPrefix = prefix
 	} else {
 		cfg = testConfig(b)

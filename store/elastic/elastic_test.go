@@ -2,9 +2,6 @@ package elastic_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -20,107 +17,18 @@ import (
 	"newsarc/store/storetest"
 )
 
-// serverURL returns $ES_URL after checking that the server answers. It
-// skips the test when ES_URL is unset or the server is down, and fails it
-// instead under NEWSARC_REQUIRE_ES=1.
-func serverURL(t testing.TB) string {
-	t.Helper()
-	require := os.Getenv("NEWSARC_REQUIRE_ES") == "1"
-	u := os.Getenv("ES_URL")
-	if u == "" {
-		if require {
-			t.Fatal("ES_URL is not set and NEWSARC_REQUIRE_ES=1")
-		}
-		t.Skip("ES_URL is not set; start a node with scripts/opensearch-dev start")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatalf("ES_URL %q: %v", u, err)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err == nil {
-		res.Body.Close()
-	}
-	if err != nil || res.StatusCode != http.StatusOK {
-		if err == nil {
-			err = fmt.Errorf("status %s", res.Status)
-		}
-		if require {
-			t.Fatalf("ES_URL %s unreachable: %v", u, err)
-		}
-		t.Skipf("ES_URL %s unreachable: %v", u, err)
-	}
-	return u
-}
-
 // testConfig returns a configuration for the server at $ES_URL with an
 // index prefix of its own, whose indices and templates are deleted when the
 // test ends. The flavor is $ES_FLAVOR, detected when unset.
 func testConfig(t testing.TB) elastic.Config {
 	t.Helper()
-	u := serverURL(t)
+	u := storetest.ESURL(t)
 	cfg := elastic.DefaultConfig()
 	cfg.URLs = []string{u}
 	cfg.Flavor = os.Getenv("ES_FLAVOR")
-	cfg.IndexPrefix = randomPrefix(t)
-	t.Cleanup(func() { deleteIndices(t, u, cfg.IndexPrefix) })
+	cfg.IndexPrefix = storetest.ESIndexPrefix(t)
+	t.Cleanup(func() { storetest.DropESIndices(t, u, cfg.IndexPrefix) })
 	return cfg
-}
-
-func randomPrefix(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "newsarc-test-" + hex.EncodeToString(b)
-}
-
-// deleteIndices deletes the indices and index templates whose names start
-// with prefix, one by one (Elasticsearch 8 refuses wildcard deletes).
-func deleteIndices(t testing.TB, u, prefix string) {
-	t.Helper()
-	call := func(method, path string, out any) {
-		req, err := http.NewRequest(method, strings.TrimSuffix(u, "/")+path, nil)
-		if err != nil {
-			t.Errorf("cleanup %s %s: %v", method, path, err)
-			return
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Errorf("cleanup %s %s: %v", method, path, err)
-			return
-		}
-		defer res.Body.Close()
-		if res.StatusCode == http.StatusNotFound {
-			return
-		}
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("cleanup %s %s: %s", method, path, res.Status)
-			return
-		}
-		if out != nil {
-			if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-				t.Errorf("cleanup %s %s: %v", method, path, err)
-			}
-		}
-	}
-	var indices map[string]json.RawMessage
-	call(http.MethodGet, "/"+prefix+"-*", &indices)
-	for name := range indices {
-		call(http.MethodDelete, "/"+name, nil)
-	}
-	var templates struct {
-		IndexTemplates []struct {
-			Name string `json:"name"`
-		} `json:"index_templates"`
-	}
-	call(http.MethodGet, "/_index_template/"+prefix+"-*", &templates)
-	for _, tmpl := range templates.IndexTemplates {
-		call(http.MethodDelete, "/_index_template/"+tmpl.Name, nil)
-	}
 }
 
 // mustOpen opens a store with cfg and closes it when the test ends, unless

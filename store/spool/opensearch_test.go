@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -58,12 +57,7 @@ func nodeCmd(t testing.TB, arg string) (string, error) {
 // skips without ES_URL and fails under NEWSARC_REQUIRE_ES=1.
 func outageNode(t testing.TB) string {
 	t.Helper()
-	if os.Getenv("ES_URL") == "" {
-		if os.Getenv("NEWSARC_REQUIRE_ES") == "1" {
-			t.Fatal("ES_URL is not set and NEWSARC_REQUIRE_ES=1")
-		}
-		t.Skip("ES_URL is not set; start a node with scripts/opensearch-dev start")
-	}
+	storetest.ESURL(t) // gated like the other tests that need a server
 	t.Cleanup(func() {
 		if _, err := nodeCmd(t, "stop"); err != nil {
 			t.Errorf("stop the outage node: %v", err)
@@ -94,7 +88,7 @@ func TestOutageOpenSearch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("elastic.Open: %v", err)
 	}
-	t.Cleanup(func() { deleteIndices(t, u, cfg.IndexPrefix) })
+	t.Cleanup(func() { storetest.DropESIndices(t, u, cfg.IndexPrefix) })
 	// Registered after the index cleanup, so it runs before it: whatever
 	// happens, the node is running again for the cleanup (and stopped by
 	// the cleanup outageNode registered, which runs last).
@@ -195,36 +189,5 @@ func TestOutageOpenSearch(t *testing.T) {
 	}
 	if vs, err := s.Versions(ctx, arts[150].ID); err != nil || len(vs) != 0 {
 		t.Errorf("Versions of a spooled article: %d, %v; want none", len(vs), err)
-	}
-}
-
-// deleteIndices deletes the indices and templates of an index prefix.
-func deleteIndices(t testing.TB, u, prefix string) {
-	t.Helper()
-	call := func(method, path string, out any) {
-		req, _ := http.NewRequest(method, strings.TrimSuffix(u, "/")+path, nil)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Errorf("cleanup %s %s: %v", method, path, err)
-			return
-		}
-		defer res.Body.Close()
-		if res.StatusCode == http.StatusOK && out != nil {
-			_ = json.NewDecoder(res.Body).Decode(out)
-		}
-	}
-	var indices map[string]json.RawMessage
-	call(http.MethodGet, "/"+prefix+"-*", &indices)
-	for name := range indices {
-		call(http.MethodDelete, "/"+name, nil)
-	}
-	var templates struct {
-		IndexTemplates []struct {
-			Name string `json:"name"`
-		} `json:"index_templates"`
-	}
-	call(http.MethodGet, "/_index_template/"+prefix+"-*", &templates)
-	for _, tmpl := range templates.IndexTemplates {
-		call(http.MethodDelete, "/_index_template/"+tmpl.Name, nil)
 	}
 }

@@ -39,10 +39,11 @@ type Extractor interface {
 // Config.NotArticle when it differs.
 var ErrNotArticle = errors.New("not an article")
 
-// Archive keeps articles; store.Store satisfies it.
+// Archive keeps articles and finds their near-duplicates; store.Store
+// satisfies it.
 type Archive interface {
 	Put(ctx context.Context, articles ...*store.Article) ([]store.Change, error)
-	Get(ctx context.Context, id string) (*store.Article, error)
+	store.Linker
 }
 
 // Site is one news site to crawl, as listed in the config.
@@ -83,6 +84,12 @@ type Config struct {
 	// again to catch edits: the first interval after a fetch that found a
 	// change, the next one after each fetch that found none.
 	Revisit []time.Duration `yaml:"revisit"`
+	// DuplicateDistance is the largest SimHash distance, in bits, at which
+	// an article is linked to an archived near-duplicate (a reprint on
+	// another site) with store.Link; 0 links identical SimHashes only, a
+	// negative value turns linking off. Up to store.MaxSimilarDistance
+	// every near-duplicate is found.
+	DuplicateDistance int `yaml:"duplicate_distance"`
 
 	// Recorder, when set, keeps every request and response as received
 	// (the WARC archive); archived articles point at their capture.
@@ -116,6 +123,8 @@ func DefaultConfig() Config {
 		Retries:      3,
 		MaxRetryWait: 60 * time.Second,
 		Revisit:      []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour},
+
+		DuplicateDistance: store.MaxSimilarDistance,
 	}
 }
 
@@ -134,6 +143,7 @@ type Stats struct {
 	Retries     int            `json:"retries"`
 	NotModified int            `json:"not_modified"`      // 304 answers to conditional requests
 	Removed     int            `json:"removed"`           // archived articles that now answer 404 or 410
+	Duplicates  int            `json:"duplicates"`        // new or changed articles linked to an earlier near-duplicate
 	Resumed     bool           `json:"resumed"`           // the run continued a killed one
 	Skipped     map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
 	Errors      map[string]int `json:"errors,omitempty"`  // failed pages, by kind
@@ -678,6 +688,13 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	if art.FetchedAt.IsZero() {
 		art.FetchedAt = time.Now().UTC()
 	}
+	if d := r.c.cfg.DuplicateDistance; d >= 0 {
+		if err := store.Link(ctx, r.c.st, art, d); err != nil {
+			// The article is archived as its own group all the same; a
+			// later fetch of it or of its reprints links them.
+			r.log.Warn("near-duplicate lookup failed", "url", art.URL, "err", err)
+		}
+	}
 	changes, err := r.put(ctx, art)
 	if err != nil {
 		r.count(func(st *Stats) { st.Errors["store"]++ })
@@ -689,6 +706,9 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 		ch = changes[0]
 	}
 	r.count(func(st *Stats) {
+		if art.DuplicateOf != "" && ch != store.Unchanged {
+			st.Duplicates++
+		}
 		switch ch {
 		case store.Created:
 			st.New++

@@ -48,6 +48,9 @@ func (s *genStore) Versions(context.Context, string) ([]*store.Article, error) {
 func (s *genStore) Search(context.Context, store.Query) (*store.Results, error) {
 	return &store.Results{}, nil
 }
+func (s *genStore) Similar(context.Context, uint64, int) ([]*store.Article, error) {
+	return nil, nil
+}
 func (s *genStore) Close() error { return nil }
 func (s *genStore) Scan(ctx context.Context, _ store.Query, fn func(*store.Article) error) error {
 	for i := range s.n {

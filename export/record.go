@@ -40,6 +40,9 @@ type Record struct {
 	FetchedAt    Time              `json:"fetched_at"`
 	ContentHash  string            `json:"content_hash"`
 	Version      int               `json:"version"`
+	SimHash      string            `json:"simhash,omitempty"`      // 16 hex digits, SimHash of text
+	Cluster      string            `json:"cluster,omitempty"`      // group of near-duplicates (reprints)
+	DuplicateOf  string            `json:"duplicate_of,omitempty"` // the earlier article this one repeats
 	Provenance   map[string]string `json:"provenance,omitempty"`
 	Capture      store.Capture     `json:"capture,omitzero"` // the raw response in the WARC files (JSONL only)
 }
@@ -53,6 +56,7 @@ func NewRecord(a *store.Article) Record {
 		Section: a.Section, Tags: a.Tags, Description: a.Description, TopImage: a.TopImage, Text: a.Text,
 		WordCount: a.WordCount, FetchedAt: Time{a.FetchedAt}, ContentHash: a.ContentHash,
 		Version: a.Version, Provenance: a.Provenance,
+		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
 		Capture: a.Capture,
 	}
 	if r.Authors == nil {
@@ -104,13 +108,14 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 // times are RFC 3339; subtitle, top_image and provenance are left out.
 var CSVColumns = []string{"id", "url", "canonical_url", "site", "title", "authors", "published_at", "modified_at",
 	"language", "section", "tags", "description", "editor", "source", "publisher", "word_count", "fetched_at",
-	"content_hash", "version", "text"}
+	"content_hash", "version", "simhash", "cluster", "duplicate_of", "text"}
 
 // CSVRow returns r's fields in the order of CSVColumns.
 func (r Record) CSVRow() []string {
 	return []string{r.ID, r.URL, r.CanonicalURL, r.Site, r.Title, strings.Join(r.Authors, "; "), r.PublishedAt.String(),
 		r.ModifiedAt.String(), r.Language, r.Section, strings.Join(r.Tags, "; "), r.Description, r.Editor, r.Source,
-		r.Publisher, strconv.Itoa(r.WordCount), r.FetchedAt.String(), r.ContentHash, strconv.Itoa(r.Version), r.Text}
+		r.Publisher, strconv.Itoa(r.WordCount), r.FetchedAt.String(), r.ContentHash, strconv.Itoa(r.Version),
+		r.SimHash, r.Cluster, r.DuplicateOf, r.Text}
 }
 
 // Field is one column of an export's schema, as the manifest lists it.
@@ -132,7 +137,8 @@ var recordFields = []Field{
 	{"language", "string", false}, {"section", "string", true}, {"tags", "list<string>", false},
 	{"description", "string", false}, {"top_image", "string", true}, {"text", "string", false},
 	{"word_count", "int", false}, {"fetched_at", "timestamp", true}, {"content_hash", "string", false},
-	{"version", "int", false}, {"provenance", "map<string,string>", true},
+	{"version", "int", false}, {"simhash", "string", true}, {"cluster", "string", true},
+	{"duplicate_of", "string", true}, {"provenance", "map<string,string>", true},
 }
 
 // Schema returns the columns of an export in format, in file order, or nil

@@ -133,6 +133,9 @@ type parquetRow struct {
 	FetchedAt    *time.Time        `parquet:"fetched_at,optional,timestamp(millisecond:utc)"`
 	ContentHash  string            `parquet:"content_hash"`
 	Version      int32             `parquet:"version"`
+	SimHash      *string           `parquet:"simhash,optional"`
+	Cluster      *string           `parquet:"cluster,optional"`
+	DuplicateOf  *string           `parquet:"duplicate_of,optional"`
 	Provenance   map[string]string `parquet:"provenance,optional"`
 }
 
@@ -160,6 +163,7 @@ func newParquetRow(r Record) parquetRow {
 		Section: optString(r.Section), Tags: r.Tags, Description: r.Description, TopImage: optString(r.TopImage),
 		Text: r.Text, WordCount: int64(r.WordCount), FetchedAt: optTime(r.FetchedAt),
 		ContentHash: r.ContentHash, Version: int32(r.Version), Provenance: r.Provenance,
+		SimHash: optString(r.SimHash), Cluster: optString(r.Cluster), DuplicateOf: optString(r.DuplicateOf),
 	}
 }
 

@@ -194,6 +194,9 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	a.CanonicalURL, a.Provenance["canonical_url"] = m.canonical.val, m.canonical.src
 	a.ID = store.IDFor(a.CanonicalURL)
 	a.ContentHash = store.HashText(a.Text)
+	if h := SimHash(a.Text); h != 0 {
+		a.SimHash = store.FormatSimHash(h)
+	}
 	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched)
 	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched)
 	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {

@@ -2,14 +2,14 @@ package extract
 
 import (
 	"hash/fnv"
-	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // SimHash returns a 64-bit SimHash of an article body, for finding
-// near-duplicates (reprints with small edits) by Hamming distance. Its
+// near-duplicates (reprints with small edits) by Hamming distance
+// (store.Hamming; Extract stores it as Article.SimHash). Its
 // features are the lower-cased words of four or more letters, each Han, kana or Hangul character
 // counting as a word, weighted by how often they occur; it needs no word
 // segmentation, and an edited sentence moves few of its 64 votes. Reprints with a changed sentence or two stay within a
@@ -42,9 +42,6 @@ func SimHash(text string) uint64 {
 	}
 	return out
 }
-
-// Hamming returns the number of bits in which a and b differ.
-func Hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
 // mix64 spreads FNV's bits (splitmix64's finaliser): FNV alone leaves the
 // high bits of similar inputs correlated.

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"newsarc/store"
 )
 
 const simOriginal = `Container traffic at three of the country's busiest harbours came to a standstill on Tuesday after dock workers walked out in a dispute over pay and the introduction of automated cranes.
@@ -58,7 +60,7 @@ func TestSimHash(t *testing.T) {
 		{"english and chinese", simOriginal, simZH, 12, 64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := Hamming(SimHash(tc.a), SimHash(tc.b))
+			d := store.Hamming(SimHash(tc.a), SimHash(tc.b))
 			if d < tc.min || d > tc.max {
 				t.Errorf("distance %d, want %d..%d", d, tc.min, tc.max)
 			}
@@ -66,16 +68,5 @@ func TestSimHash(t *testing.T) {
 	}
 	if SimHash("") != 0 {
 		t.Error("SimHash of empty text is not 0")
-	}
-}
-
-func TestHamming(t *testing.T) {
-	for _, tc := range []struct {
-		a, b uint64
-		want int
-	}{{0, 0, 0}, {0, 1, 1}, {0xff, 0x0f, 4}, {0, ^uint64(0), 64}} {
-		if got := Hamming(tc.a, tc.b); got != tc.want {
-			t.Errorf("Hamming(%x, %x) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
 	}
 }

@@ -41,6 +41,18 @@ type Article struct {
 	RemovedAt    time.Time `json:"removed_at,omitzero"` // set when the page later answered 404/410
 	Capture      Capture   `json:"capture,omitzero"`
 
+	// SimHash is the 64-bit SimHash of Text as 16 hex digits (see
+	// FormatSimHash); near-duplicates differ in few bits.
+	SimHash string `json:"simhash,omitempty"`
+	// Cluster groups an article with its near-duplicates (reprints of it
+	// on other sites, copies under another URL): every member carries the
+	// ID of the group's first archived article. An article with no known
+	// near-duplicate carries its own ID; empty when never linked.
+	Cluster string `json:"cluster,omitempty"`
+	// DuplicateOf is the ID of the earlier archived article this one
+	// nearly repeats (the nearest by SimHash); empty for originals.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+
 	// Provenance records where each metadata field came from: field name
 	// (as in the JSON tags) to one of json-ld, opengraph, meta, time-tag,
 	// text or url.
@@ -114,6 +126,12 @@ type Store interface {
 	Versions(ctx context.Context, id string) ([]*Article, error)
 	// Search returns ranked, highlighted results with facets.
 	Search(ctx context.Context, q Query) (*Results, error)
+	// Similar returns the articles whose SimHash is within maxDistance
+	// bits of hash, nearest first, at most 100. Every article within
+	// MaxSimilarDistance bits is found; a larger maxDistance only adds
+	// those that also share one SimHash band (see SimHashBands). The
+	// articles may come without Text and HTML.
+	Similar(ctx context.Context, hash uint64, maxDistance int) ([]*Article, error)
 	// Scan calls fn for each match in order (newest published first,
 	// undated last) in constant memory, ignoring Limit and Offset, and
 	// stops at fn's first error, which it returns.
@@ -137,6 +155,7 @@ type Query struct {
 	Site     string    // exact site name
 	Language string    // exact language tag
 	Author   string    // exact author name
+	Cluster  string    // exact cluster ID: an article and its near-duplicates
 	From     time.Time // published at or after, when non-zero (inclusive)
 	To       time.Time // published before, when non-zero (exclusive)
 	Sort     Sort      // ByRelevance (default when Text is set) or ByDate (undated last)

@@ -189,6 +189,9 @@ func writeSummary(w io.Writer, stats []crawler.Stats, dur time.Duration, data st
 		fmt.Fprintf(w, "Crawled %s in %s\n", s.Site, s.Duration.Round(time.Millisecond))
 		fmt.Fprintf(w, "  pages fetched   %d (%s)\n", s.Fetched, humanBytes(s.Bytes))
 		fmt.Fprintf(w, "  articles        %d new, %d updated, %d unchanged\n", s.New, s.Updated, s.Unchanged)
+		if s.Duplicates > 0 {
+			fmt.Fprintf(w, "  near-duplicates %d linked to an article archived earlier\n", s.Duplicates)
+		}
 		fmt.Fprintf(w, "  other pages     %d followed, not archived\n", s.NotArticle)
 		if s.Retries > 0 {
 			fmt.Fprintf(w, "  retries         %d\n", s.Retries)

@@ -29,15 +29,17 @@ func exportCmd(g *globals) *cobra.Command {
 in constant memory. Fields: id, url, canonical_url, site, title, subtitle,
 authors, editor, source, publisher, published_at and modified_at (RFC 3339;
 timestamps in Parquet), language, section, tags, description, top_image,
-text, word_count, fetched_at, content_hash, version, and in JSONL the
-provenance of each metadata field and the WARC capture.
+text, word_count, fetched_at, content_hash, version, simhash, cluster and
+duplicate_of (near-duplicates: reprints of a story share a cluster id), and
+in JSONL the provenance of each metadata field and the WARC capture.
 CSV follows RFC 4180 (CRLF line ends); --bom adds a UTF-8 byte-order mark
 for spreadsheets. Parquet has lists as LIST<string> and dates as UTC
 timestamps. With --out, a manifest (query, filters, count, schema, sha256,
 time) is written beside the file as FILE.manifest.json.`,
 		Example: `  newsarc export --format jsonl > articles.jsonl
   newsarc export --format csv --bom --site example-news --from 2025-01-01 --out feb.csv
-  newsarc export --query 主权 --format parquet --out sovereignty.parquet`,
+  newsarc export --query 主权 --format parquet --out sovereignty.parquet
+  newsarc export --cluster 0632188c778eb1d665bbd4f4 --format csv   # one story and its reprints`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

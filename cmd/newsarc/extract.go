@@ -17,18 +17,10 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/extract"
-	"newsarc/store"
 )
 
 // extractMaxBody is the most the extract command reads of a page.
 const extractMaxBody = 16 << 20
-
-// extractOutput is what `newsarc extract` prints: the article with every
-// field and its SimHash.
-type extractOutput struct {
-	*store.Article
-	SimHash string `json:"simhash"` // 16 hex digits, for near-duplicate checks
-}
 
 func extractCmd(g *globals) *cobra.Command {
 	var pageURL, zone string
@@ -97,11 +89,10 @@ prints whatever body it has instead.`,
 			if noHTML {
 				a.HTML = ""
 			}
-			out := extractOutput{Article: a, SimHash: fmt.Sprintf("%016x", extract.SimHash(a.Text))}
 			enc := json.NewEncoder(g.stdout)
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
-			return enc.Encode(out)
+			return enc.Encode(a)
 		},
 	}
 	f := cmd.Flags()

@@ -16,7 +16,7 @@ import (
 
 // queryFlags are the filters search and export share.
 type queryFlags struct {
-	site, lang, author, from, to string
+	site, lang, author, cluster, from, to string
 }
 
 func (q *queryFlags) add(cmd *cobra.Command) {
@@ -24,12 +24,13 @@ func (q *queryFlags) add(cmd *cobra.Command) {
 	f.StringVar(&q.site, "site", "", "only this site")
 	f.StringVar(&q.lang, "lang", "", "only this language (e.g. zh, en)")
 	f.StringVar(&q.author, "author", "", "only this author")
+	f.StringVar(&q.cluster, "cluster", "", "only this group of near-duplicates (an article's cluster id: the story and its reprints)")
 	f.StringVar(&q.from, "from", "", "published on or after this date (2006-01-02 or RFC 3339)")
 	f.StringVar(&q.to, "to", "", "published on or before this date (2006-01-02 or RFC 3339)")
 }
 
 func (q *queryFlags) query(text string) (store.Query, error) {
-	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author}
+	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author, Cluster: q.cluster}
 	var err error
 	if sq.From, err = parseDay(q.from, false); err != nil {
 		return sq, fmt.Errorf("--from: %w", err)
@@ -68,16 +69,24 @@ func searchCmd(g *globals) *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "search QUERY",
+		Use:   "search [QUERY]",
 		Short: "Search the archive",
 		Long: `Search the archive's titles and bodies. Results are ranked, with highlighted
 snippets and facets by site, author, language and month. Chinese queries work,
-two-character words such as 主权 included. Words in a query must all match.`,
+two-character words such as 主权 included. Words in a query must all match.
+
+Reprints of one story on several sites are linked when they are archived
+(near-duplicate bodies by SimHash): a result that is one shows the article it
+repeats, and --cluster ID lists a story with all its reprints. Without QUERY,
+a filter is needed and results come newest first.`,
 		Example: `  newsarc search 主权
   newsarc search "data sovereignty" --site example-news --from 2025-01-01 --limit 20
-  newsarc search 人工智能 --sort date --json`,
-		Args: cobra.MinimumNArgs(1),
+  newsarc search 人工智能 --sort date --json
+  newsarc search --cluster 0632188c778eb1d665bbd4f4`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && qf == (queryFlags{}) {
+				return fmt.Errorf("search: give words to search for, or a filter such as --site or --cluster")
+			}
 			ctx := cmd.Context()
 			cfg, err := g.config()
 			if err != nil {
@@ -90,6 +99,10 @@ two-character words such as 主权 included. Words in a query must all match.`,
 			q.Limit, q.Offset = limit, offset
 			switch sortBy {
 			case "relevance", "":
+				if len(args) == 0 {
+					q.Sort = store.ByDate
+					break
+				}
 				q.Sort = store.ByRelevance
 			case "date":
 				q.Sort = store.ByDate
@@ -136,7 +149,11 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 	if res.Total == 1 {
 		noun = "result"
 	}
-	fmt.Fprintf(w, "%d %s for %q (%s)\n", res.Total, noun, q.Text, res.Took.Round(time.Microsecond))
+	what := fmt.Sprintf("%q", q.Text)
+	if q.Cluster != "" {
+		what += " in group " + q.Cluster
+	}
+	fmt.Fprintf(w, "%d %s for %s (%s)\n", res.Total, noun, what, res.Took.Round(time.Microsecond))
 	for i, h := range res.Hits {
 		a := h.Article
 		meta := []string{a.Site}
@@ -147,6 +164,9 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 			meta = append(meta, strings.Join(a.Authors, ", "))
 		}
 		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", q.Offset+i+1, a.Title, strings.Join(meta, " · "), a.CanonicalURL)
+		if a.DuplicateOf != "" {
+			fmt.Fprintf(w, "   near-duplicate of %s (group: --cluster %s)\n", a.DuplicateOf, a.Cluster)
+		}
 		for _, f := range h.Fragments {
 			f = strings.Join(strings.Fields(f), " ")
 			f = markTag.ReplaceAllStringFunc(f, func(m string) string {

@@ -33,7 +33,9 @@ const (
 	fieldLanguage  = "language"
 	fieldTags      = "tags"
 	fieldPublished = "published"
-	fieldMonth     = "month" // "2006-01" of Published in UTC, for the date facet
+	fieldMonth     = "month"   // "2006-01" of Published in UTC, for the date facet
+	fieldCluster   = "cluster" // Cluster, or the ID when empty: Query.Cluster
+	fieldBands     = "simhash_bands"
 
 	// English-stemmed copies of title and text, for articles not in
 	// Chinese, Japanese or Korean: "elections" finds "election".
@@ -43,7 +45,7 @@ const (
 
 // mappingVersion names the index layout; changing newMapping must change it,
 // so that Open rebuilds indexes built with the old layout.
-const mappingVersion = "newsarc-1"
+const mappingVersion = "newsarc-2"
 
 // Keys of bleve's internal storage, written in the same batch as documents.
 var (
@@ -91,7 +93,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldTextEn, stemmed)
 	doc.AddFieldMappingsAt(fieldTitle, text)
 	doc.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldMonth} {
+	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldMonth, fieldCluster, fieldBands} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt(fieldPublished, date)
@@ -124,6 +126,13 @@ func indexDoc(a *store.Article) map[string]any {
 	if len(a.Tags) > 0 {
 		d[fieldTags] = a.Tags
 	}
+	d[fieldCluster] = a.ID
+	if a.Cluster != "" {
+		d[fieldCluster] = a.Cluster
+	}
+	if h, err := store.ParseSimHash(a.SimHash); err == nil {
+		d[fieldBands] = store.SimHashBands(h)
+	}
 	if !a.Published.IsZero() {
 		d[fieldPublished] = a.Published.UTC()
 		d[fieldMonth] = a.Published.UTC().Format("2006-01")
@@ -148,7 +157,8 @@ func hasCJK(s string) bool {
 func sameIndexed(a, b *store.Article) bool {
 	return a.Title == b.Title && a.Text == b.Text && a.Site == b.Site &&
 		a.Language == b.Language && a.Published.Equal(b.Published) &&
-		slices.Equal(a.Authors, b.Authors) && slices.Equal(a.Tags, b.Tags)
+		slices.Equal(a.Authors, b.Authors) && slices.Equal(a.Tags, b.Tags) &&
+		a.Cluster == b.Cluster && a.SimHash == b.SimHash
 }
 
 // openIndex opens the index at path, or rebuilds it from db when it is

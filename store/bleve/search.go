@@ -193,6 +193,7 @@ func (s *Store) query(q store.Query) query.Query {
 	keyword(fieldSite, q.Site)
 	keyword(fieldLanguage, q.Language)
 	keyword(fieldAuthors, q.Author)
+	keyword(fieldCluster, q.Cluster)
 	if !q.From.IsZero() || !q.To.IsZero() {
 		inclusive, exclusive := true, false
 		r := query.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &exclusive)
@@ -263,4 +264,34 @@ func limit(n int) int {
 	default:
 		return n
 	}
+}
+
+// Similar returns the articles whose SimHash is within maxDistance bits of
+// hash, nearest first: the index finds those sharing one of its four
+// 16-bit bands (at most store.SimilarCandidates), and their distance
+// decides.
+func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
+	}
+	defer release()
+	var bands []query.Query
+	for _, b := range store.SimHashBands(hash) {
+		t := query.NewTermQuery(b)
+		t.SetField(fieldBands)
+		bands = append(bands, t)
+	}
+	req := blevesearch.NewSearchRequestOptions(query.NewDisjunctionQuery(bands), store.SimilarCandidates, 0, false)
+	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
+	req.Score = "none"
+	sr, err := s.index.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
+	}
+	articles, err := s.load(sr.Hits)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
+	}
+	return store.NearestFirst(hash, maxDistance, articles), nil
 }

@@ -18,7 +18,7 @@ import (
 
 // schemaVersion names the current index layout. Changing the mapping must
 // bump it: Open then moves the documents of older indices into new ones.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // schema is one index layout: a version and the mapping of both indices.
 type schema struct {
@@ -69,6 +69,10 @@ func mappings(withEnglish bool) map[string]any {
 			"removed":       date,
 			"version":       integer,
 			"word_count":    integer,
+			"simhash":       map[string]any{"type": "keyword", "index": false},
+			"simhash_bands": keyword,
+			"cluster":       keyword,
+			"duplicate_of":  keyword,
 		},
 	}
 }
@@ -281,6 +285,10 @@ type doc struct {
 	Removed      *time.Time        `json:"removed,omitempty"`
 	Capture      *store.Capture    `json:"capture,omitempty"`
 	Provenance   map[string]string `json:"provenance,omitempty"`
+	SimHash      string            `json:"simhash,omitempty"`
+	SimHashBands []string          `json:"simhash_bands,omitempty"` // store.SimHashBands, for Similar
+	Cluster      string            `json:"cluster,omitempty"`
+	DuplicateOf  string            `json:"duplicate_of,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -306,6 +314,10 @@ func toDoc(a *store.Article) *doc {
 		Tags: a.Tags, Description: a.Description, TopImage: a.TopImage, Images: a.Images, Text: a.Text, HTML: a.HTML,
 		WordCount: a.WordCount, ContentHash: a.ContentHash, Fetched: timePtr(a.FetchedAt), Version: a.Version,
 		Removed: timePtr(a.RemovedAt), Provenance: a.Provenance,
+		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
+	}
+	if h, err := store.ParseSimHash(a.SimHash); err == nil {
+		d.SimHashBands = store.SimHashBands(h)
 	}
 	if a.Capture != (store.Capture{}) {
 		c := a.Capture
@@ -323,6 +335,7 @@ func (d *doc) article() *store.Article {
 		Tags: d.Tags, Description: d.Description, TopImage: d.TopImage, Images: d.Images, Text: d.Text, HTML: d.HTML,
 		WordCount: d.WordCount, ContentHash: d.ContentHash, FetchedAt: timeOf(d.Fetched), Version: d.Version,
 		RemovedAt: timeOf(d.Removed), Provenance: d.Provenance,
+		SimHash: d.SimHash, Cluster: d.Cluster, DuplicateOf: d.DuplicateOf,
 	}
 	if d.Capture != nil {
 		a.Capture = *d.Capture

@@ -269,6 +269,14 @@ func (s *Store) query(q store.Query) map[string]any {
 	keyword("site", q.Site)
 	keyword("language", q.Language)
 	keyword("authors", q.Author)
+	if q.Cluster != "" {
+		// A group is the articles that carry its ID as cluster, and the
+		// article of that ID (whose cluster may be empty).
+		filter = append(filter, map[string]any{"bool": map[string]any{"minimum_should_match": 1, "should": []any{
+			map[string]any{"term": map[string]any{"cluster": q.Cluster}},
+			map[string]any{"term": map[string]any{"id": q.Cluster}},
+		}}})
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		r := map[string]any{"format": "strict_date_optional_time_nanos"}
 		if !q.From.IsZero() {
@@ -389,4 +397,35 @@ func (s *Store) scanPage(ctx context.Context, q store.Query, after []json.RawMes
 		}
 	}
 	return ans.Hits.Hits, nil
+}
+
+// Similar returns the articles whose SimHash is within maxDistance bits of
+// hash, nearest first: a terms query finds those sharing one of its four
+// 16-bit bands (at most store.SimilarCandidates), and their distance
+// decides. It sees what the last refresh made searchable.
+func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("elastic: similar to %016x: %w", hash, err)
+	}
+	defer release()
+	body := map[string]any{
+		"query":            map[string]any{"terms": map[string]any{"simhash_bands": store.SimHashBands(hash)}},
+		"size":             store.SimilarCandidates,
+		"track_total_hits": false,
+		"sort":             []any{map[string]any{"id": "asc"}},
+		"_source":          map[string]any{"excludes": []string{"html", "text"}},
+	}
+	var ans searchAnswer
+	req := esapi.SearchRequest{Index: []string{s.articles}, Body: jsonBody(body)}
+	if _, err := s.do(ctx, req, &ans); err != nil {
+		return nil, fmt.Errorf("elastic: similar to %016x: %w", hash, err)
+	}
+	candidates := make([]*store.Article, 0, len(ans.Hits.Hits))
+	for _, h := range ans.Hits.Hits {
+		if h.Source != nil {
+			candidates = append(candidates, h.Source.article())
+		}
+	}
+	return store.NearestFirst(hash, maxDistance, candidates), nil
 }

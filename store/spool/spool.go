@@ -200,6 +200,16 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 	return s.next.Search(ctx, q)
 }
 
+// Similar returns the wrapped store's answer; spooled articles are not seen.
+func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return nil, fmt.Errorf("spool: similar: %w", err)
+	}
+	defer release()
+	return s.next.Similar(ctx, hash, maxDistance)
+}
+
 // Scan returns the wrapped store's answer.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*store.Article) error) error {
 	release, err := s.acquire()

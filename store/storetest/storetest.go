@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
 	t.Run("SearchAfterUpdate", func(t *testing.T) { testSearchAfterUpdate(t, open(t)) })
 	t.Run("Scan", func(t *testing.T) { testScan(t, open(t)) })
+	t.Run("Similar", func(t *testing.T) { testSimilar(t, open(t)) })
+	t.Run("LinkAndCluster", func(t *testing.T) { testLinkAndCluster(t, open(t)) })
 	t.Run("ConcurrentPut", func(t *testing.T) { testConcurrentPut(t, open(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceledContext(t, open(t)) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, open(t)) })
@@ -64,6 +66,9 @@ func testPutGet(t *testing.T, s store.Store) {
 		RemovedAt:    time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
 		Capture:      store.Capture{File: "newsarc-0001.warc.gz", Offset: 12345, RecordID: "<urn:uuid:1>", Status: 200, Type: "text/html; charset=utf-8"},
 		Provenance:   map[string]string{"title": "opengraph", "published_at": "json-ld"},
+		SimHash:      "0123456789abcdef",
+		Cluster:      store.IDFor("https://people.example/original.html"),
+		DuplicateOf:  store.IDFor("https://people.example/original.html"),
 		Raw:          []byte("<html>raw</html>"),
 	}
 	changes := mustPut(t, s, want)
@@ -481,6 +486,8 @@ func testClosed(t *testing.T, s store.Store) {
 	check("Versions", err)
 	_, err = s.Search(ctx, store.Query{})
 	check("Search", err)
+	_, err = s.Similar(ctx, 1, 3)
+	check("Similar", err)
 	check("Scan", s.Scan(ctx, store.Query{}, func(*store.Article) error { return nil }))
 }
 

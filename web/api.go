@@ -30,11 +30,13 @@ type searchQuery struct {
 	Site   string `json:"site,omitempty"`
 	Lang   string `json:"lang,omitempty"`
 	Author string `json:"author,omitempty"`
-	From   string `json:"from,omitempty"`
-	To     string `json:"to,omitempty"`
-	Sort   string `json:"sort"`
-	Limit  int    `json:"limit"`
-	Offset int    `json:"offset"`
+	// Cluster selects a group of near-duplicates: a story and its reprints.
+	Cluster string `json:"cluster,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+	Sort    string `json:"sort"`
+	Limit   int    `json:"limit"`
+	Offset  int    `json:"offset"`
 }
 
 // badRequest is a client error in the parameters of a request.
@@ -42,15 +44,16 @@ type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
 
-// parseQuery reads the search parameters of r: q, site, lang, author, from
+// parseQuery reads the search parameters of r: q, site, lang, author,
+// cluster, from
 // and to (2006-01-02, 2006-01 or RFC 3339; a day or month given as to
 // includes all of it), sort (relevance or date), limit and offset.
 func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 	v := r.URL.Query()
 	sq := searchQuery{Text: strings.TrimSpace(v.Get("q")), Site: v.Get("site"), Lang: v.Get("lang"),
-		Author: v.Get("author"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort")}
-	q := store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author}
-	for _, s := range []string{sq.Text, sq.Site, sq.Lang, sq.Author} {
+		Author: v.Get("author"), Cluster: v.Get("cluster"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort")}
+	q := store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author, Cluster: sq.Cluster}
+	for _, s := range []string{sq.Text, sq.Site, sq.Lang, sq.Author, sq.Cluster} {
 		if utf8.RuneCountInString(s) > maxQueryLen || !utf8.ValidString(s) {
 			return q, sq, badRequest{"parameter too long or not UTF-8"}
 		}
@@ -128,6 +131,8 @@ type hitJSON struct {
 	Authors     []string  `json:"authors"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	Language    string    `json:"language,omitempty"`
+	Cluster     string    `json:"cluster,omitempty"`      // its group of near-duplicates
+	DuplicateOf string    `json:"duplicate_of,omitempty"` // the earlier article it nearly repeats
 	Score       float64   `json:"score"`
 	// Fragments are HTML: escaped text with matches in <mark></mark>,
 	// and nothing else (see safeFragment).
@@ -182,7 +187,8 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			frags = append(frags, safeFragment(f))
 		}
 		hj := hitJSON{ID: a.ID, Title: a.Title, URL: articleURL(a), Site: a.Site, Authors: nonNil(a.Authors),
-			PublishedAt: a.Published, Language: a.Language, Score: hit.Score, Fragments: frags}
+			PublishedAt: a.Published, Language: a.Language, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
+			Score: hit.Score, Fragments: frags}
 		if len(frags) == 0 {
 			hj.Excerpt = excerpt(a)
 		}
@@ -238,6 +244,9 @@ type articleJSON struct {
 	RemovedAt    time.Time         `json:"removed_at,omitzero"`
 	Capture      store.Capture     `json:"capture,omitzero"`
 	Provenance   map[string]string `json:"provenance,omitempty"`
+	SimHash      string            `json:"simhash,omitempty"`
+	Cluster      string            `json:"cluster,omitempty"`
+	DuplicateOf  string            `json:"duplicate_of,omitempty"`
 }
 
 func newArticleJSON(a *store.Article, version int) articleJSON {
@@ -246,7 +255,8 @@ func newArticleJSON(a *store.Article, version int) articleJSON {
 		PublishedAt: a.Published, ModifiedAt: a.Modified, Language: a.Language, Section: a.Section,
 		Tags: nonNil(a.Tags), Description: a.Description, TopImage: a.TopImage, Text: a.Text,
 		HTML: sanitizeHTML(a.HTML), WordCount: a.WordCount, ContentHash: a.ContentHash, FetchedAt: a.FetchedAt,
-		Version: version, RemovedAt: a.RemovedAt, Capture: a.Capture, Provenance: a.Provenance}
+		Version: version, RemovedAt: a.RemovedAt, Capture: a.Capture, Provenance: a.Provenance,
+		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf}
 }
 
 // versionJSON is one version of an article in a versions list.
@@ -297,6 +307,38 @@ type articleAnswer struct {
 	Article    articleJSON   `json:"article"`
 	Versions   []versionJSON `json:"versions"`
 	CaptureURL string        `json:"capture_url,omitempty"` // when the store keeps raw captures
+	// Group is the article's near-duplicates (the same story on other
+	// sites or under other URLs), newest published first, at most
+	// maxGroup; GroupTotal counts them all.
+	Group      []hitJSON `json:"group"`
+	GroupTotal int       `json:"group_total"`
+}
+
+// maxGroup is how many near-duplicates an article answer lists.
+const maxGroup = 50
+
+// group returns the near-duplicates of a: the other members of its
+// cluster, newest published first, and how many there are.
+func (h *Handler) group(ctx context.Context, a *store.Article) ([]hitJSON, int, error) {
+	cluster := a.Cluster
+	if cluster == "" {
+		cluster = a.ID
+	}
+	res, err := h.st.Search(ctx, store.Query{Cluster: cluster, Sort: store.ByDate, Limit: maxGroup + 1})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []hitJSON{}
+	for _, hit := range res.Hits {
+		m := hit.Article
+		if m.ID == a.ID || len(out) == maxGroup {
+			continue
+		}
+		out = append(out, hitJSON{ID: m.ID, Title: m.Title, URL: articleURL(m), Site: m.Site, Authors: nonNil(m.Authors),
+			PublishedAt: m.Published, Language: m.Language, Cluster: m.Cluster, DuplicateOf: m.DuplicateOf,
+			Fragments: []string{}})
+	}
+	return out, max(res.Total-1, 0), nil
 }
 
 func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
@@ -306,6 +348,10 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := articleAnswer{Article: newArticleJSON(a, nums[len(nums)-1]), Versions: versionList(all, nums)}
+	if out.Group, out.GroupTotal, err = h.group(r.Context(), a); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if _, ok := h.st.(RawReader); ok {
 		out.CaptureURL = "/api/articles/" + a.ID + "/capture"
 	}

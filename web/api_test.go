@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"newsarc/export"
 	"newsarc/store"
@@ -465,5 +466,47 @@ func TestDiff(t *testing.T) {
 	}
 	if got := Lines("a\nb\r\n\nc"); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Errorf("Lines = %q", got)
+	}
+}
+
+// TestGroup checks that a story's reprints are searchable as a group and
+// listed with the article.
+func TestGroup(t *testing.T) {
+	st := fixtureStore(t)
+	reprint := newArticle("chinadaily", "zh", "https://chinadaily.example/2025/03/yangtze-reprint.html",
+		"长江禁渔成效显著（转载）", zhYangtze.Text+"\n\n（来源：新华网）", time.Date(2025, 3, 9, 8, 0, 0, 0, cst))
+	reprint.Cluster, reprint.DuplicateOf = zhYangtze.ID, zhYangtze.ID
+	if _, err := st.Put(context.Background(), reprint); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, st, Options{})
+
+	var res searchJSON
+	getJSON(t, srv.URL, "/api/search?cluster="+zhYangtze.ID, http.StatusOK, &res)
+	if res.Total != 2 || res.Query.Cluster != zhYangtze.ID {
+		t.Fatalf("cluster search: total %d, query %+v; want the original and its reprint", res.Total, res.Query)
+	}
+	for _, h := range res.Hits {
+		if h.ID == reprint.ID && (h.DuplicateOf != zhYangtze.ID || h.Cluster != zhYangtze.ID) {
+			t.Errorf("reprint hit: duplicate_of %q cluster %q", h.DuplicateOf, h.Cluster)
+		}
+	}
+	getJSON(t, srv.URL, "/api/search?q="+url.QueryEscape("禁渔")+"&cluster="+zhYangtze.ID+"&site=chinadaily", http.StatusOK, &res)
+	if res.Total != 1 || res.Hits[0].ID != reprint.ID {
+		t.Errorf("cluster search with words and site: total %d", res.Total)
+	}
+
+	var art articleAnswer
+	getJSON(t, srv.URL, "/api/articles/"+zhYangtze.ID, http.StatusOK, &art)
+	if art.GroupTotal != 1 || len(art.Group) != 1 || art.Group[0].ID != reprint.ID || art.Group[0].Site != "chinadaily" {
+		t.Errorf("original's group = %d %+v, want the reprint", art.GroupTotal, art.Group)
+	}
+	getJSON(t, srv.URL, "/api/articles/"+reprint.ID, http.StatusOK, &art)
+	if art.GroupTotal != 1 || len(art.Group) != 1 || art.Group[0].ID != zhYangtze.ID || art.Article.DuplicateOf != zhYangtze.ID {
+		t.Errorf("reprint's group = %d %+v, duplicate_of %q; want the original", art.GroupTotal, art.Group, art.Article.DuplicateOf)
+	}
+	getJSON(t, srv.URL, "/api/articles/"+zhAI.ID, http.StatusOK, &art)
+	if art.GroupTotal != 0 || art.Group == nil || len(art.Group) != 0 {
+		t.Errorf("a lone article's group = %d %+v, want an empty list", art.GroupTotal, art.Group)
 	}
 }

@@ -244,3 +244,38 @@ func TestBrowser(t *testing.T) {
 	screenshot(t, ctx, "versions")
 	checkNoPayload(t, ctx, dialogs)
 }
+
+// TestBrowserGroup opens an article with a reprint: the reprint is listed,
+// and the group opens as a search with the reprint marked.
+func TestBrowserGroup(t *testing.T) {
+	ctx, dialogs := newBrowser(t)
+	st := fixtureStore(t)
+	reprint := newArticle("chinadaily", "zh", "https://chinadaily.example/2025/03/yangtze-reprint.html",
+		"长江禁渔成效显著（转载）", zhYangtze.Text+"\n\n（来源：新华网）", time.Date(2025, 3, 9, 8, 0, 0, 0, cst))
+	reprint.Cluster, reprint.DuplicateOf = zhYangtze.ID, zhYangtze.ID
+	if _, err := st.Put(context.Background(), reprint); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, st, Options{})
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/article/"+zhYangtze.ID)); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, ctx, "the group", `!document.getElementById('a-group').hidden &&
+		document.querySelectorAll('#a-group-list li').length === 1 &&
+		document.querySelector('#a-group-list a').textContent === '长江禁渔成效显著（转载）'`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("a-group-search"), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, ctx, "the group's search", `!document.getElementById('search-view').hidden &&
+		document.querySelectorAll('#hits li.hit').length === 2 &&
+		document.querySelectorAll('#hits .hit-dup a').length === 1 &&
+		document.querySelector('#active-filters .chip[data-filter="cluster"]') !== null`)
+
+	// A lone article shows no group.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/article/"+zhAI.ID)); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, ctx, "a lone article", `document.getElementById('a-title').textContent === '人工智能峰会在上海举行' && document.getElementById('a-group').hidden`)
+	checkNoPayload(t, ctx, dialogs)
+}

@@ -16,7 +16,9 @@ const LABELS = {
     source: 'Source', editor: 'Editor', tags: 'Tags', publisher: 'Publisher', removed: 'Removed',
     remove: 'Remove filter', current: 'current', added: n => `+${n} added`, deleted: n => `−${n} removed`,
     same: 'No differences.', undated: 'undated', error: 'Something went wrong: ', notFound: 'Article not found.',
-    byMonth: 'Articles by month', page: n => `Page ${n}`,
+    byMonth: 'Articles by month', page: n => `Page ${n}`, group: 'Story',
+    sameStory: n => `Same story elsewhere (${n})`, reprint: 'near-duplicate of an earlier article',
+    showGroup: 'Search this story and its reprints',
   },
   zh: {
     brand: 'newsarc 新闻存档', placeholder: '搜索存档…', search: '搜索', sortRelevance: '相关度',
@@ -28,7 +30,8 @@ const LABELS = {
     version: '版本', words: '字数', section: '栏目', source: '来源', editor: '责任编辑', tags: '标签',
     publisher: '发布者', removed: '已删除', remove: '移除筛选', current: '当前', added: n => `新增 ${n}`,
     deleted: n => `删除 ${n}`, same: '没有差异。', undated: '无日期', error: '出错了：', notFound: '找不到这篇文章。',
-    byMonth: '按月份的文章数', page: n => `第 ${n} 页`,
+    byMonth: '按月份的文章数', page: n => `第 ${n} 页`, group: '同一报道',
+    sameStory: n => `其他网站的相同报道（${n}）`, reprint: '转载或近似重复', showGroup: '搜索此报道及其转载',
   },
 };
 
@@ -101,7 +104,7 @@ async function getJSON(url) {
 }
 
 // Routing: #/search?q=…&site=… and #/article/ID.
-const FILTERS = ['q', 'site', 'author', 'lang', 'from', 'to', 'sort', 'offset'];
+const FILTERS = ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to', 'sort', 'offset'];
 
 function route() {
   const h = location.hash.replace(/^#/, '');
@@ -172,7 +175,7 @@ function renderFacet(name, buckets, params, key) {
 
 function renderChips(params) {
   const chips = [];
-  const names = { site: L.site, author: L.author, lang: L.language, from: L.from, to: L.to };
+  const names = { site: L.site, author: L.author, lang: L.language, cluster: L.group, from: L.from, to: L.to };
   for (const k of Object.keys(names)) {
     const v = params.get(k);
     if (!v) continue;
@@ -227,6 +230,8 @@ function renderHits(res) {
     return el('li', { class: 'hit' },
       el('h3', {}, el('a', { href: '#/article/' + encodeURIComponent(hit.id) }, title)),
       el('p', { class: 'hit-meta' }, meta),
+      hit.duplicate_of ? el('p', { class: 'hit-dup' },
+        el('a', { href: '#/search?cluster=' + encodeURIComponent(hit.cluster), 'data-cluster': hit.cluster }, L.reprint)) : null,
       body.length === 0 && hit.excerpt ? el('p', { class: 'fragment excerpt' }, hit.excerpt) : null,
       body.map(f => {
         const text = plain(f);
@@ -264,7 +269,7 @@ async function updateExport(params) {
   const box = $('export-link');
   if (!exportEnabled) { box.hidden = true; return; }
   const p = new URLSearchParams();
-  for (const k of ['q', 'site', 'author', 'lang', 'from', 'to']) if (params.get(k)) p.set(k, params.get(k));
+  for (const k of ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to']) if (params.get(k)) p.set(k, params.get(k));
   box.hidden = false;
   box.replaceChildren(L.export + ': ', ...['jsonl', 'csv', 'parquet'].flatMap((f, i) => {
     p.set('format', f);
@@ -307,6 +312,20 @@ async function renderArticle(id) {
   $('a-text').replaceChildren(...paras.map(p => el('p', {}, p)));
 
   renderVersions(a.id, res.versions || []);
+  renderGroup(a, res.group || [], res.group_total || 0);
+}
+
+// renderGroup lists an article's near-duplicates: the same story on other
+// sites or under other URLs.
+function renderGroup(a, members, total) {
+  const box = $('a-group');
+  box.hidden = members.length === 0;
+  if (members.length === 0) { $('a-group-list').replaceChildren(); return; }
+  $('a-group-title').textContent = L.sameStory(total);
+  $('a-group-list').replaceChildren(...members.map(m => el('li', { class: 'group-member' },
+    el('a', { href: '#/article/' + encodeURIComponent(m.id) }, m.title), ' ',
+    el('span', { class: 'hit-meta' }, [m.site, m.published_at ? minute(m.published_at) : L.undated].join(' · ')))));
+  $('a-group-search').setAttribute('href', '#/search?cluster=' + encodeURIComponent(a.cluster || a.id));
 }
 
 function renderVersions(id, versions) {

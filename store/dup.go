@@ -13,9 +13,13 @@ import (
 // Near-duplicate linking.
 const (
 	// MaxSimilarDistance is the largest Hamming distance between SimHashes
-	// that Similar finds for sure: SimHashBands cuts a SimHash into four
-	// 16-bit bands, and two hashes within three bits share at least one.
-	MaxSimilarDistance = 3
+	// that Similar finds for sure: SimHashBands cuts a SimHash into five
+	// bands (13, 13, 13, 13 and 12 bits), and two hashes within four bits
+	// share at least one. It is also the default linking distance: on the
+	// extraction benchmark no two different stories are within 7 bits,
+	// while most reprints with a changed line are within 4 (see
+	// docs/BENCHMARKS.md).
+	MaxSimilarDistance = 4
 	// SimilarLimit is how many articles Similar returns at most.
 	SimilarLimit = 100
 	// SimilarCandidates is how many articles sharing a band a backend
@@ -44,12 +48,19 @@ func ParseSimHash(s string) (uint64, error) {
 	return h, nil
 }
 
-// SimHashBands returns the four 16-bit bands of a SimHash as keywords
-// ("0:1a2b", "1:...", ...), the terms backends index to find candidates.
+// simHashBandBits are the widths of the bands of SimHashBands, low bits
+// first; there are MaxSimilarDistance+1 of them.
+var simHashBandBits = [MaxSimilarDistance + 1]int{13, 13, 13, 13, 12}
+
+// SimHashBands returns the bands of a SimHash as keywords ("0:1a2b",
+// "1:...", ...), the terms backends index to find candidates: two hashes
+// within MaxSimilarDistance bits share at least one.
 func SimHashBands(h uint64) []string {
-	out := make([]string, 4)
-	for i := range out {
-		out[i] = fmt.Sprintf("%d:%04x", i, uint16(h>>(16*i)))
+	out := make([]string, len(simHashBandBits))
+	shift := 0
+	for i, w := range simHashBandBits {
+		out[i] = fmt.Sprintf("%d:%04x", i, (h>>shift)&(1<<w-1))
+		shift += w
 	}
 	return out
 }

@@ -32,27 +32,33 @@ func TestSimHashFormat(t *testing.T) {
 }
 
 // Two SimHashes within MaxSimilarDistance bits always share a band: the
-// guarantee Similar rests on. Checked for every placement of up to three
-// flipped bits in a sample of positions.
+// guarantee Similar rests on. Checked for placements of up to four
+// flipped bits over a sample of positions, and for every single band
+// boundary.
 func TestSimHashBandsPigeonhole(t *testing.T) {
+	if n := simHashBandBits[0] + simHashBandBits[1] + simHashBandBits[2] + simHashBandBits[3] + simHashBandBits[4]; n != 64 {
+		t.Fatalf("bands cover %d bits, want 64", n)
+	}
 	h := uint64(0xdeadbeefcafef00d)
 	for i := 0; i < 64; i += 3 {
 		for j := i; j < 64; j += 5 {
 			for k := j; k < 64; k += 7 {
-				o := h ^ 1<<i ^ 1<<j ^ 1<<k
-				shared := false
-				for _, b := range SimHashBands(o) {
-					if slices.Contains(SimHashBands(h), b) {
-						shared = true
+				for l := k; l < 64; l += 2 {
+					o := h ^ 1<<i ^ 1<<j ^ 1<<k ^ 1<<l
+					shared := false
+					for _, b := range SimHashBands(o) {
+						if slices.Contains(SimHashBands(h), b) {
+							shared = true
+						}
 					}
-				}
-				if !shared {
-					t.Fatalf("%016x and %016x (%d bits apart) share no band", h, o, Hamming(h, o))
+					if !shared {
+						t.Fatalf("%016x and %016x (%d bits apart) share no band", h, o, Hamming(h, o))
+					}
 				}
 			}
 		}
 	}
-	if got := SimHashBands(0x000100020003abcd); !slices.Equal(got, []string{"0:abcd", "1:0003", "2:0002", "3:0001"}) {
+	if got := SimHashBands(1 | 2<<13 | 3<<26 | 4<<39 | 0xfff<<52); !slices.Equal(got, []string{"0:0001", "1:0002", "2:0003", "3:0004", "4:0fff"}) {
 		t.Errorf("SimHashBands = %v", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"newsarc/crawler"
+	"newsarc/store"
 	"newsarc/store/elastic"
 )
 
@@ -79,6 +80,11 @@ func (c Config) validate() error {
 	case "elasticsearch":
 	default:
 		return fmt.Errorf("config: store.type %q: want bleve or elasticsearch", c.Store.Type)
+	}
+	if d := c.Crawler.DuplicateDistance; d > store.MaxSimilarDistance {
+		// Beyond it, a lookup would find only the near-duplicates that
+		// happen to share a SimHash band.
+		return fmt.Errorf("config: crawler.duplicate_distance %d: at most %d (or -1 to turn linking off)", d, store.MaxSimilarDistance)
 	}
 	names := map[string]bool{}
 	for i, s := range c.Sites {

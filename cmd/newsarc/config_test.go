@@ -44,6 +44,7 @@ func TestConfigErrors(t *testing.T) {
 		{"no seeds", "sites:\n  - name: a\n", "no seeds"},
 		{"bad zone", "sites:\n  - name: a\n    seeds: [http://a.example/]\n    timezone: Mars/Base\n", "timezone"},
 		{"bad store", "store:\n  type: mongo\n", "store.type"},
+		{"duplicate distance beyond the bands", "crawler:\n  duplicate_distance: 9\n", "duplicate_distance"},
 		{"duplicate", "sites:\n  - {name: a, seeds: [http://a.example/]}\n  - {name: a, seeds: [http://b.example/]}\n", "duplicate"},
 	}
 	for _, tt := range tests {

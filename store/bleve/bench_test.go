@@ -2,6 +2,7 @@ package bleve_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -99,6 +100,56 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "articles")
 	})
+}
+
+// BenchmarkLink times store.Link, the near-duplicate lookup the crawler
+// makes before storing each article (Get plus Similar), against an archive
+// of benchArticles generated articles: for a reprint of an archived
+// article (2 bits away) and for a new story.
+//
+//	go test -run '^$' -bench Link ./store/bleve
+func BenchmarkLink(b *testing.B) {
+	ctx := context.Background()
+	s, err := bleve.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	arts := storetest.Articles(benchArticles)
+	for j := 0; j < len(arts); j += 100 {
+		if _, err := s.Put(ctx, arts[j:min(j+100, len(arts))]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		reprint bool
+	}{{"reprint", true}, {"new-story", false}} {
+		b.Run(c.name, func(b *testing.B) {
+			i, linked := 0, 0
+			for b.Loop() {
+				src := arts[(i*7919)%len(arts)]
+				h, _ := store.ParseSimHash(src.SimHash)
+				if c.reprint {
+					h ^= 1<<3 | 1<<40
+				} else {
+					h = ^h
+				}
+				a := *src
+				a.ID = store.IDFor(fmt.Sprintf("https://other.example/%d", i))
+				a.SimHash = store.FormatSimHash(h)
+				a.WordCount = store.MinLinkWords
+				if err := store.Link(ctx, s, &a, store.MaxSimilarDistance); err != nil {
+					b.Fatal(err)
+				}
+				if a.DuplicateOf != "" {
+					linked++
+				}
+				i++
+			}
+			b.ReportMetric(float64(linked)/float64(i), "linked/op")
+		})
+	}
 }
 
 // dirSize returns the bytes of the files under dir.

@@ -267,8 +267,8 @@ func limit(n int) int {
 }
 
 // Similar returns the articles whose SimHash is within maxDistance bits of
-// hash, nearest first: the index finds those sharing one of its four
-// 16-bit bands (at most store.SimilarCandidates), and their distance
+// hash, nearest first: the index finds those sharing one of its
+// bands (store.SimHashBands; at most store.SimilarCandidates), and their distance
 // decides.
 func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
 	release, err := s.acquire(ctx)

@@ -400,8 +400,8 @@ func (s *Store) scanPage(ctx context.Context, q store.Query, after []json.RawMes
 }
 
 // Similar returns the articles whose SimHash is within maxDistance bits of
-// hash, nearest first: a terms query finds those sharing one of its four
-// 16-bit bands (at most store.SimilarCandidates), and their distance
+// hash, nearest first: a terms query finds those sharing one of its
+// bands (store.SimHashBands; at most store.SimilarCandidates), and their distance
 // decides. It sees what the last refresh made searchable.
 func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
 	release, err := s.acquire(ctx)

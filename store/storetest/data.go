@@ -100,10 +100,12 @@ var (
 // alternately Chinese and English, spread over five sites and six authors,
 // published at whole hours of the year before June 2025 (so some share a
 // time; every 50th article is undated), each with a body of three
-// paragraphs, about 150 English words or 170 Chinese characters.
+// paragraphs, about 150 English words or 170 Chinese characters, and a
+// random SimHash (no two are near-duplicates, as far as chance allows).
 // Backends' benchmarks use it as well.
 func Articles(n int) []*store.Article {
 	r := rand.New(rand.NewPCG(uint64(n), 20250601))
+	sims := rand.New(rand.NewPCG(uint64(n), 64)) // SimHashes: distinct stories, uniformly spread
 	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	out := make([]*store.Article, n)
 	for i := range n {
@@ -134,6 +136,7 @@ func Articles(n int) []*store.Article {
 		url := fmt.Sprintf("https://%s.example/gen/%d.html", site, i)
 		a := article(site, lang, url, title, text, published, genAuthors[r.IntN(len(genAuthors))])
 		a.Tags = []string{zhWords[i%len(zhWords)]}
+		a.SimHash = store.FormatSimHash(sims.Uint64())
 		out[i] = a
 	}
 	return out

@@ -40,25 +40,31 @@ func ids(articles []*store.Article) []string {
 
 func testSimilar(t *testing.T, s store.Store) {
 	ctx := t.Context()
+	// Bands are bits 0-12, 13-25, 26-38, 39-51 and 52-63.
 	exact := simArticle("a", "exact", h0)
 	one := simArticle("b", "one", flip(h0, 1))
-	three := simArticle("c", "three", flip(h0, 0, 20, 40))   // three bands differ, the fourth is shared
-	four := simArticle("d", "four", flip(h0, 5, 21, 37, 53)) // one bit in every band
-	far := simArticle("e", "far", ^uint64(h0))               // every bit
-	none := simArticle("f", "none", h0)
+	three := simArticle("c", "three", flip(h0, 0, 20, 40))       // bands 2 and 4 shared
+	four := simArticle("d", "four", flip(h0, 5, 18, 30, 45))     // band 4 shared
+	five := simArticle("e", "five", flip(h0, 6, 19, 31, 46, 60)) // one bit in every band
+	far := simArticle("f", "far", ^uint64(h0))                   // every bit
+	none := simArticle("g", "none", h0)
 	none.SimHash = ""
-	mustPut(t, s, exact, one, three, four, far, none)
+	mustPut(t, s, exact, one, three, four, five, far, none)
 
 	cases := []struct {
 		h    uint64
 		d    int
 		want []*store.Article
 	}{
+		{h0, 4, []*store.Article{exact, one, three, four}},
 		{h0, 3, []*store.Article{exact, one, three}},
 		{h0, 0, []*store.Article{exact}},
-		{flip(h0, 1), 3, []*store.Article{one, exact}}, // three is 4 bits from it
-		{flip(h0, 9, 25, 41, 57), 3, nil},              // shares no band with anything
-		{^uint64(h0), 3, []*store.Article{far}},
+		{flip(h0, 1), 4, []*store.Article{one, exact, three}}, // four and five are 5 and 6 bits from it
+		{flip(h0, 1), 3, []*store.Article{one, exact}},
+		{flip(h0, 7, 22, 33, 48, 58), 4, nil}, // shares no band with anything
+		{^uint64(h0), 4, []*store.Article{far}},
+		// Beyond MaxSimilarDistance only articles sharing a band are found.
+		{h0, 64, []*store.Article{exact, one, three, four}},
 	}
 	for _, c := range cases {
 		got, err := s.Similar(ctx, c.h, c.d)
@@ -115,7 +121,7 @@ func testLinkAndCluster(t *testing.T, s store.Store) {
 	check(reprint, orig.ID, orig.ID)
 
 	// 2 bits from the reprint, 4 from the original: it joins the group
-	// through the reprint.
+	// as a copy of the reprint, its nearest.
 	second := simArticle("c", "second", flip(h0, 1, 17, 33, 49))
 	link(second)
 	check(second, orig.ID, reprint.ID)

@@ -118,6 +118,15 @@ type Linker interface {
 // Cluster or ID is that value, so an original archived before linking
 // existed, whose Cluster is empty, still belongs to its group.
 func Link(ctx context.Context, s Linker, a *Article, maxDistance int) error {
+	return LinkAmong(ctx, s, a, maxDistance, nil)
+}
+
+// LinkAmong is Link for an archive linked after the fact: of the articles
+// that were never linked, only those for which original reports true may
+// be a's original (nil: every article may). Linking an archive oldest
+// first, with original accepting the articles already done, makes the
+// oldest of a story the first of its group.
+func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, original func(*Article) bool) error {
 	a.Cluster, a.DuplicateOf = a.ID, ""
 	if a.SimHash == "" || a.WordCount < MinLinkWords {
 		return nil
@@ -134,7 +143,9 @@ func Link(ctx context.Context, s Linker, a *Article, maxDistance int) error {
 	if err != nil {
 		return fmt.Errorf("link %s: %w", a.ID, err)
 	}
-	others := slices.DeleteFunc(near, func(o *Article) bool { return o.ID == a.ID })
+	others := slices.DeleteFunc(near, func(o *Article) bool {
+		return o.ID == a.ID || o.Cluster == "" && original != nil && !original(o)
+	})
 	if len(others) == 0 {
 		return nil
 	}

@@ -245,7 +245,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"crawl", "schedule", "runs", "search", "export", "demo", "extract", "replay"} {
+	for _, cmd := range []string{"crawl", "schedule", "runs", "search", "export", "demo", "extract", "replay", "relink"} {
 		t.Run(cmd, func(t *testing.T) {
 			out := newsarc(t, cmd, "--help")
 			if !strings.Contains(out, "Usage:") || !strings.Contains(out, "newsarc "+cmd) {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"newsarc/export"
 	"newsarc/store"
@@ -473,12 +472,7 @@ func TestDiff(t *testing.T) {
 // listed with the article.
 func TestGroup(t *testing.T) {
 	st := fixtureStore(t)
-	reprint := newArticle("chinadaily", "zh", "https://chinadaily.example/2025/03/yangtze-reprint.html",
-		"长江禁渔成效显著（转载）", zhYangtze.Text+"\n\n（来源：新华网）", time.Date(2025, 3, 9, 8, 0, 0, 0, cst))
-	reprint.Cluster, reprint.DuplicateOf = zhYangtze.ID, zhYangtze.ID
-	if _, err := st.Put(context.Background(), reprint); err != nil {
-		t.Fatal(err)
-	}
+	reprint := putReprint(t, st)
 	srv := newServer(t, st, Options{})
 
 	var res searchJSON

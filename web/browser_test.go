@@ -250,12 +250,7 @@ func TestBrowser(t *testing.T) {
 func TestBrowserGroup(t *testing.T) {
 	ctx, dialogs := newBrowser(t)
 	st := fixtureStore(t)
-	reprint := newArticle("chinadaily", "zh", "https://chinadaily.example/2025/03/yangtze-reprint.html",
-		"长江禁渔成效显著（转载）", zhYangtze.Text+"\n\n（来源：新华网）", time.Date(2025, 3, 9, 8, 0, 0, 0, cst))
-	reprint.Cluster, reprint.DuplicateOf = zhYangtze.ID, zhYangtze.ID
-	if _, err := st.Put(context.Background(), reprint); err != nil {
-		t.Fatal(err)
-	}
+	putReprint(t, st)
 	srv := newServer(t, st, Options{})
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/article/"+zhYangtze.ID)); err != nil {

@@ -84,6 +84,19 @@ var (
 	}
 )
 
+// putReprint stores a reprint of zhYangtze on another site, linked to it
+// as crawls link near-duplicates, and returns it.
+func putReprint(t testing.TB, st store.Store) *store.Article {
+	t.Helper()
+	reprint := newArticle("chinadaily", "zh", "https://chinadaily.example/2025/03/yangtze-reprint.html",
+		"长江禁渔成效显著（转载）", zhYangtze.Text+"\n\n（来源：新华网）", time.Date(2025, 3, 9, 8, 0, 0, 0, cst))
+	reprint.Cluster, reprint.DuplicateOf = zhYangtze.ID, zhYangtze.ID
+	if _, err := st.Put(context.Background(), reprint); err != nil {
+		t.Fatal(err)
+	}
+	return reprint
+}
+
 // fixtureStore returns a bleve store holding the test archive.
 func fixtureStore(t testing.TB) *bleve.Store {
 	t.Helper()

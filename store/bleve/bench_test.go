@@ -2,7 +2,6 @@ package bleve_test
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -53,17 +52,7 @@ func BenchmarkPut(b *testing.B) {
 //	go test -run '^$' -bench Search ./store/bleve
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
-	s, err := bleve.Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	arts := storetest.Articles(benchArticles)
-	for j := 0; j < len(arts); j += 100 {
-		if _, err := s.Put(ctx, arts[j:min(j+100, len(arts))]...); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, _ := benchStore(b)
 	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name string
@@ -109,6 +98,15 @@ func BenchmarkSearch(b *testing.B) {
 //
 //	go test -run '^$' -bench Link ./store/bleve
 func BenchmarkLink(b *testing.B) {
+	s, arts := benchStore(b)
+	b.Run("reprint", func(b *testing.B) { storetest.BenchLink(b, s, arts, true) })
+	b.Run("new-story", func(b *testing.B) { storetest.BenchLink(b, s, arts, false) })
+}
+
+// benchStore returns an archive holding benchArticles generated articles,
+// put in batches of 100, and those articles.
+func benchStore(b *testing.B) (*bleve.Store, []*store.Article) {
+	b.Helper()
 	ctx := context.Background()
 	s, err := bleve.Open(ctx, b.TempDir())
 	if err != nil {
@@ -121,35 +119,7 @@ func BenchmarkLink(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for _, c := range []struct {
-		name    string
-		reprint bool
-	}{{"reprint", true}, {"new-story", false}} {
-		b.Run(c.name, func(b *testing.B) {
-			i, linked := 0, 0
-			for b.Loop() {
-				src := arts[(i*7919)%len(arts)]
-				h, _ := store.ParseSimHash(src.SimHash)
-				if c.reprint {
-					h ^= 1<<3 | 1<<40
-				} else {
-					h = ^h
-				}
-				a := *src
-				a.ID = store.IDFor(fmt.Sprintf("https://other.example/%d", i))
-				a.SimHash = store.FormatSimHash(h)
-				a.WordCount = store.MinLinkWords
-				if err := store.Link(ctx, s, &a, store.MaxSimilarDistance); err != nil {
-					b.Fatal(err)
-				}
-				if a.DuplicateOf != "" {
-					linked++
-				}
-				i++
-			}
-			b.ReportMetric(float64(linked)/float64(i), "linked/op")
-		})
-	}
+	return s, arts
 }
 
 // dirSize returns the bytes of the files under dir.

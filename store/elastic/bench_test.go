@@ -220,3 +220,15 @@ func BenchmarkScan(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkLink times store.Link, the near-duplicate lookup a crawl makes
+// before it stores each article (Get plus Similar), against benchArticles
+// generated articles with random SimHashes: for a reprint of an archived
+// article (2 bits away) and for a new story.
+//
+//	ES_URL=http://127.0.0.1:9200 go test -run '^$' -bench Link -benchtime 500x -timeout 30m ./store/elastic
+func BenchmarkLink(b *testing.B) {
+	s := benchArchive(b)
+	b.Run("reprint", func(b *testing.B) { storetest.BenchLink(b, s, articles(), true) })
+	b.Run("new-story", func(b *testing.B) { storetest.BenchLink(b, s, articles(), false) })
+}

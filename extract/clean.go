@@ -382,9 +382,14 @@ func fixAtoms(n *html.Node) {
 }
 
 // isDateLine reports whether t is a date, possibly with source or author
-// labels, rather than prose.
+// labels, rather than prose. A numeric date with a two-digit year
+// ("11/19/19") counts only with a time of day.
 func isDateLine(t string) bool {
-	return rxYMD.MatchString(t) || rxMonthDay.MatchString(t) || rxNumMD.MatchString(t) || rxMDY.MatchString(t) || rxDMY.MatchString(t)
+	if rxYMD.MatchString(t) || rxMonthDay.MatchString(t) || rxNumMD.MatchString(t) || rxMDY.MatchString(t) || rxDMY.MatchString(t) {
+		return true
+	}
+	m := rxNumDMY.FindStringSubmatchIndex(t)
+	return m != nil && (m[9]-m[8] == 4 || rxClockAny.MatchString(t))
 }
 
 // echoesTitle reports whether t repeats the title or a leading part of it,

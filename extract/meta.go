@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -55,20 +56,29 @@ type metadata struct {
 	isArticle           bool    // JSON-LD article type or og:type=article
 	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
 
+	h1Text string    // the text of h1
+	dates  pageDates // date candidates read from elements before pre-cleaning
+
 	lines  []string // visible lines of the cleaned page
 	header []string // lines right below the title
 	after  []string // lines from the title on
 }
 
 var (
-	rxArticleType = regexp.MustCompile(`(?i)^(?:Article|NewsArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|BackgroundNewsArticle|ReviewNewsArticle|AskPublicNewsArticle|BlogPosting|LiveBlogPosting|Report|TechArticle|SatiricalArticle|SocialMediaPosting)$`)
-	rxListType    = regexp.MustCompile(`(?i)^(?:CollectionPage|SearchResultsPage|ItemList|ProfilePage)$`)
-	rxListPath    = regexp.MustCompile(`(?i)/(?:tags?|category|categories|topics?|search|archives?|author|page/\d+|list)(?:/|$|\.)|[?&](?:s|q|query|keyword|kw|wd|tag|cat|page)=`)
-	rxURLDate     = regexp.MustCompile(`(?:^|[/_t])(20\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
-	rxCrumbAttr   = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
-	rxCrumbText   = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
-	rxHomeWord    = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
-	rxDateLabel   = regexp.MustCompile(`(?i)发布时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	rxArticleType  = regexp.MustCompile(`(?i)^(?:Article|NewsArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|BackgroundNewsArticle|ReviewNewsArticle|AskPublicNewsArticle|BlogPosting|LiveBlogPosting|Report|TechArticle|SatiricalArticle|SocialMediaPosting)$`)
+	rxListType     = regexp.MustCompile(`(?i)^(?:CollectionPage|SearchResultsPage|ItemList|ProfilePage)$`)
+	rxListPath     = regexp.MustCompile(`(?i)/(?:tags?|category|categories|topics?|search|archives?|author|page/\d+|list)(?:/|$|\.)|[?&](?:s|q|query|keyword|kw|wd|tag|cat|page)=`)
+	rxURLDate      = regexp.MustCompile(`(?:^|[/_t])(20\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
+	rxURLDateDigit = regexp.MustCompile(`/(20\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/`)
+	rxCrumbAttr    = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
+	rxCrumbText    = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
+	rxHomeWord     = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
+	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	// rxFirstLabel finds the label of a date line; update labels make it an
+	// update date ("Updated: 18 Nov 2019", "更新时间：…") unless a publish
+	// label comes first ("PUBLISHED: … | UPDATED: …").
+	rxFirstLabel  = regexp.MustCompile(`(?i)published|posted|publié|pubblicato|publicado|veröffentlicht|发布|发表|首发|updated|modified|last edited|mis à jour|aggiornato|atualizado|actualizado|aktualisiert|更新|修改`)
+	rxUpdateLabel = regexp.MustCompile(`(?i)^(?:updated|modified|last edited|mis à jour|aggiornato|atualizado|actualizado|aktualisiert|更新|修改)$`)
 	rxKeywordSep  = regexp.MustCompile(`\s*[,，、;；|]\s*`)
 	rxHanHyphen   = regexp.MustCompile(`[\p{Han}」》）”](-)[\p{Han}「《（“]`)
 	rxTitleSep    = regexp.MustCompile(`\s+[-|–—·»:]{1,2}\s+|\s*[|｜_]\s*|\s*——\s*|\s*-{2,}\s*`)
@@ -152,6 +162,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	if m.h1 != nil {
 		h1Text = textOf(m.h1)
 	}
+	m.h1Text = h1Text
 	for _, c := range []field{{ogTitle, srcOG}, {first("twitter:title", "articletitle"), srcMeta}, {ldString(ld.article["headline"]), srcJSONLD}, {h1Text, srcText}, {docTitle, srcMeta}} {
 		if t := cleanTitle(c.val, m.siteNames); t != "" {
 			m.title, m.titleSrc = t, c.src
@@ -202,10 +213,12 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	for _, k := range modifiedMeta {
 		m.modified = append(m.modified, field{first(k), srcMeta})
 	}
-	m.published = append(m.published, timeTags(doc, m.h1)...)
+	m.dates = readDates(doc, m.h1)
+	m.published = append(m.published, m.dates.marked...)
 	if t := gq.Find(`time[itemprop="dateModified"]`).AttrOr("datetime", ""); t != "" {
 		m.modified = append(m.modified, field{t, srcTime})
 	}
+	m.modified = append(m.modified, m.dates.updated...)
 
 	// Language.
 	if lang, ok := gq.Find("html").Attr("lang"); ok {
@@ -260,43 +273,153 @@ func (m *metadata) setAuthors(names []string, src string) {
 }
 
 // readLines takes the visible lines of the cleaned page and finds the
-// title among them: dates and bylines are looked for right below it.
+// title among them (the h1's line, else the title's). Publish-date
+// candidates are added after the structured ones, best first: <time>
+// elements whose text is near the title (or that show none); date lines
+// below the title, then up to three short ones right above it (wire
+// stories often put the date above the headline); the URL's date; short
+// elements named for a date or byline that pre-cleaning removed (a date in
+// the share bar); other <time> elements; and last, update dates
+// ("Updated …") and relative ones ("an hour ago", "3小时前").
 func (m *metadata) readLines(lines []string) {
 	m.lines = lines
-	title := squeeze(m.title)
-	at := -1
-	for i, l := range lines {
-		if s := squeeze(l); s != "" && runeLen(title) >= 4 && (s == title || strings.Contains(s, title) && runeLen(l) <= runeLen(m.title)+20) {
-			at = i
-			break
+	at := titleLine(lines, m.h1Text)
+	if at < 0 {
+		at = titleLine(lines, m.title)
+	}
+	var first, later []field // text candidates: publish dates, then updates and relative dates
+	add := func(l string) {
+		switch dateKind(l) {
+		case datePublish:
+			first = append(first, field{l, srcText})
+		case dateLater:
+			later = append(later, field{l, srcText})
 		}
 	}
+	near := ""
 	if at >= 0 {
 		m.after = lines[at:]
 		end := min(len(lines), at+7)
 		for _, l := range lines[at+1 : end] {
 			if runeLen(l) <= 120 {
 				m.header = append(m.header, l)
+				add(l)
+			} else if head := leadingDate(l); head != "" {
+				add(head) // "Monday, November 18, 2019, 04:05 pm PT Welcome to …"
 			}
 		}
+		for i := at - 1; i >= max(0, at-3); i-- {
+			if l := lines[i]; runeLen(l) <= 80 && isDateLine(l) {
+				add(l)
+			}
+		}
+		near = squeeze(strings.Join(lines[max(0, at-3):end], " "))
 	} else {
 		m.after = lines
-	}
-	for _, l := range m.header {
-		if isDateLine(l) || rxAgoZH.MatchString(l) || rxAgoEN.MatchString(l) || rxDayWord.MatchString(l) || rxDateLabel.MatchString(l) {
-			m.published = append(m.published, field{l, srcText})
-		}
-	}
-	if at < 0 {
 		for _, l := range lines[:min(len(lines), 40)] {
 			if runeLen(l) <= 100 && rxDateLabel.MatchString(l) {
-				m.published = append(m.published, field{l, srcText})
+				add(l)
 			}
 		}
 	}
-	if d := rxURLDate.FindStringSubmatch(m.base.Path); d != nil {
-		m.published = append(m.published, field{d[1] + "-" + d[2] + "-" + d[3], srcURL})
+	var farTimes []field
+	for _, d := range m.dates.times {
+		switch {
+		case d.f.val == d.text && relativeOnly(d.text):
+			later = append(later, d.f) // "22 hours ago" with no datetime attribute
+		case at < 0 || d.text == "" || strings.Contains(near, squeeze(d.text)):
+			m.published = append(m.published, d.f)
+		default:
+			farTimes = append(farTimes, d.f) // a related story's date, as often as not
+		}
 	}
+	m.published = append(m.published, first...)
+	if d := urlDate(m.base.Path); d != "" {
+		m.published = append(m.published, field{d, srcURL})
+	}
+	m.published = append(m.published, m.dates.elements...)
+	m.published = append(m.published, farTimes...)
+	m.published = append(m.published, later...)
+	m.published = append(m.published, m.dates.comment...)
+}
+
+// titleLine returns the index of the line that is the title t, or -1.
+func titleLine(lines []string, t string) int {
+	title := squeeze(t)
+	if runeLen(title) < 4 {
+		return -1
+	}
+	for i, l := range lines {
+		if s := squeeze(l); s != "" && (s == title || strings.Contains(s, title) && runeLen(l) <= runeLen(t)+20) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Kinds of lines near the title, for dateKind.
+const (
+	dateNone    = iota
+	datePublish // a date, or a line labelled as a publish date
+	dateLater   // an update date, or a relative date: ranked after the URL's
+)
+
+// dateKind tells whether a line near the title is a publish date, an
+// update or relative date, or no date. A relative date ("3小时前", "an hour
+// ago", "今天 08:05") counts only on a short or labelled line, "today" and
+// its like only with a time of day or a label: a subtitle saying "Deals Go
+// Live Today" is no date.
+func dateKind(l string) int {
+	label := rxDateLabel.MatchString(l)
+	switch {
+	case isDateLine(l):
+	case rxAgoZH.MatchString(l) || rxAgoEN.MatchString(l):
+		if runeLen(l) > 40 && !label {
+			return dateNone
+		}
+		return dateLater
+	case rxDayWord.MatchString(l):
+		if !label && !rxClockAny.MatchString(l) && runeLen(l) > 4 {
+			return dateNone
+		}
+		return dateLater
+	case !label:
+		return dateNone
+	}
+	if w := rxFirstLabel.FindString(l); w != "" && rxUpdateLabel.MatchString(w) {
+		return dateLater
+	}
+	return datePublish
+}
+
+// relativeOnly reports whether s is a relative date ("22 hours ago",
+// "昨天") with no date of its own.
+func relativeOnly(s string) bool {
+	return s != "" && !isDateLine(s) && (rxAgoZH.MatchString(s) || rxAgoEN.MatchString(s) || rxDayWord.MatchString(s))
+}
+
+// leadingDate returns the head of a long line when it starts with a date
+// and a time of day (a byline date that the page runs into the first
+// paragraph), else "".
+func leadingDate(l string) string {
+	r := []rune(l)
+	head := string(r[:min(len(r), 60)])
+	if loc := rxClockAny.FindStringIndex(head); loc != nil && isDateLine(head[:loc[0]]) {
+		return head
+	}
+	return ""
+}
+
+// urlDate returns the date in a URL path as YYYY-MM-DD, or "":
+// "/2019/11/18/…", "/20191118/…", "/2019-11-18-…", "/2019/11/8/…".
+func urlDate(path string) string {
+	if d := rxURLDate.FindStringSubmatch(path); d != nil {
+		return d[1] + "-" + d[2] + "-" + d[3]
+	}
+	if d := rxURLDateDigit.FindStringSubmatch(path); d != nil {
+		return fmt.Sprintf("%s-%02d-%02d", d[1], atoi(d[2]), atoi(d[3]))
+	}
+	return ""
 }
 
 var (
@@ -565,39 +688,186 @@ func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node
 	return firstOK
 }
 
-// timeTags returns publication date candidates from <time> and itemprop
-// elements: marked ones first, then the first <time> after the heading.
-func timeTags(doc, h1 *html.Node) []field {
-	var marked, after, any []field
+// pageDates are the publish-date candidates that elements give, read
+// before pre-cleaning.
+type pageDates struct {
+	marked   []field    // <time pubdate>, itemprop=datePublished, class "publish…"
+	times    []dateNode // other <time> elements: those after the heading first
+	updated  []field    // <time> elements labelled or classed as updates
+	elements []field    // short elements after the heading whose class or id names a date or byline
+	comment  []field    // the first comment's date: the article is older
+}
+
+// dateNode is a date candidate and the text its element shows.
+type dateNode struct {
+	f    field
+	text string
+}
+
+// maxDateElements is how many class-named date elements readDates keeps.
+const maxDateElements = 3
+
+// readDates collects date candidates from <time> and itemprop elements and
+// from short elements after the heading whose class or id says date, time,
+// byline, posted or pubdate (not before it: a masthead shows today's date).
+// Update dates are kept apart, and so are comments' dates, which are a last
+// resort.
+func readDates(doc, h1 *html.Node) pageDates {
+	var pd pageDates
+	var after, before []dateNode
 	seenH1 := h1 == nil
 	elements(doc, func(n *html.Node) bool {
 		if n == h1 {
 			seenH1 = true
 		}
+		if isCommentScope(n) {
+			if pd.comment == nil {
+				if t := commentDate(n); t.val != "" {
+					pd.comment = []field{t}
+				}
+			}
+			return false
+		}
+		var cls string
+		if c, id := attr(n, "class"), attr(n, "id"); c != "" || id != "" {
+			cls = strings.ToLower(c + " " + id)
+		}
 		if n.DataAtom == atom.Time {
+			text := textOf(n)
 			v := attr(n, "datetime")
 			if v == "" {
-				v = textOf(n)
+				v = text
 			}
 			f := field{v, srcTime}
 			switch {
-			case hasAttr(n, "pubdate") || attr(n, "itemprop") == "datePublished" || strings.Contains(attr(n, "class"), "publish"):
-				marked = append(marked, f)
+			case hasAttr(n, "pubdate") || attr(n, "itemprop") == "datePublished" || strings.Contains(cls, "publish") || strings.Contains(cls, "pubdate"):
+				pd.marked = append(pd.marked, f)
+			case strings.Contains(cls, "updated") || strings.Contains(cls, "modified") || labelledUpdate(n):
+				pd.updated = append(pd.updated, f)
 			case seenH1:
-				after = append(after, f)
+				after = append(after, dateNode{f, text})
 			default:
-				any = append(any, f)
+				before = append(before, dateNode{f, text})
 			}
-		} else if attr(n, "itemprop") == "datePublished" {
+			return false
+		}
+		if attr(n, "itemprop") == "datePublished" {
 			if v := attr(n, "content"); v != "" {
-				marked = append(marked, field{v, srcMeta})
+				pd.marked = append(pd.marked, field{v, srcMeta})
 			} else {
-				marked = append(marked, field{textOf(n), srcText})
+				pd.marked = append(pd.marked, field{textOf(n), srcText})
+			}
+			return true
+		}
+		if seenH1 && len(pd.elements) < maxDateElements && namesDate(cls) {
+			if t, ok := shortText(n, 100); ok && hasDigit(t) {
+				pd.elements = append(pd.elements, field{t, srcText})
 			}
 		}
 		return true
 	})
-	return append(append(marked, after...), any...)
+	pd.times = append(after, before...)
+	return pd
+}
+
+// namesDate reports whether a lower-cased class and id name a date or a
+// byline, and not an update.
+func namesDate(cls string) bool {
+	if cls == "" || strings.Contains(cls, "updat") || strings.Contains(cls, "modif") {
+		return false
+	}
+	for _, w := range []string{"date", "time", "byline", "posted", "pubdate", "publish"} {
+		if strings.Contains(cls, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCommentScope reports whether n is a reader's comment, whose dates are
+// not the article's. (Not a Review: on a review site that is the article.)
+func isCommentScope(n *html.Node) bool {
+	if attr(n, "itemprop") == "comment" {
+		return true
+	}
+	t := attr(n, "itemtype")
+	return t != "" && (strings.HasSuffix(t, "/Comment") || strings.HasSuffix(t, "/UserComments"))
+}
+
+// commentDate returns the date of the comment n: its datePublished or
+// first <time>.
+func commentDate(n *html.Node) field {
+	var f field
+	elements(n, func(c *html.Node) bool {
+		if f.val != "" {
+			return false
+		}
+		if c.DataAtom == atom.Time || attr(c, "itemprop") == "datePublished" {
+			if f.val = attr(c, "datetime"); f.val == "" {
+				f.val = attr(c, "content")
+			}
+			if f.val == "" {
+				f.val, _ = shortText(c, 60)
+			}
+			f.src = srcTime
+		}
+		return true
+	})
+	return f
+}
+
+// rxUpdatedBefore matches the end of the text before an update's <time>:
+// "Updated <time>", "Last modified: <time>", "更新于 <time>".
+var rxUpdatedBefore = regexp.MustCompile(`(?i)(?:updated|modified|last edited|更新|修改)(?:\s+(?:on|at))?\s*[:：于]?\s*$`)
+
+// labelledUpdate reports whether the text right before the <time> element
+// n, within its parent, labels it an update.
+func labelledUpdate(n *html.Node) bool {
+	var b []string
+	size := 0
+	for p := n.PrevSibling; p != nil && size < 40; p = p.PrevSibling {
+		var t string
+		if p.Type == html.TextNode {
+			t = p.Data
+		} else if p.Type == html.ElementNode {
+			t, _ = shortText(p, 40)
+		}
+		b = append([]string{t}, b...)
+		size += len(strings.TrimSpace(t))
+	}
+	return rxUpdatedBefore.MatchString(strings.Join(b, " "))
+}
+
+// shortText returns the text under n when it has at most limit runes; ok
+// is false for longer text, which it does not build in full.
+func shortText(n *html.Node, limit int) (string, bool) {
+	size := 0
+	over := false
+	elements(n, func(c *html.Node) bool {
+		if over {
+			return false
+		}
+		for t := c.FirstChild; t != nil; t = t.NextSibling {
+			if t.Type == html.TextNode {
+				size += len(strings.TrimSpace(t.Data))
+			}
+		}
+		over = size > 4*limit
+		return !over
+	})
+	for t := n.FirstChild; t != nil && !over; t = t.NextSibling {
+		if t.Type == html.TextNode {
+			size += len(strings.TrimSpace(t.Data))
+		}
+	}
+	if over || size > 4*limit {
+		return "", false
+	}
+	s := textOf(n)
+	if runeLen(s) > limit {
+		return "", false
+	}
+	return s, true
 }
 
 func crumbSection(crumbs []string, title string) string {

@@ -1,6 +1,14 @@
 package extract
 
-import "testing"
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
 
 func TestCleanTitle(t *testing.T) {
 	names := []string{"广众网", "The Coastal Herald", "example"}
@@ -43,5 +51,158 @@ func TestHarvestEditorLine(t *testing.T) {
 	}
 	if len(m.authors) != 2 || m.authors[0] != "张三" || m.authors[1] != "李四" {
 		t.Errorf("authors %q", m.authors)
+	}
+}
+
+func TestURLDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"/2019/11/18/new-york-state-attorney-general/":     "2019-11-18",
+		"/science-and-health/2019/11/8/20948348/delhi-air": "2019-11-08",
+		"/news/20250218/sovereign-ai.html":                 "2025-02-18",
+		"/story/2019-11-19/disney-plus-kevin-mayer":        "2019-11-19",
+		"/2019/11/mary-steenburgen-wild-rose/":             "",
+		"/article/10398.html":                              "",
+	} {
+		if got := urlDate(in); got != want {
+			t.Errorf("urlDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDateKind(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"Posted: 18 Nov 2019 8:11 pm", datePublish},
+		{"By Chris Davies - Nov 19, 2019, 10:31 pm CST", datePublish},
+		{"PUBLISHED: November 19, 2019 at 8:59 pm | UPDATED: November 19, 2019 at 10:16 pm", datePublish},
+		{"发布时间：2025-02-18 05:44 来源：新华网", datePublish},
+		{"2025年2月18日 上午5:44", datePublish},
+		{"Updated: 18 Nov 2019 9:38 pm", dateLater},
+		{"By Umair Irfan Updated Nov 13, 2019, 10:28am EST", dateLater},
+		{"更新时间：2025-02-19 08:00", dateLater},
+		{"Updated an hour ago", dateLater},
+		{"3小时前", dateLater},
+		{"昨天 10:20", dateLater},
+		{"Today 12:01 AM", dateLater},
+		{"Black Friday is Next Week, But Several Deals Go Live Today", dateNone},
+		{"Today, we’re going to talk about why focus is important for success.", dateNone},
+		{"A look back at what happened over the past 3 days ago and what it means for the market next year", dateNone},
+		{"By Eric Song, IGN Staff", dateNone},
+	}
+	for _, tt := range tests {
+		if got := dateKind(tt.in); got != tt.want {
+			t.Errorf("dateKind(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// pageDate runs the date path of Extract on a page: metadata, pre-cleaning,
+// the lines around the title, the URL.
+func pageDate(t *testing.T, pageURL, page string, loc *time.Location, ref time.Time) (time.Time, string) {
+	t.Helper()
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readMetadata(doc, u, http.Header{})
+	body := findElement(doc, "body")
+	preClean(body, m.h1)
+	m.readLines(pageLines(body))
+	return firstDate(m.published, loc, ref)
+}
+
+// TestPageDateFallback checks the publish-date fallback on pages without
+// structured dates: where the date line sits, which candidate wins, and
+// that Chinese pages read as before.
+func TestPageDateFallback(t *testing.T) {
+	sh := loadZone("Asia/Shanghai", 8)
+	ref := time.Date(2019, 12, 1, 0, 0, 0, 0, time.UTC)
+	refSH := time.Date(2025, 2, 20, 14, 30, 0, 0, sh)
+	est := time.FixedZone("", -5*3600)
+	prose := strings.Repeat("<p>The committee heard testimony for most of the day, and members asked about the timeline of events in detail. </p>", 6)
+	proseZH := strings.Repeat("<p>会议听取了有关部门的情况汇报，与会人员围绕下一步工作进行了深入讨论，并对相关安排提出了具体意见和建议。</p>", 6)
+	tests := []struct {
+		name, url, page string
+		loc             *time.Location
+		ref             time.Time
+		want            time.Time
+		src             string
+	}{
+		{"date line above the headline", "https://news.example/article/sondland-faces-questions",
+			`<html><body><div class="top">Nov. 20, 2019 5:52 AM EST</div><h1>Unpredictable Sondland faces questions</h1><p>By LISA MASCARO</p>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 20, 5, 52, 0, 0, est), srcText},
+		{"h1 differs from og:title", "https://news.example/news/newsbeat-50470672",
+			`<html><head><meta property="og:title" content="Taylor Swift's AMA row seems to be over"></head><body><h1>Taylor Swift is allowed to play her music at the AMAs after all</h1><p>19 November 2019</p>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 19, 0, 0, 0, 0, time.UTC), srcText},
+		{"date inside the share bar", "https://news.example/news/world-europe-50473792",
+			`<html><body><h1>Sweden drops Assange rape investigation</h1><div class="story-body__mini-info-list-and-share"><ul><li><div class="date date--v2">19 November 2019</div></li></ul><a href="https://facebook.com/share">Facebook</a></div>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 19, 0, 0, 0, 0, time.UTC), srcText},
+		{"posted before updated", "https://news.example/articles/daily-deals",
+			`<html><body><h1>Daily Deals: More Black Friday Deals Are Live</h1><p>Black Friday is Next Week, But Several Deals Go Live Today</p><p>Updated: 18 Nov 2019 9:38 pm</p><p>Posted: 18 Nov 2019 8:11 pm</p>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 18, 20, 11, 0, 0, time.UTC), srcText},
+		{"today in a subtitle is no date", "https://news.example/articles/2019/11/18/daily-deals",
+			`<html><body><h1>Daily Deals: More Black Friday Deals Are Live</h1><p>Black Friday is Next Week, But Several Deals Go Live Today</p>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 18, 0, 0, 0, 0, time.UTC), srcURL},
+		{"url before an update", "https://news.example/science/2019/11/8/20948348/delhi-air",
+			`<html><body><h1>The law that is helping fuel Delhi's deadly air pollution</h1><div class="c-byline">By Umair Irfan <span>Updated <time datetime="2019-11-13T15:28:18">Nov 13, 2019, 10:28am EST</time></span></div>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 8, 0, 0, 0, 0, time.UTC), srcURL},
+		{"url before a relative date", "https://news.example/2019/11/20/emirates-order.html",
+			`<html><body><h1>Emirates inks order for 30 Boeing 787 jets</h1><p>Updated an hour ago</p>` + prose + `</body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 20, 0, 0, 0, 0, time.UTC), srcURL},
+		{"date line before a related story's time", "https://news.example/opinion/prince-andrew-interview",
+			`<html><body><h1>In Prince Andrew's interview, the truth comes out</h1><p>| November 18, 2019 12:01 PM</p>` + prose + `<div class="more"><h5><a href="/other">Another story entirely</a></h5><time datetime="2019-11-20T00:00:32-05:00">Wednesday November 20, 2019</time></div></body></html>`,
+			time.UTC, ref, time.Date(2019, 11, 18, 12, 1, 0, 0, time.UTC), srcText},
+		{"comment dates come last", "https://blog.example/business-focus/",
+			`<html><body><h1>Business Focus: Why Some People Triumph Online</h1>` + prose + `<ol><li><article itemscope itemtype="https://schema.org/Comment"><time datetime="2018-08-08T15:17:21-06:00" itemprop="datePublished">August 8, 2018 at 3:17 pm</time><p>Great post!</p></article></li></ol></body></html>`,
+			time.UTC, ref, time.Date(2018, 8, 8, 15, 17, 21, 0, time.FixedZone("", -6*3600)), srcTime},
+		{"comment date does not beat the page's", "https://blog.example/success-mindset/",
+			`<html><body><h1>How to Adopt an Online Leader Success Mindset</h1><p>August 1, 2018</p>` + prose + `<ol><li><article itemscope itemtype="https://schema.org/Comment"><time datetime="2018-08-22T05:57:58-06:00" itemprop="datePublished">August 22, 2018</time></article></li></ol></body></html>`,
+			time.UTC, ref, time.Date(2018, 8, 1, 0, 0, 0, 0, time.UTC), srcText},
+		{"chinese publish line", "https://www.example.com.cn/news/10442.html",
+			`<html><body><h1>我县举办2025年春季农业技术培训班</h1><div class="info">发布时间：2025-02-18 05:44 来源：县融媒体中心</div>` + proseZH + `</body></html>`,
+			sh, refSH, time.Date(2025, 2, 18, 5, 44, 0, 0, sh), srcText},
+		{"chinese publish before update", "https://www.example.com.cn/news/10443.html",
+			`<html><body><h1>多地出台措施支持人工智能产业发展</h1><p>更新时间：2025-02-19 08:00</p><p>发布时间：2025年2月18日 上午5:44</p>` + proseZH + `</body></html>`,
+			sh, refSH, time.Date(2025, 2, 18, 5, 44, 0, 0, sh), srcText},
+		{"chinese relative", "https://www.example.com.cn/news/10444.html",
+			`<html><body><h1>国家统计局：1月份CPI同比上涨0.5%</h1><p>3小时前 来源：新华网</p>` + proseZH + `</body></html>`,
+			sh, refSH, refSH.Add(-3 * time.Hour), srcText},
+		{"chinese yesterday", "https://www.example.com.cn/news/10445.html",
+			`<html><body><h1>国家统计局：1月份CPI同比上涨0.5%</h1><p>昨天 10:20</p>` + proseZH + `</body></html>`,
+			sh, refSH, time.Date(2025, 2, 19, 10, 20, 0, 0, sh), srcText},
+		{"chinese without year", "https://www.example.com.cn/news/10446.html",
+			`<html><body><h1>国家统计局：1月份CPI同比上涨0.5%</h1><p>02-09 09:32</p>` + proseZH + `</body></html>`,
+			sh, refSH, time.Date(2025, 2, 9, 9, 32, 0, 0, sh), srcText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, src := pageDate(t, tt.url, tt.page, tt.loc, tt.ref)
+			if !got.Equal(tt.want) || src != tt.src {
+				t.Errorf("got %v (%s), want %v (%s)", got, src, tt.want, tt.src)
+			}
+		})
+	}
+}
+
+// TestReadDatesUpdates checks that <time> elements labelled or classed as
+// updates are kept out of the publish candidates and given as modified.
+func TestReadDatesUpdates(t *testing.T) {
+	page := `<html><body><h1>A headline of some length</h1><p>By A. Writer <span>Updated <time datetime="2019-11-13T15:28:18">Nov 13</time></span></p><time class="updated" datetime="2019-11-14T09:00:00Z">Nov 14</time><time class="entry-date published" datetime="2019-11-08T10:00:00Z">Nov 8</time></body></html>`
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := readDates(doc, findElement(doc, "h1"))
+	if len(pd.marked) != 1 || pd.marked[0].val != "2019-11-08T10:00:00Z" {
+		t.Errorf("marked %v", pd.marked)
+	}
+	if len(pd.updated) != 2 || len(pd.times) != 0 {
+		t.Errorf("updated %v, times %v", pd.updated, pd.times)
 	}
 }

@@ -34,7 +34,7 @@ const (
 	fieldTags      = "tags"
 	fieldPublished = "published"
 	fieldMonth     = "month"   // "2006-01" of Published in UTC, for the date facet
-	fieldCluster   = "cluster" // Cluster, or the ID when empty: Query.Cluster
+	fieldCluster   = "cluster" // Query.Cluster matches it or the document ID
 	fieldBands     = "simhash_bands"
 
 	// English-stemmed copies of title and text, for articles not in
@@ -126,7 +126,6 @@ func indexDoc(a *store.Article) map[string]any {
 	if len(a.Tags) > 0 {
 		d[fieldTags] = a.Tags
 	}
-	d[fieldCluster] = a.ID
 	if a.Cluster != "" {
 		d[fieldCluster] = a.Cluster
 	}

@@ -193,7 +193,13 @@ func (s *Store) query(q store.Query) query.Query {
 	keyword(fieldSite, q.Site)
 	keyword(fieldLanguage, q.Language)
 	keyword(fieldAuthors, q.Author)
-	keyword(fieldCluster, q.Cluster)
+	if q.Cluster != "" {
+		// A group is the articles that carry its ID as cluster, and the
+		// article of that ID (whose cluster may be empty).
+		t := query.NewTermQuery(q.Cluster)
+		t.SetField(fieldCluster)
+		filters = append(filters, query.NewDisjunctionQuery([]query.Query{t, query.NewDocIDQuery([]string{q.Cluster})}))
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		inclusive, exclusive := true, false
 		r := query.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &exclusive)

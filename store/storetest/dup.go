@@ -181,4 +181,16 @@ func testLinkAndCluster(t *testing.T, s store.Store) {
 	if res := mustSearch(t, s, store.Query{Cluster: legacy.ID}); res.Total != 2 {
 		t.Errorf("Search Cluster=legacy: total %d, want 2 (the unlinked original and its reprint)", res.Total)
 	}
+
+	// Linking an archived article later (same text: an unchanged Put)
+	// moves it into the group the filter sees.
+	relinked := *other
+	relinked.Cluster, relinked.DuplicateOf = legacy.ID, legacy.ID
+	checkChanges(t, mustPut(t, s, &relinked), store.Unchanged)
+	if res := mustSearch(t, s, store.Query{Cluster: legacy.ID}); res.Total != 3 {
+		t.Errorf("Search Cluster=legacy after an unchanged Put moved another article into it: total %d, want 3", res.Total)
+	}
+	if res := mustSearch(t, s, store.Query{Cluster: other.ID}); res.Total != 1 {
+		t.Errorf("Search Cluster=other after it moved: total %d, want 1 (the article of that ID)", res.Total)
+	}
 }

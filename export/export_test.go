@@ -44,6 +44,7 @@ func special() *store.Article {
 		Text:        text, WordCount: 42, ContentHash: store.HashText(text),
 		FetchedAt:  time.Date(2025, 4, 1, 8, 0, 0, 250e6, time.UTC),
 		Provenance: map[string]string{"title": "json-ld", "published_at": "meta"},
+		SimHash:    "0123456789abcdef", Cluster: "original", DuplicateOf: "original",
 	}
 }
 
@@ -210,6 +211,9 @@ type parquetRecord struct {
 	FetchedAt   *time.Time        `parquet:"fetched_at,optional,timestamp(millisecond)"`
 	Version     int32             `parquet:"version"`
 	Provenance  map[string]string `parquet:"provenance,optional"`
+	SimHash     *string           `parquet:"simhash,optional"`
+	Cluster     *string           `parquet:"cluster,optional"`
+	DuplicateOf *string           `parquet:"duplicate_of,optional"`
 }
 
 func TestRunParquet(t *testing.T) {
@@ -260,8 +264,11 @@ func TestRunParquet(t *testing.T) {
 			if r.PublishedAt == nil || !r.PublishedAt.Equal(a.Published) {
 				t.Errorf("published_at = %v, want %v (milliseconds kept)", r.PublishedAt, a.Published)
 			}
+			if r.SimHash == nil || *r.SimHash != a.SimHash || r.Cluster == nil || *r.Cluster != "original" || r.DuplicateOf == nil || *r.DuplicateOf != "original" {
+				t.Errorf("special row near-duplicate fields = %v %v %v", r.SimHash, r.Cluster, r.DuplicateOf)
+			}
 		case "undated":
-			if r.PublishedAt != nil || r.Subtitle != nil || len(r.Authors) != 0 || r.FetchedAt != nil {
+			if r.PublishedAt != nil || r.Subtitle != nil || len(r.Authors) != 0 || r.FetchedAt != nil || r.SimHash != nil || r.Cluster != nil {
 				t.Errorf("undated row = %+v, want nulls and empty lists", r)
 			}
 		}
@@ -497,5 +504,22 @@ func TestTimeJSON(t *testing.T) {
 	var null Time
 	if err := json.Unmarshal([]byte("null"), &null); err != nil || !null.IsZero() {
 		t.Errorf("null = %v, %v", null, err)
+	}
+}
+
+// TestRunCluster exports one group of near-duplicates and names the
+// filter in the manifest.
+func TestRunCluster(t *testing.T) {
+	st := testStore(t)
+	out, m := runExport(t, st, store.Query{Cluster: "original"}, JSONL, Options{})
+	var r Record
+	if err := json.Unmarshal(bytes.TrimSpace(out), &r); err != nil {
+		t.Fatalf("want one record: %v\n%s", err, out)
+	}
+	if m.Count != 1 || r.ID != "special" || r.Cluster != "original" || r.DuplicateOf != "original" || r.SimHash != "0123456789abcdef" {
+		t.Errorf("count %d, record %s cluster %q duplicate_of %q simhash %q", m.Count, r.ID, r.Cluster, r.DuplicateOf, r.SimHash)
+	}
+	if m.Filters["cluster"] != "original" {
+		t.Errorf("manifest filters %v, want the cluster", m.Filters)
 	}
 }

@@ -35,7 +35,7 @@ type Manifest struct {
 	File      string            `json:"file,omitempty"` // base name of the export file
 	Format    string            `json:"format"`
 	Query     string            `json:"query"`             // full-text query, "" for all
-	Filters   map[string]string `json:"filters,omitempty"` // site, language, author, from, to (RFC 3339)
+	Filters   map[string]string `json:"filters,omitempty"` // site, language, author, cluster, from, to (RFC 3339)
 	Count     int               `json:"count"`             // records written
 	Bytes     int64             `json:"bytes"`             // size of the file
 	SHA256    string            `json:"sha256"`            // of the file's bytes, hex
@@ -109,6 +109,7 @@ func filters(q store.Query) map[string]string {
 	set("site", q.Site)
 	set("language", q.Language)
 	set("author", q.Author)
+	set("cluster", q.Cluster)
 	if !q.From.IsZero() {
 		f["from"] = q.From.Format(time.RFC3339)
 	}

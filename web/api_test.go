@@ -504,3 +504,43 @@ func TestGroup(t *testing.T) {
 		t.Errorf("a lone article's group = %d %+v, want an empty list", art.GroupTotal, art.Group)
 	}
 }
+
+// TestHostCheck: with Hosts set, a request naming another host (a page
+// that rebound its own name to this machine) is refused before any data
+// is read.
+func TestHostCheck(t *testing.T) {
+	srv := newServer(t, fixtureStore(t), Options{Hosts: []string{"localhost", "127.0.0.1", "::1", "archive.example"}})
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"", http.StatusOK}, // the test server's own 127.0.0.1:port
+		{"localhost:8080", http.StatusOK},
+		{"LOCALHOST", http.StatusOK},
+		{"[::1]:8080", http.StatusOK},
+		{"archive.example.", http.StatusOK},
+		{"attacker.example", http.StatusMisdirectedRequest},
+		{"attacker.example:8080", http.StatusMisdirectedRequest},
+		{"127.0.0.1.attacker.example", http.StatusMisdirectedRequest},
+	} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/search?q="+url.QueryEscape("主权"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.host != "" {
+			req.Host = tc.host
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.want {
+			t.Errorf("Host %q: status %d, want %d", tc.host, res.StatusCode, tc.want)
+		}
+		if tc.want != http.StatusOK && strings.Contains(string(body), "主权") {
+			t.Errorf("Host %q: refused answer carries archive data: %s", tc.host, body)
+		}
+	}
+}

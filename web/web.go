@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -38,6 +39,12 @@ type Options struct {
 	// return; it may return ErrUnknownSite or ErrBusy.
 	AdminToken string
 	Admin      func(ctx context.Context, site string) error
+	// Hosts, when set, are the only host names (without port) the Host
+	// header of a request may carry; others get 421 Misdirected Request.
+	// A server on loopback sets them to its own names, so that a web page
+	// elsewhere cannot reach it through a name it rebinds to 127.0.0.1
+	// (DNS rebinding).
+	Hosts []string
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
 }
@@ -113,6 +120,10 @@ func New(st store.Store, opts Options) *Handler {
 
 // ServeHTTP sets the security headers every answer carries and routes r.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.hostAllowed(r.Host) {
+		writeError(w, http.StatusMisdirectedRequest, "unknown host name: open the address the server printed")
+		return
+	}
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -127,6 +138,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Cache-Control", "no-cache")
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// hostAllowed reports whether a request's Host header names this server.
+func (h *Handler) hostAllowed(host string) bool {
+	if len(h.opts.Hosts) == 0 {
+		return true
+	}
+	if name, _, err := net.SplitHostPort(host); err == nil {
+		host = name
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	for _, ok := range h.opts.Hosts {
+		if strings.EqualFold(host, ok) {
+			return true
+		}
+	}
+	return false
 }
 
 // readOnly answers 405 to anything but GET and HEAD.

@@ -22,6 +22,7 @@ import (
 
 func serveCmd(g *globals) *cobra.Command {
 	var addr, token string
+	var hosts []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the archive: search UI and read-only JSON API",
@@ -47,16 +48,17 @@ background.`,
 			if token == "" {
 				token = os.Getenv("NEWSARC_ADMIN_TOKEN")
 			}
-			return runServe(cmd.Context(), g, addr, token)
+			return runServe(cmd.Context(), g, addr, token, hosts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	f.StringSliceVar(&hosts, "host", nil, "on loopback, another host name requests may use (e.g. behind a proxy); repeatable")
 	f.StringVar(&token, "admin-token", "", "enable admin endpoints with this bearer token (default $NEWSARC_ADMIN_TOKEN)")
 	return cmd
 }
 
-func runServe(ctx context.Context, g *globals, addr, token string) error {
+func runServe(ctx context.Context, g *globals, addr, token string, hosts []string) error {
 	cfg, err := g.config()
 	if err != nil {
 		return err
@@ -88,7 +90,7 @@ func runServe(ctx context.Context, g *globals, addr, token string) error {
 	defer closer.Close()
 	defer wg.Wait() // admin crawls stop with ctx; let them flush first
 
-	h := web.New(warcRaw{Store: st, dir: warcDir(cfg)}, web.Options{
+	opts := web.Options{
 		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
 			_, err := export.Run(ctx, st, q, format, w, export.Options{})
 			return err
@@ -96,14 +98,19 @@ func runServe(ctx context.Context, g *globals, addr, token string) error {
 		AdminToken: token,
 		Admin:      admin,
 		Logger:     log,
-	})
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		fmt.Fprintf(g.stderr, "warning: serving on %s, reachable from other machines\n", ln.Addr())
+	} else {
+		// On loopback, only the machine's own names: a page elsewhere
+		// cannot reach the archive through a name rebound to 127.0.0.1.
+		opts.Hosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
 	}
+	h := web.New(warcRaw{Store: st, dir: warcDir(cfg)}, opts)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -259,6 +259,7 @@ func TestBrowserGroup(t *testing.T) {
 	wait(t, ctx, "the group", `!document.getElementById('a-group').hidden &&
 		document.querySelectorAll('#a-group-list li').length === 1 &&
 		document.querySelector('#a-group-list a').textContent === '长江禁渔成效显著（转载）'`)
+	screenshot(t, ctx, "group")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("a-group-search"), chromedp.NodeVisible)); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ const LABELS = {
     publisher: '发布者', removed: '已删除', remove: '移除筛选', current: '当前', added: n => `新增 ${n}`,
     deleted: n => `删除 ${n}`, same: '没有差异。', undated: '无日期', error: '出错了：', notFound: '找不到这篇文章。',
     byMonth: '按月份的文章数', page: n => `第 ${n} 页`, group: '同一报道',
-    sameStory: n => `其他网站的相同报道（${n}）`, reprint: '转载或近似重复', showGroup: '搜索此报道及其转载',
+    sameStory: n => `相同报道与转载（${n}）`, reprint: '转载或近似重复', showGroup: '搜索此报道及其转载',
   },
 };
 

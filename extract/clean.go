@@ -26,8 +26,11 @@ var (
 		authorbox authorinfo authorbio authorcard authorprofile aboutauthor qrcode ewm erweima like likes zan dianzan reward dashang
 		print entry-page entry-bar post-nav post-navigation author-box author-info author-bio author-card about-author more-news
 		more-stories read-more you-may-like skip-link`)
+	// The patterns on text below are matched against foldZH text, so that
+	// Traditional pages (相關新聞, 延伸閱讀, 責任編輯) match too.
+	//
 	// rxBlockHeading matches the heading of a boilerplate block.
-	rxBlockHeading = regexp.MustCompile(`^(?i:相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|分享到|分享|related|related (?:stories|articles|posts|news|content|reading|coverage)|read more|read next|more stories|more from .{1,30}|you may also like|you might also like|recommended(?: for you| stories| reading)?|leave a (?:reply|comment)|most read|most popular|popular posts|trending|comments?|share this(?: article| story)?)\s*[:：]?$`)
+	rxBlockHeading = regexp.MustCompile(`^(?i:相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|相关稿件|往期推荐|往期回顾|往期精彩|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|本日热门|今日热门|24小时热门|24小时热读|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|精选留言|写留言|留言|分享到|分享|related|related (?:stories|articles|posts|news|content|reading|coverage)|read more|read next|more stories|more from .{1,30}|you may also like|you might also like|recommended(?: for you| stories| reading)?|leave a (?:reply|comment)|most read|most popular|popular posts|trending|comments?|share this(?: article| story)?)\s*[:：]?$`)
 	// rxPrevNext matches previous/next article links.
 	rxPrevNext = regexp.MustCompile(`^(?i:[«‹<]?\s*(?:上一篇|下一篇|上一条|下一条|前一篇|后一篇|previous (?:post|article|story)|next (?:post|article|story)))`)
 	// rxBoilerPhrase matches text found only in comment forms, cookie
@@ -35,11 +38,23 @@ var (
 	rxBoilerPhrase = regexp.MustCompile(`(?i)邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`)
 
 	// rxLabelLine matches a line that is an editorial label, not prose.
-	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／]`)
-	// rxNoticeLine matches reprint, copyright and end-of-article notices.
-	rxNoticeLine = regexp.MustCompile(`(?i)转\S{0,2}请注明|请注明出处|未经.{0,12}授权|禁止转载|版权所有|版权声明|免责声明|本文转载自|all rights reserved|copyright|©|^\s*[\[【(（]?\s*(?:完|全文完|end)\s*[\]】)）]?\s*$`)
+	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)
+	// rxNoticeLine matches reprint, copyright and disclaimer notices
+	// anywhere in a line, by kind: reprint prohibitions ("非经授权，不得转载"),
+	// copyright lines, investment-risk disclaimers ("不构成投资建议").
+	rxNoticeLine = regexp.MustCompile(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
+		`不构成(?:任何)?投资建议|据此(?:操作|投资|交易)[，,]?\s*风险自担|投资有风险[，,]\s*入市[需须]谨慎`)
+	// rxNoticeHead matches the start of a notice: a notice or disclaimer
+	// label (特别声明：, 郑重声明：, and "Notice:" of the English copy that
+	// Chinese portals add), or an end mark ("（完）") alone.
+	rxNoticeHead = regexp.MustCompile(`^(?:[\s\[【(（]*(?:特别声明|郑重声明|重要声明|法律声明|声明|特别提示|风险提示|(?i:notice|disclaimer))\s*[:：]|\s*[\[【(（]?\s*(?:完|全文完|(?i:end))\s*[\]】)）]?\s*$)`)
+	// rxPromptLine matches the calls to action that apps and WeChat
+	// accounts put around an article: open or download the app, follow
+	// the account, tap the card, like and share. It is used on short lines
+	// that are not sentences ending in "。".
+	rxPromptLine = regexp.MustCompile(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$`)
 	rxByLine     = regexp.MustCompile(`^(?:By|BY|by)\s+\p{Lu}`)
-	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]`)
+	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]|^[【\[]\s*(?:推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻|相关报道)\s*[】\]]`)
 	// rxInlineEditorial matches an editor or source note in brackets at
 	// the end of a paragraph: "……合作。（责任编辑：王五）".
 	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
@@ -143,9 +158,18 @@ func isBoilerWord(w string) bool {
 // density, and the blocks around boilerplate headings ("相关推荐"),
 // prev/next links and comment-form or cookie phrases. An element holding
 // the main heading h1 or half of the page's prose is never removed.
-func preClean(body, h1 *html.Node) {
+//
+// Script-revealed hiding is undone first: a container that holds much of
+// the page's prose but is styled invisible (WeChat's #js_content starts as
+// "visibility: hidden; opacity: 0" until a script shows it) is made
+// visible, so that neither pre-cleaning nor readability drops the article.
+// Small hidden elements (menus, pop-ups, templates) stay hidden and go.
+//
+// It returns how much prose (nodeStat.content) the cleaned page keeps.
+func preClean(body, h1 *html.Node) int {
 	st := computeStats(body)
 	total := st[body].content
+	revealProse(body, st)
 	protected := func(n *html.Node) bool {
 		return contains(n, h1) || total > 0 && st[n].content*2 >= total
 	}
@@ -174,7 +198,7 @@ func preClean(body, h1 *html.Node) {
 			return false
 		}
 		if s.text > 0 && s.text <= 400 {
-			t := textOf(n)
+			t := foldZH(textOf(n))
 			if s.text <= 30 && rxBlockHeading.MatchString(t) ||
 				s.text <= 200 && rxPrevNext.MatchString(t) ||
 				!hasBlockChild(n) && rxBoilerPhrase.MatchString(t) {
@@ -184,9 +208,83 @@ func preClean(body, h1 *html.Node) {
 		}
 		return true
 	})
+	kept := total
 	for _, n := range drop {
+		kept -= st[n].content
 		detach(n)
 	}
+	return max(kept, 0)
+}
+
+// isHidden reports whether n is hidden by an attribute or inline style.
+func isHidden(n *html.Node) bool {
+	return hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" || rxHiddenStyle.MatchString(attr(n, "style"))
+}
+
+// reveal makes n visible: it drops the hidden and aria-hidden attributes
+// and the hiding declarations of its inline style.
+func reveal(n *html.Node) {
+	attrs := n.Attr[:0]
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden", "aria-hidden":
+			continue
+		case "style":
+			a.Val = rxHideDecl.ReplaceAllString(a.Val, "")
+		}
+		attrs = append(attrs, a)
+	}
+	n.Attr = attrs
+}
+
+// revealProse undoes script-revealed hiding (st holds body's stats): a
+// hidden element that holds a third of the page's prose, and twice as much
+// as all visible elements together, is the article waiting for a script
+// to show it (WeChat's #js_content starts as "visibility: hidden; opacity:
+// 0"). A hidden copy of an article that is also shown (schema.org
+// microdata blocks) stays hidden, and so do small hidden elements: menus,
+// pop-ups, templates.
+func revealProse(body *html.Node, st map[*html.Node]*nodeStat) {
+	total := st[body].content
+	if total == 0 {
+		return
+	}
+	var hidden []*html.Node
+	hiddenProse := 0
+	elements(body, func(n *html.Node) bool {
+		if s := st[n]; s == nil || s.content == 0 {
+			return false
+		}
+		if isHidden(n) {
+			hidden = append(hidden, n)
+			hiddenProse += st[n].content
+			return false
+		}
+		return true
+	})
+	visible := total - hiddenProse
+	for _, n := range hidden {
+		if c := st[n].content; c*3 >= total && c >= 2*visible {
+			reveal(n)
+			// Hidden elements inside it are judged on their own.
+			revealInside(n, st, c)
+		}
+	}
+}
+
+// revealInside reveals the hidden elements under n that hold half of its
+// prose (total).
+func revealInside(n *html.Node, st map[*html.Node]*nodeStat, total int) {
+	elements(n, func(c *html.Node) bool {
+		s := st[c]
+		if s == nil || s.content*2 < total {
+			return false
+		}
+		if isHidden(c) {
+			reveal(c)
+		}
+		return true
+	})
 }
 
 // climbProse is how much prose (in runes) a boilerplate block may hold
@@ -216,7 +314,12 @@ func isBoilerplate(n *html.Node, s *nodeStat) bool {
 	return false
 }
 
-var rxHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+var (
+	rxHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+	// rxHideDecl matches the declarations of an inline style that hide
+	// an element.
+	rxHideDecl = regexp.MustCompile(`(?i)(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?)\s*(?:!\s*important)?\s*(?:;|$)`)
+)
 
 // hasBlockChild reports whether n has a block element below it.
 func hasBlockChild(n *html.Node) bool {
@@ -228,24 +331,43 @@ func hasBlockChild(n *html.Node) bool {
 	return false
 }
 
-// pageLines returns the visible lines of the (pre-cleaned) page.
+// pageLines returns the visible lines of the (pre-cleaned) page. Two
+// inline elements side by side are read with a space between them, so
+// that a label line's fields stay apart: <span>来源：江城晚报</span><span>阅读：
+// 3562</span> is "来源：江城晚报 阅读：3562", not "来源：江城晚报阅读：3562".
+// The page itself is left as it was.
 func pageLines(body *html.Node) []string {
-	return strings.Split(renderText(body), "\n\n")
+	var added []*html.Node
+	elements(body, func(n *html.Node) bool {
+		if next := n.NextSibling; next != nil && next.Type == html.ElementNode && !isBlock(n) && !isBlock(next) &&
+			n.DataAtom != atom.Br && next.DataAtom != atom.Br {
+			sp := &html.Node{Type: html.TextNode, Data: " "}
+			n.Parent.InsertBefore(sp, next)
+			added = append(added, sp)
+		}
+		return true
+	})
+	lines := strings.Split(renderText(body), "\n\n")
+	for _, sp := range added {
+		detach(sp)
+	}
+	return lines
 }
 
 // postClean removes from readability's output what is not body text:
-// editorial lines (责任编辑, 来源, 作者 lines, reprint and copyright notices,
-// (完)), captions and headings that repeat the title, date lines at the top
-// and empty leftovers. It returns the removed lines, which carry metadata.
-func postClean(root *html.Node, title string) []string {
+// editorial lines (责任编辑, 来源, 作者 lines, bylines, reprint, copyright
+// and disclaimer notices, print-edition lines, (完)), app and follow
+// prompts, captions and headings that repeat the title, date lines at the
+// top and empty leftovers. It returns the removed lines, which carry
+// metadata, and the prompt blocks it dropped.
+func postClean(root *html.Node, title string) (removed []string, junk []*html.Node) {
 	fixAtoms(root)
-	var removed []string
 	dropBlocks(root)
 	// Bracketed editor/source notes at the end of a paragraph.
 	var walkText func(*html.Node)
 	walkText = func(n *html.Node) {
 		if n.Type == html.TextNode {
-			if loc := rxInlineEditorial.FindStringIndex(n.Data); loc != nil {
+			if loc := rxInlineEditorial.FindStringIndex(foldZH(n.Data)); loc != nil {
 				removed = append(removed, n.Data[loc[0]:loc[1]])
 				n.Data = n.Data[:loc[0]]
 			}
@@ -276,16 +398,19 @@ func postClean(root *html.Node, title string) []string {
 			continue
 		}
 		lead++
+		f := foldZH(t)
 		switch {
-		case rl <= 200 && (rxLabelLine.MatchString(t) || rxNoticeLine.MatchString(t) || rxReadMore.MatchString(t)),
-			rl <= 60 && rxByLine.MatchString(t):
+		case rl <= 200 && (rxLabelLine.MatchString(f) || rxNoticeHead.MatchString(f) || rxNoticeLine.MatchString(f) || rxReadMore.MatchString(f) || rxEditionLine.MatchString(f)),
+			rl <= 60 && (rxByLine.MatchString(t) || isBylineLine(t)):
 			removed = append(removed, t)
 			detach(n)
-		case rl <= 300 && rxCaptionLine.MatchString(t), rl <= 100 && rxCaptionZH.MatchString(t):
+		case rl <= 40 && !strings.HasSuffix(t, "。") && rxPromptLine.MatchString(f):
+			junk = append(junk, dropWithMedia(n))
+		case rl <= 300 && rxCaptionLine.MatchString(f), rl <= 100 && rxCaptionZH.MatchString(f):
 			detach(n)
 		case rl <= titleLen+10 && echoesTitle(t, title):
 			detach(n)
-		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && isDateLine(t):
+		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && isDateLine(t) && mostlyDate(t):
 			removed = append(removed, t)
 			detach(n)
 		}
@@ -306,7 +431,23 @@ func postClean(root *html.Node, title string) []string {
 		detach(n)
 	}
 	removeEmpty(root)
-	return removed
+	return removed, junk
+}
+
+// dropWithMedia removes the leaf n and, when what is left of its block is
+// only media (the animated "follow us" banner above a prompt), that too.
+// It returns what it removed.
+func dropWithMedia(n *html.Node) *html.Node {
+	p := n.Parent
+	detach(n)
+	for p != nil && p.Type == html.ElementNode && !isBlock(p) {
+		p = p.Parent
+	}
+	if p != nil && p.Parent != nil && hasMedia(p) && letterCount(textOf(p)) == 0 {
+		detach(p)
+		return p
+	}
+	return n
 }
 
 var (
@@ -314,12 +455,13 @@ var (
 	captionWordSet = wordSet(`caption captions figcaption credit credits photo-credit image-credit gallery slideshow carousel lightbox slider`)
 	// rxCaptionLine matches a caption or photo credit line: "… (Image:
 	// GETTY)", "…Credit: EPA", "Photo: AP", "Image 2 of 5", "1of4 …".
-	rxCaptionLine = regexp.MustCompile(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源)\s*[:：/][^)）]{1,40}[)）]\s*$`)
+	rxCaptionLine = regexp.MustCompile(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源|图源|图片)\s*[:：/][^)）]{1,40}[)）]\s*$`)
 )
 
 // rxCaptionZH matches a short Chinese caption line: "图为…", "……新华社发",
 // "……记者张三摄", "（资料图）".
-var rxCaptionZH = regexp.MustCompile(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$`)
+// Credit forms at the end: "……（图/张三）", "……摄影：李四", "图片来源：视觉中国".
+var rxCaptionZH = regexp.MustCompile(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$|(?:^|[\s（(【\[。])(?:图|摄影|图片|图源|图片来源|摄)\s*[:：/／|｜]\s*[^\s，。：:]{1,16}\s*[)）\]】]?\s*$`)
 
 // dropBlocks removes from readability's output what it kept of captions,
 // galleries and link lists: figcaptions, elements whose class names a
@@ -390,6 +532,48 @@ func isDateLine(t string) bool {
 	}
 	m := rxNumDMY.FindStringSubmatchIndex(t)
 	return m != nil && (m[9]-m[8] == 4 || rxClockAny.MatchString(t))
+}
+
+// mostlyDate reports whether a date and the labels around it (发布时间,
+// 来源, 作者, 字号, 阅读, a weekday) make up most of t: "2025-02-18 10:20
+// 来源：新华社" is a date line, "自2月19日（周三）首班车起，……" a sentence
+// that mentions a date. Besides the date and the labels with their values,
+// eight Chinese characters (or half of them) may stay, but no clause
+// punctuation (，。), and three words of other languages ("sexta-feira, 22
+// de outubro de 2010 às 20:13", "smithsonian.com November 18, 2019").
+func mostlyDate(t string) bool {
+	f := foldZH(t)
+	han, _ := hanWords(f)
+	for _, rx := range dateParts {
+		f = rx.ReplaceAllString(f, " ")
+	}
+	restHan, restWords := hanWords(f)
+	return restHan <= max(8, han/2) && restWords <= 3 && !strings.ContainsAny(f, "，。；！？")
+}
+
+// hanWords counts the Han characters of s and its other words: runs of
+// three or more letters ("at", "de" and numbers do not count).
+func hanWords(s string) (han, words int) {
+	run := 0
+	for _, r := range s + " " {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.IsLetter(r):
+			run++
+			continue
+		}
+		if run >= 3 {
+			words++
+		}
+		run = 0
+	}
+	return han, words
+}
+
+// dateParts are what mostlyDate takes out of a date line.
+var dateParts = []*regexp.Regexp{rxYMD, rxMDY, rxDMY, rxNumDMY, rxMonthDay, rxNumMD, rxClockAny, rxWeekday,
+	regexp.MustCompile(`(?i)(?:发布时间|发布日期|发表时间|更新时间|时间|日期|发布|来源|稿源|文章来源|本文来源|作者|记者|编辑|责任编辑|责编|通讯员|字号|字体|阅读|浏览|点击|评论|published|posted|updated|by)\s*[:：]?\s*[^\s|｜丨]{0,20}|打印本页|关闭窗口|打印|关闭|收藏|纠错|[大中小]`),
 }
 
 // echoesTitle reports whether t repeats the title or a leading part of it,
@@ -568,9 +752,11 @@ func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata
 }
 
 // bodyImages lists the images of the extracted body with their captions: a
-// figure's figcaption, or a short line right after the image's paragraph.
-func bodyImages(root *html.Node, base *url.URL) []store.Image {
+// figure's figcaption, or a short line right after the image's paragraph
+// (a paragraph, or a block that is a photo credit); and their nodes.
+func bodyImages(root *html.Node, base *url.URL) ([]store.Image, []*html.Node) {
 	var out []store.Image
+	var nodes []*html.Node
 	seen := map[string]bool{}
 	elements(root, func(n *html.Node) bool {
 		if n.DataAtom != atom.Img {
@@ -594,8 +780,29 @@ func bodyImages(root *html.Node, base *url.URL) []store.Image {
 		}
 		seen[abs] = true
 		out = append(out, store.Image{URL: abs, Caption: imageCaption(n)})
+		nodes = append(nodes, n)
 		return false
 	})
+	return out, nodes
+}
+
+// keptImages returns the images whose nodes are not in junk, the blocks
+// that post-cleaning dropped as prompts: the banner above "点击下方名片
+// 关注我们" is not the article's.
+func keptImages(images []store.Image, nodes, junk []*html.Node) []store.Image {
+	if len(junk) == 0 {
+		return images
+	}
+	var out []store.Image
+next:
+	for i, im := range images {
+		for _, j := range junk {
+			if contains(j, nodes[i]) {
+				continue next
+			}
+		}
+		out = append(out, im)
+	}
 	return out
 }
 
@@ -625,11 +832,15 @@ func imageCaption(img *html.Node) string {
 	for next != nil && next.Type != html.ElementNode {
 		next = next.NextSibling
 	}
-	if next == nil || next.DataAtom != atom.P || hasMedia(next) {
+	if next == nil || !isBlock(next) || hasMedia(next) {
 		return ""
 	}
 	t := textOf(next)
 	if rl := runeLen(t); rl == 0 || rl > 60 || rxSentenceEnd.MatchString(t) {
+		return ""
+	}
+	// A paragraph, or any block that is a credit ("（图源：苏州公交）").
+	if f := foldZH(t); next.DataAtom != atom.P && !rxCaptionZH.MatchString(f) && !rxCaptionLine.MatchString(f) {
 		return ""
 	}
 	return t

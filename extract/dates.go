@@ -27,7 +27,8 @@ const (
 	// reClockSep is what may stand between a date and its time of day:
 	// "Nov 18, 2019 at 2:26 PM", "November 19, 2019 / 12:21 AM",
 	// "22 de outubro de 2010 às 20:13", "2 agosto 2017 alle 10:05".
-	reClockSep = `(?:T|,|，|\s|[-|/·]|(?i:at|às|as|a las|alle|ore|à|um|kl\.?|в)\s)*`
+	// A weekday may stand there too: "2025年2月18日 星期二 14:32", "週二".
+	reClockSep = `(?:T|,|，|\s|[-|/·]|(?i:at|às|as|a las|alle|ore|à|um|kl\.?|в)\s|[（(]?(?:星期|周|週|礼拜|禮拜)[一二三四五六日天][）)]?)*`
 )
 
 // monthNames maps month names and their usual abbreviations in English,
@@ -97,6 +98,8 @@ var (
 	rxDayWord   = regexp.MustCompile(`(?i)(刚刚|今天|今日|昨天|昨日|前天|\bjust now\b|\btoday\b|\byesterday\b)`)
 	rxEpoch     = regexp.MustCompile(`^\d{10}(\d{3})?$`)
 	rxCompact   = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$`)
+	// rxWeekday matches a weekday: "星期二", "周二", "週二", "Tuesday", "Tue.".
+	rxWeekday = regexp.MustCompile(`[（(]?(?:星期|周|週|礼拜|禮拜)[一二三四五六日天][）)]?|(?i:\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\b\.?)`)
 	// rxGluedYear finds a year run into the time of day by inline markup:
 	// "Nov 15, 20195:45 AM".
 	rxGluedYear = regexp.MustCompile(`\b((?:19|20)\d\d)(\d{1,2}:\d\d)`)
@@ -131,6 +134,14 @@ var machineLayouts = []string{
 // Times without a zone are taken in loc (UTC when nil); ref is the
 // reference time for relative dates. ok is false when s holds no date.
 func ParseDate(s string, loc *time.Location, ref time.Time) (t time.Time, ok bool) {
+	return parseDate(s, loc, ref, ref)
+}
+
+// parseDate is ParseDate with a separate reference for dates without a
+// year: a yearless date is the latest such date not more than two days
+// after yearRef. Extract passes the date in the page's URL, when it has
+// one, so that "2月18日" on /2025/0218/ is in 2025 whenever it is fetched.
+func parseDate(s string, loc *time.Location, ref, yearRef time.Time) (t time.Time, ok bool) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -189,8 +200,9 @@ func ParseDate(s string, loc *time.Location, ref time.Time) (t time.Time, ok boo
 	}
 	if m != nil {
 		mo, d := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]])
-		t, ok := withClock(s, m[2], m[1], loc, ref.Year(), mo, d)
-		if ok && t.After(ref.Add(48*time.Hour)) {
+		yearRef = yearRef.In(loc)
+		t, ok := withClock(s, m[2], m[1], loc, yearRef.Year(), mo, d)
+		if ok && t.After(yearRef.Add(48*time.Hour)) {
 			t = t.AddDate(-1, 0, 0) // "12月30日" seen in January is last year
 		}
 		return t, ok
@@ -247,11 +259,12 @@ func fullYear(yy int, ref time.Time) int {
 	return y
 }
 
-// normalizeDate folds full-width digits and punctuation to ASCII and
-// collapses white space.
+// normalizeDate folds full-width digits and punctuation to ASCII,
+// Traditional date words to Simplified ("下午2時32分", "週二") and collapses
+// white space.
 func normalizeDate(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range foldZH(s) {
 		switch {
 		case r >= '０' && r <= '９':
 			r = '0' + (r - '０')

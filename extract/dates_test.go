@@ -34,6 +34,11 @@ func TestParseDate(t *testing.T) {
 		{"no year", "2月18日 10:20", at(2025, 2, 18, 10, 20), true},
 		{"no year last year", "12月30日 08:00", at(2024, 12, 30, 8, 0), true},
 		{"no year numeric", "02-09 09:32", at(2025, 2, 9, 9, 32), true},
+		{"weekday before time", "2025年2月18日 星期二 14:32", at(2025, 2, 18, 14, 32), true},
+		{"traditional weekday", "2025年2月18日 週二 下午2:32", at(2025, 2, 18, 14, 32), true},
+		{"bracketed weekday", "2025年2月18日（周二）09:05", at(2025, 2, 18, 9, 5), true},
+		{"traditional clock", "2025年2月18日 下午2時32分", at(2025, 2, 18, 14, 32), true},
+		{"trs hyphen clock", "2025-02-18-10:20:35", time.Date(2025, 2, 18, 10, 20, 35, 0, sh), true},
 		{"yesterday", "昨天 10:20", at(2025, 2, 19, 10, 20), true},
 		{"day before yesterday", "前天", at(2025, 2, 18, 0, 0), true},
 		{"today", "今天 08:05", at(2025, 2, 20, 8, 5), true},
@@ -180,5 +185,41 @@ func TestParseDateNilLocation(t *testing.T) {
 	got, ok := ParseDate("2025-02-18 05:44", nil, time.Now())
 	if !ok || !got.Equal(time.Date(2025, 2, 18, 5, 44, 0, 0, time.UTC)) {
 		t.Errorf("got %v, %v; want 05:44 UTC", got, ok)
+	}
+}
+
+// A date without a year takes it from yearRef (the URL's date in Extract),
+// not from the fetch time.
+func TestParseDateYearRef(t *testing.T) {
+	sh := loadZone("Asia/Shanghai", 8)
+	fetched := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	urlDay := time.Date(2025, 2, 18, 0, 0, 0, 0, sh)
+	got, ok := parseDate("2月18日 上午9:15", sh, fetched, urlDay)
+	if want := time.Date(2025, 2, 18, 9, 15, 0, 0, sh); !ok || !got.Equal(want) {
+		t.Errorf("with URL date: %v, %v; want %v", got, ok, want)
+	}
+	got, ok = parseDate("12月31日 23:00", sh, fetched, time.Date(2025, 1, 1, 0, 0, 0, 0, sh))
+	if want := time.Date(2024, 12, 31, 23, 0, 0, 0, sh); !ok || !got.Equal(want) {
+		t.Errorf("across new year: %v, %v; want %v", got, ok, want)
+	}
+	got, ok = ParseDate("2月18日 上午9:15", sh, fetched)
+	if want := time.Date(2026, 2, 18, 9, 15, 0, 0, sh); !ok || !got.Equal(want) {
+		t.Errorf("without URL date: %v, %v; want %v", got, ok, want)
+	}
+}
+
+// A candidate whose time of day was not read (it comes back at midnight)
+// gives way to a later one for the same day with a time.
+func TestFirstDateUnreadClock(t *testing.T) {
+	sh := loadZone("Asia/Shanghai", 8)
+	ref := time.Date(2025, 2, 20, 8, 0, 0, 0, time.UTC)
+	cands := []field{{"2025年2月18日 某某 14:32", srcText}, {"2025/02/18 14:32:10", srcMeta}}
+	got, src := firstDate(cands, sh, ref, ref)
+	if want := time.Date(2025, 2, 18, 14, 32, 10, 0, sh); !got.Equal(want) || src != srcMeta {
+		t.Errorf("firstDate = %v (%s), want %v (meta)", got, src, want)
+	}
+	midnight := []field{{"2025-02-18 00:00", srcText}, {"2025-02-18 14:32", srcMeta}}
+	if got, _ := firstDate(midnight, sh, ref, ref); got.Hour() != 0 {
+		t.Errorf("an explicit midnight was replaced: %v", got)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if body0 == nil {
 		return nil, fmt.Errorf("%w: no body", ErrNotArticle)
 	}
-	preClean(body0, m.h1)
+	pageProse := preClean(body0, m.h1)
 	lines := pageLines(body0)
 	m.readLines(lines)
 
@@ -134,6 +135,9 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 		raw, perr := html.Parse(bytes.NewReader(text))
 		if perr != nil {
 			return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, perr)
+		}
+		if b := findElement(raw, "body"); b != nil {
+			revealProse(b, computeStats(b))
 		}
 		ra, err = readable(raw, u)
 	}
@@ -146,18 +150,19 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if blk := proseFallback(text, ra.Node, pageProse, m.h1Text); blk != nil {
+		ra.Node = blk
+	}
 	fixAtoms(ra.Node)
-	images := bodyImages(ra.Node, u) // before postClean drops captions
+	images, imageNodes := bodyImages(ra.Node, u) // before postClean drops captions
 	for i, im := range images {
 		if echoesTitle(im.Caption, m.title) {
 			images[i].Caption = "" // a caption that repeats the title says nothing
 		}
 	}
-	removed := postClean(ra.Node, m.title)
-	m.harvest(removed)
-	if len(m.authors) == 0 && ra.Byline() != "" {
-		m.setAuthors(splitNames(ra.Byline()), srcText)
-	}
+	removed, junk := postClean(ra.Node, m.title)
+	images = keptImages(images, imageNodes, junk)
+	m.harvest(removed, collapse(ra.Byline()))
 
 	bodyText := renderText(ra.Node)
 	if !e.opts.Force {
@@ -197,8 +202,9 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if h := SimHash(a.Text); h != 0 {
 		a.SimHash = store.FormatSimHash(h)
 	}
-	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched)
-	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched)
+	yearRef := m.yearRef(loc, fetched)
+	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched, yearRef)
+	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched, yearRef)
 	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {
 		// About, contact and policy pages are prose too; a news article
 		// says when it was published, or at least declares itself one.
@@ -228,6 +234,78 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 		}
 	}
 	return a, nil
+}
+
+// proseFallback checks readability's choice against the page's prose:
+// when its output out keeps less than a third of the prose that the
+// pre-cleaned page holds (pageProse, see preClean), it has picked a side
+// block (comments, a toolbar) over the article. The page is then parsed
+// again and pre-cleaned, and the smallest element holding two thirds of
+// its prose is returned when it holds at least twice as much as out; else
+// nil, and readability's output stands.
+func proseFallback(text []byte, out *html.Node, pageProse int, h1Text string) *html.Node {
+	if pageProse < minFallbackProse {
+		return nil
+	}
+	outProse := computeStats(out)[out].content
+	if outProse*3 >= pageProse {
+		return nil
+	}
+	doc, err := html.Parse(bytes.NewReader(text))
+	if err != nil {
+		return nil
+	}
+	body := findElement(doc, "body")
+	if body == nil {
+		return nil
+	}
+	var h1 *html.Node
+	if h1Text != "" {
+		elements(body, func(n *html.Node) bool {
+			if h1 == nil && n.Data == "h1" && textOf(n) == h1Text {
+				h1 = n
+			}
+			return h1 == nil
+		})
+	}
+	preClean(body, h1)
+	blk := proseBlock(body)
+	if blk == nil || computeStats(blk)[blk].content < 2*outProse {
+		return nil
+	}
+	return blk
+}
+
+// minFallbackProse is the least prose (runes) a page needs for
+// proseFallback to second-guess readability.
+const minFallbackProse = 300
+
+// proseBlock returns the smallest element under body that holds two thirds
+// of its prose, or nil.
+func proseBlock(body *html.Node) *html.Node {
+	st := computeStats(body)
+	total := st[body].content
+	if total == 0 {
+		return nil
+	}
+	best := body
+	for {
+		var next *html.Node
+		for c := best.FirstChild; c != nil; c = c.NextSibling {
+			if s := st[c]; c.Type == html.ElementNode && s != nil && s.content*3 >= total*2 {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		best = next
+	}
+	if best == body {
+		return nil
+	}
+	return best
 }
 
 // readable runs readability on doc, which it changes.
@@ -268,19 +346,21 @@ func loadZone(name string, hours int) *time.Location {
 	return time.FixedZone(name, hours*3600)
 }
 
-// firstDate parses the first candidate that is a date.
-// A date without a time of day gives way to a later candidate for the same
-// day that has one ("2025-02-18" in a meta tag, "2025年02月18日 17:44" on
-// the page).
-func firstDate(cands []field, loc *time.Location, ref time.Time) (time.Time, string) {
+// firstDate parses the first candidate that is a date; ref is the
+// reference for relative dates and yearRef for dates without a year (see
+// parseDate). A date without a time of day gives way to a later candidate
+// for the same day that has one ("2025-02-18" in a meta tag,
+// "2025年02月18日 17:44" on the page); so does a candidate whose time of
+// day newsarc could not read (it comes back at midnight).
+func firstDate(cands []field, loc *time.Location, ref, yearRef time.Time) (time.Time, string) {
 	for i, c := range cands {
-		t, ok := ParseDate(c.val, loc, ref)
+		t, ok := parseDate(c.val, loc, ref, yearRef)
 		if !ok {
 			continue
 		}
-		if !strings.ContainsAny(c.val, ":：时点T") {
+		if !strings.ContainsAny(c.val, ":：时点T") || isMidnight(t) && !rxMidnight.MatchString(c.val) {
 			for _, d := range cands[i+1:] {
-				if u, ok := ParseDate(d.val, loc, ref); ok && u.Format(time.DateOnly) == t.Format(time.DateOnly) && !u.Equal(t) {
+				if u, ok := parseDate(d.val, loc, ref, yearRef); ok && u.Format(time.DateOnly) == t.Format(time.DateOnly) && !u.Equal(t) {
 					return u, d.src
 				}
 			}
@@ -288,6 +368,14 @@ func firstDate(cands []field, loc *time.Location, ref time.Time) (time.Time, str
 		return t, c.src
 	}
 	return time.Time{}, ""
+}
+
+// rxMidnight matches a time of day that is midnight: "00:00", "0:00",
+// "12:00 AM".
+var rxMidnight = regexp.MustCompile(`(?i)(?:^|\D)0?0\s*[:：]\s*00|12\s*[:：]\s*00(?:\s*[:：]\s*00)?\s*a\.?m|T00`)
+
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
 }
 
 // renderText returns the text of n, one paragraph per block, paragraphs

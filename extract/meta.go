@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -56,6 +58,8 @@ type metadata struct {
 	isArticle           bool    // JSON-LD article type or og:type=article
 	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
 
+	account string // the publishing account named below the title (accountName)
+
 	h1Text string    // the text of h1
 	dates  pageDates // date candidates read from elements before pre-cleaning
 
@@ -90,7 +94,7 @@ var (
 		"date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.issued", "dcterms.date", "sailthru.date",
 		"parsely-pub-date", "article.published", "weibo:article:create_at", "created", "firstpublishedtime", "originalpublicationdate"}
 	modifiedOG   = []string{"article:modified_time", "og:updated_time", "article:updated_time"}
-	modifiedMeta = []string{"datemodified", "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "modified", "updated"}
+	modifiedMeta = []string{"datemodified", "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "modified", "updated", "lastmodifiedtime"}
 )
 
 // readMetadata reads the structured metadata of a parsed page: meta tags,
@@ -173,6 +177,8 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
 	}
 
+	m.account = accountName(doc, m.h1)
+
 	m.subtitle.setIfEmpty(ldString(ld.article["alternativeHeadline"]), srcJSONLD)
 	if m.h1 != nil {
 		gq.Find(`[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
@@ -184,14 +190,15 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		})
 	}
 
-	// Authors.
-	if names := cleanNames(ldStrings(ld.article["author"])); len(names) > 0 {
+	// Authors. Values that name the site, not a person, are left out here
+	// so that a byline on the page gets its turn.
+	if names := m.notSite(cleanNames(ldStrings(ld.article["author"]))); len(names) > 0 {
 		m.setAuthors(names, srcJSONLD)
 	}
-	if names := cleanNames(append(metas["author"], metas["dc.creator"]...)); len(m.authors) == 0 && len(names) > 0 {
+	if names := m.notSite(cleanNames(append(metas["author"], metas["dc.creator"]...))); len(m.authors) == 0 && len(names) > 0 {
 		m.setAuthors(names, srcMeta)
 	}
-	if names := cleanNames(metas["article:author"]); len(m.authors) == 0 && len(names) > 0 {
+	if names := m.notSite(cleanNames(metas["article:author"])); len(m.authors) == 0 && len(names) > 0 {
 		m.setAuthors(names, srcOG)
 	}
 	gq.Find(`a[rel~="author"], [itemprop="author"] [itemprop="name"]`).Each(func(_ int, s *goquery.Selection) {
@@ -254,7 +261,11 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		m.tags, m.tagsSrc = splitKeywords(tags), srcText
 	}
 
-	m.source.setIfEmpty(first("contentsource", "source"), srcMeta)
+	src := first("contentsource", "source")
+	if loc := rxSourcePrefix.FindStringIndex(foldZH(src)); loc != nil {
+		src = src[loc[1]:]
+	}
+	m.source.setIfEmpty(sourceName(src), srcMeta)
 
 	m.description.setIfEmpty(first("og:description"), srcOG)
 	m.description.setIfEmpty(first("description"), srcMeta)
@@ -317,7 +328,7 @@ func (m *metadata) readLines(lines []string) {
 	} else {
 		m.after = lines
 		for _, l := range lines[:min(len(lines), 40)] {
-			if runeLen(l) <= 100 && rxDateLabel.MatchString(l) {
+			if runeLen(l) <= 100 && rxDateLabel.MatchString(foldZH(l)) {
 				add(l)
 			}
 		}
@@ -370,6 +381,7 @@ const (
 // its like only with a time of day or a label: a subtitle saying "Deals Go
 // Live Today" is no date.
 func dateKind(l string) int {
+	l = foldZH(l) // 發佈時間
 	label := rxDateLabel.MatchString(l)
 	switch {
 	case isDateLine(l):
@@ -410,6 +422,17 @@ func leadingDate(l string) string {
 	return ""
 }
 
+// yearRef returns the reference for dates without a year: the date in
+// the page's URL, else ref (the fetch time).
+func (m *metadata) yearRef(loc *time.Location, ref time.Time) time.Time {
+	if d := urlDate(m.base.Path); d != "" {
+		if t, err := time.ParseInLocation(time.DateOnly, d, loc); err == nil {
+			return t
+		}
+	}
+	return ref
+}
+
 // urlDate returns the date in a URL path as YYYY-MM-DD, or "":
 // "/2019/11/18/…", "/20191118/…", "/2019-11-18-…", "/2019/11/8/…".
 func urlDate(path string) string {
@@ -423,53 +446,99 @@ func urlDate(path string) string {
 }
 
 var (
-	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：]\s*([^\s:：|｜,，;；【】\[\]()（）]{1,16})`)
+	// Label patterns run on foldZH text, so that Traditional pages
+	// (責任編輯, 來源) match too.
+	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})`)
 	rxEditorEN    = regexp.MustCompile(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
-	rxStaffCode   = regexp.MustCompile(`\s*[A-Za-z]{1,6}\d{2,}$`)
-	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源)\s*[:：]\s*([^\s:：|｜,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s:：|｜,，;；。【】\[\]()（）]{2,30})`)
-	rxAuthorLabel = regexp.MustCompile(`(?:^|[\s|｜【\[(（,，])(?:作者|记者|撰文|撰稿|文)\s*[:：/／]\s*(.+)`)
-	rxByName      = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
-	rxPublisher   = regexp.MustCompile(`发布者\s*[:：]\s*([^\s,，;；。:：]{1,30})`)
-	rxOrigTitle   = regexp.MustCompile(`原标题\s*[:：]\s*(.{2,100})`)
-	rxFieldWord   = regexp.MustCompile(`^(?:作者|记者|编辑|责任编辑|来源|时间|发布|日期|阅读|浏览|点击|字号)`)
-	rxGluedLabel  = regexp.MustCompile(`(?:作者|记者|责任编辑|编辑|时间|发布时间|发布|日期)$`)
+	rxStaffCode   = regexp.MustCompile(`\s*[_\-－]?[A-Za-z]{1,6}\d{2,}$|[_\-－]+$`)
+	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})`)
+	// rxSourcePrefix matches a source label left in a meta value:
+	// <meta name="source" content="来源：人民网－人民日报">.
+	rxSourcePrefix = regexp.MustCompile(`^\s*(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源|出处|source)\s*[:：]\s*`)
+	rxAuthorLabel  = regexp.MustCompile(`(?:^|[\s|｜【\[(（,，])(?:作者|记者|撰文|撰稿|文)\s*[:：/／]\s*(.+)`)
+	rxByName       = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
+	rxPublisher    = regexp.MustCompile(`发布者\s*[:：]\s*([^\s,，;；。:：]{1,30})`)
+	rxOrigTitle    = regexp.MustCompile(`原标题\s*[:：]\s*(.{2,100})`)
+	rxFieldWord    = regexp.MustCompile(`^(?:作者|记者|编辑|责任编辑|来源|时间|发布|日期|阅读|浏览|点击|字号)`)
+	// rxGluedLabel matches a label that inline markup ran into the value
+	// before it: "新华网作者", "江城晚报阅读".
+	rxGluedLabel = regexp.MustCompile(`(?:作者|记者|通讯员|责任编辑|责编|编辑|审核|校对|时间|发布时间|发布|日期|更新|阅读|阅读数|阅读量|浏览|浏览量|浏览次数|点击|点击数|点击量|评论|字号|字体|分享|打印|关闭|人气|热度)$`)
+	// rxEditionLine matches a print-edition line: "《 人民日报 》（ 2025年02月18日
+	// 13 版）"; group 1 is the paper.
+	rxEditionLine = regexp.MustCompile(`^[\s(（]*《\s*([^》]{2,20}?)\s*》\s*[(（]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:第?\s*\d{1,3}\s*版\s*)?[)）][\s)）]*$`)
 )
 
 // harvest reads editor, source, publisher, byline and original-title lines:
-// first from the lines postClean removed from the body, then from the
-// header below the title and the rest of the page.
-func (m *metadata) harvest(removed []string) {
-	for _, group := range [][]string{removed, m.header, m.after} {
+// first from the lines postClean removed from the body and readability's
+// byline, then from the header below the title and the rest of the page.
+// Authors come from byline lines (parseByline) when the page's markup
+// named none: the header's, the removed lines', a bracketed byline at the
+// start of the lead, rel=author links, and last readability's byline. The
+// outlet a byline names ("江城晚报记者 …") is the source when no line
+// labels one.
+func (m *metadata) harvest(removed []string, byline string) {
+	labelled := removed
+	if byline != "" {
+		labelled = append(slices.Clip(removed), byline) // "本文来源：新京报 作者：林晓雯 责任编辑：…"
+	}
+	for _, group := range [][]string{labelled, m.header, m.after} {
 		for _, l := range group {
 			if runeLen(l) > 200 {
 				continue
 			}
-			if s := rxEditor.FindStringSubmatch(l); s != nil {
-				m.editor.setIfEmpty(editorName(s[1]), srcText)
+			f := foldZH(l)
+			if s := rxEditor.FindStringSubmatchIndex(f); s != nil {
+				m.editor.setIfEmpty(editorName(l[s[2]:s[3]]), srcText)
 			} else if s := rxEditorEN.FindStringSubmatch(l); s != nil {
 				m.editor.setIfEmpty(s[1], srcText)
 			}
-			if s := rxSourceLabel.FindStringSubmatch(l); s != nil {
-				m.source.setIfEmpty(sourceName(s[1]+s[2]), srcText)
+			if s := rxSourceLabel.FindStringSubmatchIndex(f); s != nil {
+				m.source.setIfEmpty(sourceName(submatch(l, s, 1)+submatch(l, s, 2)), srcText)
 			}
-			if s := rxPublisher.FindStringSubmatch(l); s != nil {
-				m.publisher.setIfEmpty(s[1], srcText)
+			if s := rxPublisher.FindStringSubmatchIndex(f); s != nil {
+				m.publisher.setIfEmpty(l[s[2]:s[3]], srcText)
 			}
-			if s := rxOrigTitle.FindStringSubmatch(l); s != nil {
-				m.subtitle.setIfEmpty(s[1], srcText)
+			if s := rxOrigTitle.FindStringSubmatchIndex(f); s != nil {
+				m.subtitle.setIfEmpty(trimUnopened(l[s[2]:s[3]]), srcText)
+			}
+		}
+	}
+	for _, l := range removed {
+		if s := rxEditionLine.FindStringSubmatch(l); s != nil {
+			m.source.setIfEmpty(s[1], srcText)
+		}
+	}
+	outlet := ""
+	for _, group := range [][]string{m.header, removed} {
+		for _, l := range group {
+			if runeLen(l) > 120 {
+				continue
+			}
+			b := bylineNames(l)
+			if outlet == "" {
+				outlet = b.outlet
+			}
+			if len(m.authors) > 0 {
+				continue
+			}
+			if len(b.names) > 0 {
+				m.setAuthors(b.names, srcText)
+			} else if s := rxAuthorLabel.FindStringSubmatch(l); s != nil {
+				m.setAuthors(labelNames(s[1]), srcText)
+			} else if s := rxByName.FindStringSubmatch(l); s != nil {
+				m.setAuthors(cleanNames(splitNames(s[1])), srcText)
 			}
 		}
 	}
 	if len(m.authors) == 0 {
-		for _, group := range [][]string{m.header, removed} {
-			for _, l := range group {
-				if runeLen(l) > 120 || len(m.authors) > 0 {
-					continue
-				}
-				if s := rxAuthorLabel.FindStringSubmatch(l); s != nil {
-					m.setAuthors(labelNames(s[1]), srcText)
-				} else if s := rxByName.FindStringSubmatch(l); s != nil {
-					m.setAuthors(cleanNames(splitNames(s[1])), srcText)
+		// "本报讯（记者 王建国 通讯员 赵丽）2月17日，…" opens the lead.
+		for _, l := range m.after[min(1, len(m.after)):min(12, len(m.after))] {
+			r := []rune(l)
+			head := foldZH(string(r[:min(len(r), 70)]))
+			if s := rxByBracket.FindStringSubmatchIndex(head); s != nil {
+				if b := parseByline(l[s[2]:s[3]]); len(b.names) > 0 {
+					m.setAuthors(b.names, srcText)
+					break
 				}
 			}
 		}
@@ -477,6 +546,53 @@ func (m *metadata) harvest(removed []string) {
 	if len(m.authors) == 0 {
 		m.setAuthors(cleanNames(m.relAuthors), srcText)
 	}
+	if byline != "" && runeLen(byline) <= 120 {
+		b := bylineNames(byline)
+		if outlet == "" {
+			outlet = b.outlet
+		}
+		if len(m.authors) == 0 {
+			m.setAuthors(b.names, srcText)
+		}
+		if len(m.authors) == 0 && !rxHan.MatchString(byline) {
+			// "By Jane Doe — November 18, 2019", "Текст: Венера Ерофеева";
+			// not a date ("20 Nov 2019 08:00 GMT").
+			if i := strings.IndexAny(byline, ":："); i >= 0 && strings.Count(byline, ":")+strings.Count(byline, "：") == 1 &&
+				runeLen(byline[:i]) <= 15 && !hasDigit(byline[:i]) {
+				_, size := utf8.DecodeRuneInString(byline[i:])
+				byline = byline[i+size:]
+			}
+			if !strings.ContainsAny(byline, ":：") {
+				m.setAuthors(slices.DeleteFunc(cleanNames(splitNames(byline)), hasDigit), srcText)
+			}
+		}
+	}
+	m.source.setIfEmpty(outlet, srcText)
+	// On a platform (a WeChat public account, a self-media "号") the site
+	// name is the platform's; the publisher is the account named below
+	// the title, unless that name is the writer's.
+	if a := m.account; a != "" && !matchesName(a, m.siteNames) && !slices.ContainsFunc(m.authors, func(n string) bool { return matchesName(n, []string{a}) }) {
+		m.publisher = field{a, srcText}
+	}
+}
+
+// submatch returns group i of a FindStringSubmatchIndex result on s, or "".
+func submatch(s string, loc []int, i int) string {
+	if loc[2*i] < 0 {
+		return ""
+	}
+	return s[loc[2*i]:loc[2*i+1]]
+}
+
+// trimUnopened drops closing brackets at the end of s that nothing in s
+// opens: the "）" of "（原标题：……）".
+func trimUnopened(s string) string {
+	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}, {"【", "】"}, {"[", "]"}} {
+		for strings.HasSuffix(s, p[1]) && strings.Count(s, p[0]) < strings.Count(s, p[1]) {
+			s = strings.TrimSpace(strings.TrimSuffix(s, p[1]))
+		}
+	}
+	return s
 }
 
 // editorName keeps the name of an editor line and drops a trailing staff
@@ -520,11 +636,14 @@ func splitNames(s string) []string {
 }
 
 var (
-	rxNameTail = regexp.MustCompile(`\s*[|·•].*$|\s+-\s+.*$`)
+	rxNameTail = regexp.MustCompile(`\s*[|·•].*$|\s+[-—–]\s+.*$`)
+	rxHan      = regexp.MustCompile(`\p{Han}`)
 	rxNameSep  = regexp.MustCompile(`\s*(?:,|，|、|&|\band\b|\s和\s)\s*`)
 )
 
-// cleanNames trims, drops URLs, "By" prefixes and duplicates.
+// cleanNames trims, drops "By" prefixes, duplicates, URLs and values
+// that are not names: CMS user ids ("105261") and staff codes ("zx0176"),
+// which have more digits than letters.
 func cleanNames(in []string) []string {
 	var out []string
 	for _, n := range in {
@@ -533,7 +652,32 @@ func cleanNames(in []string) []string {
 		if n == "" || runeLen(n) > 60 || strings.Contains(n, "://") || strings.HasPrefix(n, "www.") || slices.Contains(out, n) {
 			continue
 		}
+		if digits := countDigits(n); digits > 0 && digits >= letterCount(n)-digits {
+			continue
+		}
 		out = append(out, n)
+	}
+	return out
+}
+
+// countDigits counts the ASCII digits of s.
+func countDigits(s string) int {
+	k := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			k++
+		}
+	}
+	return k
+}
+
+// notSite drops the names that are the site's (siteNames).
+func (m *metadata) notSite(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !matchesName(n, m.siteNames) {
+			out = append(out, n)
+		}
 	}
 	return out
 }
@@ -687,6 +831,58 @@ func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node
 	}
 	return firstOK
 }
+
+// accountName returns the publishing account's name shown in the article
+// header: the text of a short element after the main heading h1, before
+// the prose starts, whose class or id names a nickname or an account name
+// (WeChat's "rich_media_meta_nickname", "account-name") and not an author
+// (hCard "fn", "author", rel=author). "" when there is none. harvest
+// makes it the publisher when it is not one of the authors.
+func accountName(doc, h1 *html.Node) string {
+	if h1 == nil {
+		return ""
+	}
+	seen, steps := false, 0
+	name := ""
+	elements(doc, func(n *html.Node) bool {
+		if name != "" || steps > maxHeaderElements {
+			return false
+		}
+		if n == h1 {
+			seen = true
+			return false
+		}
+		if !seen {
+			return true
+		}
+		steps++
+		if t, ok := shortText(n, 400); (!ok || runeLen(t) >= 50) && !hasBlockChild(n) {
+			steps = maxHeaderElements + 1 // the prose has started
+			return false
+		}
+		cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+		if strings.Contains(cls, "author") || strings.Contains(cls, "byline") || hasWord(n, personWords) || attr(n, "rel") == "author" || attr(n, "itemprop") == "author" {
+			return false // a writer's nickname (hCard "fn") is no publisher
+		}
+		if strings.Contains(cls, "nickname") || strings.Contains(cls, "account-name") || strings.Contains(cls, "account_name") || strings.Contains(cls, "accountname") {
+			if t, ok := shortText(n, 30); ok {
+				if names := cleanNames([]string{t}); len(names) == 1 && runeLen(names[0]) >= 2 {
+					name = names[0]
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return name
+}
+
+// personWords are class words that mark a person's name (hCard).
+var personWords = wordSet(`fn vcard h-card p-name`)
+
+// maxHeaderElements is how many elements after the main heading
+// accountName looks at.
+const maxHeaderElements = 40
 
 // pageDates are the publish-date candidates that elements give, read
 // before pre-cleaning.

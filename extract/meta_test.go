@@ -36,7 +36,7 @@ func TestCleanTitle(t *testing.T) {
 }
 
 func TestEditorName(t *testing.T) {
-	for in, want := range map[string]string{"于浩淙": "于浩淙", "于浩淙zx0176": "于浩淙", "张小花TT1000": "张小花", "Li": "Li"} {
+	for in, want := range map[string]string{"于浩淙": "于浩淙", "于浩淙zx0176": "于浩淙", "张小花TT1000": "张小花", "Li": "Li", "王晓武_NN1024": "王晓武"} {
 		if got := editorName(in); got != want {
 			t.Errorf("editorName(%q) = %q, want %q", in, got, want)
 		}
@@ -45,12 +45,84 @@ func TestEditorName(t *testing.T) {
 
 func TestHarvestEditorLine(t *testing.T) {
 	m := &metadata{}
-	m.harvest([]string{"责任编辑:于浩淙 zx0176", "主题测试文章,只做测试使用。发布者:广众网,转转请注明出处:https://www.zmdnky.org.cn/article/10442.html", "来源：新华网 作者：张三 李四"})
+	m.harvest([]string{"责任编辑:于浩淙 zx0176", "主题测试文章,只做测试使用。发布者:广众网,转转请注明出处:https://www.zmdnky.org.cn/article/10442.html", "来源：新华网 作者：张三 李四"}, "")
 	if m.editor.val != "于浩淙" || m.publisher.val != "广众网" || m.source.val != "新华网" {
 		t.Errorf("editor %q, publisher %q, source %q", m.editor.val, m.publisher.val, m.source.val)
 	}
 	if len(m.authors) != 2 || m.authors[0] != "张三" || m.authors[1] != "李四" {
 		t.Errorf("authors %q", m.authors)
+	}
+}
+
+func TestHarvestLabels(t *testing.T) {
+	m := &metadata{}
+	m.harvest([]string{"（原标题：节后招聘市场升温 技能人才“一将难求”）"}, "本文来源：新京报 作者：林晓雯 责任编辑：王晓武_NN1024")
+	if m.editor.val != "王晓武" || m.source.val != "新京报" || m.subtitle.val != "节后招聘市场升温 技能人才“一将难求”" {
+		t.Errorf("editor %q, source %q, subtitle %q", m.editor.val, m.source.val, m.subtitle.val)
+	}
+	if len(m.authors) != 1 || m.authors[0] != "林晓雯" {
+		t.Errorf("authors %q", m.authors)
+	}
+
+	m = &metadata{}
+	m.harvest([]string{"编辑｜王静怡 审核｜陈立", "《 人民日报 》（ 2025年02月18日 13 版）"}, "")
+	if m.editor.val != "王静怡" || m.source.val != "人民日报" {
+		t.Errorf("editor %q, source %q", m.editor.val, m.source.val)
+	}
+
+	// Traditional labels; the stored values keep their characters.
+	m = &metadata{header: []string{"聯合報／ 記者林志明／台北報導"}}
+	m.harvest([]string{"責任編輯：陳怡君"}, "")
+	if m.editor.val != "陳怡君" || m.source.val != "聯合報" || len(m.authors) != 1 || m.authors[0] != "林志明" {
+		t.Errorf("editor %q, source %q, authors %q", m.editor.val, m.source.val, m.authors)
+	}
+
+	// Fields that inline markup ran together.
+	m = &metadata{header: []string{"2月18日 上午9:15来源：江城晚报阅读：3562"}}
+	m.harvest(nil, "")
+	if m.source.val != "江城晚报" {
+		t.Errorf("glued source %q", m.source.val)
+	}
+
+	// A byline in brackets at the start of the lead.
+	m = &metadata{after: []string{"标题", "本报讯（记者 王建国 通讯员 赵丽）2月17日，市第一人民医院老年人“一站式”就医服务中心正式启用。"}}
+	m.harvest(nil, "")
+	if len(m.authors) != 2 || m.authors[0] != "王建国" || m.authors[1] != "赵丽" {
+		t.Errorf("bracket byline authors %q", m.authors)
+	}
+}
+
+func TestReadMetadataAuthorsAndPublisher(t *testing.T) {
+	page := `<html><head>
+<meta name="author" content="105261"><meta name="source" content="来源：人民网－人民日报">
+<meta property="og:site_name" content="微信公众平台"></head><body>
+<h1>长江干流省际横向生态保护补偿机制实现全覆盖</h1>
+<div class="meta"><span class="rich_media_meta_nickname"><a id="js_name">姑苏融媒</a></span></div>
+<div><p>记者从生态环境部获悉：截至目前，长江干流沿线11个省市已全部签订省际横向生态保护补偿协议，长江流域横向生态保护补偿机制实现干流全覆盖。</p></div>
+<ul class="comments"><li><strong class="nickname">小桥流水</strong>点赞！</li></ul>
+</body></html>`
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://example.com/a/1.html")
+	m := readMetadata(doc, u, http.Header{})
+	if len(m.authors) != 0 {
+		t.Errorf("a CMS user id taken as author: %q", m.authors)
+	}
+	m.harvest(nil, "")
+	if m.source.val != "人民网－人民日报" {
+		t.Errorf("source %q", m.source.val)
+	}
+	if m.publisher.val != "姑苏融媒" {
+		t.Errorf("publisher %q, want the account's name", m.publisher.val)
+	}
+}
+
+func TestCleanNames(t *testing.T) {
+	got := cleanNames([]string{"105261", "zx0176", "https://example.com/u/1", "张三", "Jane Doe", "张三"})
+	if len(got) != 2 || got[0] != "张三" || got[1] != "Jane Doe" {
+		t.Errorf("cleanNames = %q", got)
 	}
 }
 
@@ -114,7 +186,7 @@ func pageDate(t *testing.T, pageURL, page string, loc *time.Location, ref time.T
 	body := findElement(doc, "body")
 	preClean(body, m.h1)
 	m.readLines(pageLines(body))
-	return firstDate(m.published, loc, ref)
+	return firstDate(m.published, loc, ref, m.yearRef(loc, ref))
 }
 
 // TestPageDateFallback checks the publish-date fallback on pages without
@@ -204,5 +276,22 @@ func TestReadDatesUpdates(t *testing.T) {
 	}
 	if len(pd.updated) != 2 || len(pd.times) != 0 {
 		t.Errorf("updated %v, times %v", pd.updated, pd.times)
+	}
+}
+
+// A writer's nickname (hCard "fn") is not the publishing account.
+func TestAccountNameNotWriter(t *testing.T) {
+	page := `<html><head><meta property="og:site_name" content="云帆网"></head><body>
+<h1 class="entry-title">标题标题标题</h1><div class="entry-info"><a class="nickname url fn" href="/author/lin">林晓禾</a></div>
+<p>正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文正文。</p></body></html>`
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://example.com/a/1.html")
+	m := readMetadata(doc, u, http.Header{})
+	m.harvest(nil, "")
+	if m.publisher.val != "云帆网" {
+		t.Errorf("publisher %q", m.publisher.val)
 	}
 }

@@ -38,11 +38,11 @@ var (
 	rxBoilerPhrase = regexp.MustCompile(`(?i)邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`)
 
 	// rxLabelLine matches a line that is an editorial label, not prose.
-	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)
+	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|稿件来源|供稿单位|供稿|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)
 	// rxNoticeLine matches reprint, copyright and disclaimer notices
 	// anywhere in a line, by kind: reprint prohibitions ("非经授权，不得转载"),
 	// copyright lines, investment-risk disclaimers ("不构成投资建议").
-	rxNoticeLine = regexp.MustCompile(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
+	rxNoticeLine = regexp.MustCompile(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|经授权(?:发布|转载)|^本文(?:来自|转自|选自)|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
 		`不构成(?:任何)?投资建议|据此(?:操作|投资|交易)[，,]?\s*风险自担|投资有风险[，,]\s*入市[需须]谨慎`)
 	// rxNoticeHead matches the start of a notice: a notice or disclaimer
 	// label (特别声明：, 郑重声明：, and "Notice:" of the English copy that
@@ -378,6 +378,26 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 	}
 	walkText(root)
 
+	// Furniture in an inline element of its own inside a paragraph: the
+	// forum's "<i>本帖最后由 … 编辑</i>".
+	var furniture []*html.Node
+	elements(root, func(n *html.Node) bool {
+		if n == root || isBlock(n) || n.DataAtom == atom.Img {
+			return true
+		}
+		if t := textOf(n); t != "" && runeLen(t) <= 60 && !hasMedia(n) && rxFurnitureLine.MatchString(foldZH(t)) {
+			furniture = append(furniture, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range furniture {
+		if rxFurnitureKeep.MatchString(foldZH(textOf(n))) {
+			removed = append(removed, textOf(n))
+		}
+		detach(n)
+	}
+
 	var leaves []*html.Node
 	elements(root, func(n *html.Node) bool {
 		if hasBlockChild(n) {
@@ -400,9 +420,14 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 		lead++
 		f := foldZH(t)
 		switch {
-		case rl <= 200 && (rxLabelLine.MatchString(f) || rxNoticeHead.MatchString(f) || rxNoticeLine.MatchString(f) || rxReadMore.MatchString(f) || rxEditionLine.MatchString(f)),
+		case rl <= 200 && (rxLabelLine.MatchString(f) || rxCoverCredit.MatchString(f) || rxNoticeHead.MatchString(f) || rxNoticeLine.MatchString(f) || rxReadMore.MatchString(f) || rxEditionLine.MatchString(f)),
 			rl <= 60 && (rxByLine.MatchString(t) || isBylineLine(t)):
-			removed = append(removed, t)
+			removed = append(removed, fieldText(n))
+			detach(n)
+		case rl <= 60 && (rxFurnitureLine.MatchString(f) || isPagingLine(f)):
+			if rxFurnitureKeep.MatchString(f) {
+				removed = append(removed, t) // "最近更新：…": an update date
+			}
 			detach(n)
 		case rl <= 40 && !strings.HasSuffix(t, "。") && rxPromptLine.MatchString(f):
 			junk = append(junk, dropWithMedia(n))
@@ -410,7 +435,7 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 			detach(n)
 		case rl <= titleLen+10 && echoesTitle(t, title):
 			detach(n)
-		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && isDateLine(t) && mostlyDate(t):
+		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && (isDateLine(t) && mostlyDate(t) || isRelativeByline(f)):
 			removed = append(removed, t)
 			detach(n)
 		}
@@ -432,6 +457,43 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 	}
 	removeEmpty(root)
 	return removed, junk
+}
+
+var (
+	// rxFurnitureLine matches, on foldZH text, short lines of page
+	// furniture that readability keeps: ad labels, video player
+	// placeholders, live-blog status lines, forum edit stamps.
+	rxFurnitureLine = regexp.MustCompile(`^(?:广告|推广|赞助|(?i:ad|ads|advertisement|sponsored))$|视频加载中|请稍候\.*$|您的浏览器不支持|播放器(?:加载|初始化|正在)|^(?:直播中|正在直播|实时更新|滚动更新|(?i:live))$|^(?:直播中\s*[·•|｜]?\s*)?最近更新\s*[:：]|^本帖最后由\s*\S.{0,30}?于\s*.{0,30}编辑$`)
+	// rxFurnitureKeep matches the furniture lines that carry metadata.
+	rxFurnitureKeep = regexp.MustCompile(`最近更新\s*[:：]`)
+	// rxPagingWord matches a word of a pagination bar.
+	rxPagingWord = regexp.MustCompile(`^(?:上一页|下一页|上页|下页|前一页|后一页|首页|末页|尾页|第\d+页|共\d+页|\d+/\d+|[«»‹›<>]+|…|\.\.\.|(?i:prev|previous|next|first|last|page))$`)
+)
+
+// isPagingLine reports whether t (foldZH text) is a pagination bar: short
+// words made of page numbers and paging words ("上一页 1 2 3 下一页", "第1页
+// 共3页"), at least one of them a paging word.
+func isPagingLine(t string) bool {
+	words := strings.Fields(strings.NewReplacer("[", " ", "]", " ", "|", " ", "｜", " ").Replace(t))
+	paging := 0
+	for _, w := range words {
+		switch {
+		case rxPagingWord.MatchString(w):
+			if w[0] < '0' || w[0] > '9' {
+				paging++
+			}
+		case countDigits(w) == len(w):
+		default:
+			return false
+		}
+	}
+	return paging > 0 && len(words) <= 20
+}
+
+// isRelativeByline reports whether t is a short byline with a relative
+// date: "林溪·昨天 13:44", "张三 3小时前".
+func isRelativeByline(t string) bool {
+	return runeLen(t) <= 30 && !rxClauseEnd.MatchString(t) && (rxAgoZH.MatchString(t) || rxDayWord.MatchString(t) && rxClockAny.MatchString(t))
 }
 
 // dropWithMedia removes the leaf n and, when what is left of its block is
@@ -762,16 +824,11 @@ func bodyImages(root *html.Node, base *url.URL) ([]store.Image, []*html.Node) {
 		if n.DataAtom != atom.Img {
 			return true
 		}
-		src := attr(n, "src")
-		for _, k := range []string{"data-src", "data-original", "data-lazy-src"} {
-			if src == "" || strings.HasPrefix(src, "data:") {
-				src = attr(n, k)
-			}
-		}
-		if src == "" || strings.HasPrefix(src, "data:") {
+		src := imageSrc(n)
+		if src == "" {
 			return false
 		}
-		if w, h := attr(n, "width"), attr(n, "height"); w == "1" || h == "1" || w == "0" || h == "0" {
+		if w, h := attr(n, "width"), attr(n, "height"); (w == "1" || h == "1" || w == "0" || h == "0") && src == attr(n, "src") {
 			return false
 		}
 		abs := resolve(base, src)
@@ -779,12 +836,63 @@ func bodyImages(root *html.Node, base *url.URL) ([]store.Image, []*html.Node) {
 			return false
 		}
 		seen[abs] = true
-		out = append(out, store.Image{URL: abs, Caption: imageCaption(n)})
+		caption := imageCaption(n)
+		if rxCoverCredit.MatchString(foldZH(caption)) {
+			caption = "" // "封面来源｜视觉中国" credits the cover, it does not caption this picture
+		}
+		out = append(out, store.Image{URL: abs, Caption: caption})
 		nodes = append(nodes, n)
 		return false
 	})
 	return out, nodes
 }
+
+// rxCoverCredit matches a credit line for the cover or header picture:
+// "封面来源｜视觉中国", "题图来源：…", "头图来自…".
+var rxCoverCredit = regexp.MustCompile(`^[\s【\[(（]*(?:封面|题图|头图)(?:图片)?(?:来源|来自|图源)?\s*[:：|｜丨/／]`)
+
+// lazySrcAttrs are the attributes that lazy loaders and forum software
+// keep an image's real address in, best first.
+var lazySrcAttrs = []string{"data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-url", "zoomfile", "file", "data-srcset", "srcset"}
+
+// imageSrc returns the address of an img element's picture: its src,
+// unless that is empty or a placeholder (isPlaceholderSrc), in which case
+// the first lazy-loading attribute that holds a real address (lazySrcAttrs;
+// from a srcset, its first candidate). "" when there is none.
+func imageSrc(n *html.Node) string {
+	src := strings.TrimSpace(attr(n, "src"))
+	if src != "" && !isPlaceholderSrc(src) {
+		return src
+	}
+	for _, k := range lazySrcAttrs {
+		v := strings.TrimSpace(attr(n, k))
+		if strings.HasSuffix(k, "srcset") {
+			v, _, _ = strings.Cut(v, ",")
+			v, _, _ = strings.Cut(strings.TrimSpace(v), " ")
+		}
+		if v != "" && !isPlaceholderSrc(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+// isPlaceholderSrc reports whether an image address is a placeholder that
+// a script replaces: a data: URI, or a small gif or png named for what it
+// is (blank.gif, none.gif, spacer.gif, loading.png, grey.gif, lazy.png,
+// 1x1.gif, pixel.gif).
+func isPlaceholderSrc(src string) bool {
+	if strings.HasPrefix(src, "data:") {
+		return true
+	}
+	if i := strings.IndexAny(src, "?#"); i >= 0 {
+		src = src[:i]
+	}
+	name := strings.ToLower(src[strings.LastIndexByte(src, '/')+1:])
+	return rxPlaceholderName.MatchString(name)
+}
+
+var rxPlaceholderName = regexp.MustCompile(`^(?:[a-z]+[-_])?(?:blank|none|spacer|space|placeholder|placehold|loading|loader|grey|gray|lazy|lazyload|default|pixel|transparent|trans|empty|1x1|dot|clear|clearpixel)(?:[-_][a-z0-9]+)?\.(?:gif|png|svg)$`)
 
 // keptImages returns the images whose nodes are not in junk, the blocks
 // that post-cleaning dropped as prompts: the banner above "点击下方名片

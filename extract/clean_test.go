@@ -140,7 +140,9 @@ func TestPostCleanChinese(t *testing.T) {
 	}
 	m := &metadata{}
 	m.harvest(removed, "")
-	if len(m.authors) != 2 || m.editor.val != "王静怡" || m.source.val != "人民日报" { // a labelled source before the byline's outlet
+	// The editor of record (责任编辑) before a plain 编辑; a labelled source
+	// before the byline's outlet.
+	if len(m.authors) != 2 || m.editor.val != "陳怡君" || m.source.val != "人民日报" {
 		t.Errorf("from %q: authors %q, editor %q, source %q", removed, m.authors, m.editor.val, m.source.val)
 	}
 }

@@ -65,6 +65,7 @@ type metadata struct {
 
 	lines  []string // visible lines of the cleaned page
 	header []string // lines right below the title
+	before []string // up to three lines right above the title
 	after  []string // lines from the title on
 }
 
@@ -77,7 +78,7 @@ var (
 	rxCrumbAttr    = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
 	rxCrumbText    = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
 	rxHomeWord     = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
-	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
 	// rxFirstLabel finds the label of a date line; update labels make it an
 	// update date ("Updated: 18 Nov 2019", "更新时间：…") unless a publish
 	// label comes first ("PUBLISHED: … | UPDATED: …").
@@ -85,7 +86,7 @@ var (
 	rxUpdateLabel = regexp.MustCompile(`(?i)^(?:updated|modified|last edited|mis à jour|aggiornato|atualizado|actualizado|aktualisiert|更新|修改)$`)
 	rxKeywordSep  = regexp.MustCompile(`\s*[,，、;；|]\s*`)
 	rxHanHyphen   = regexp.MustCompile(`[\p{Han}」》）”](-)[\p{Han}「《（“]`)
-	rxTitleSep    = regexp.MustCompile(`\s+[-|–—·»:]{1,2}\s+|\s*[|｜_]\s*|\s*——\s*|\s*-{2,}\s*`)
+	rxTitleSep    = regexp.MustCompile(`\s+[-|–—·»:]{1,2}\s+|\s*[|｜_丨]\s*|\s*——\s*|\s*-{2,}\s*`)
 )
 
 var (
@@ -149,6 +150,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	// publishers.
 	m.publisher.setIfEmpty(first("og:site_name"), srcOG)
 	m.publisher.setIfEmpty(ldString(ld.article["publisher"]), srcJSONLD)
+	docTitle := collapse(gq.Find("title").First().Text())
 	for _, n := range []string{first("og:site_name"), ldString(ld.article["publisher"]), first("application-name", "sitename"), ld.siteName, strings.TrimPrefix(first("twitter:site"), "@")} {
 		if n = collapse(n); n != "" {
 			m.siteNames = append(m.siteNames, n)
@@ -159,7 +161,6 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	}
 
 	// Title and main heading.
-	docTitle := collapse(gq.Find("title").First().Text())
 	ogTitle := first("og:title")
 	m.h1 = mainHeading(gq, ogTitle+" "+docTitle, m.siteNames)
 	h1Text := ""
@@ -176,6 +177,13 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasPrefix(squeeze(m.title), squeeze(h1Text)) {
 		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
 	}
+	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasSuffix(m.title, h1Text) &&
+		rxLabelPrefix.MatchString(strings.TrimSuffix(m.title, h1Text)) {
+		m.title, m.titleSrc = h1Text, srcText // "实时更新丨寒潮来袭…" over the h1 "寒潮来袭…"
+	}
+	m.title = stripTypeTags(m.title, ogTitle+" "+docTitle+" "+h1Text)
+
+	m.publisher.setIfEmpty(titleSiteName(docTitle, m.title), srcMeta)
 
 	m.account = accountName(doc, m.h1)
 
@@ -258,6 +266,9 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 				tags = append(tags, s.Text())
 			}
 		})
+		if len(tags) == 0 {
+			tags = labelledTags(gq)
+		}
 		m.tags, m.tagsSrc = splitKeywords(tags), srcText
 	}
 
@@ -271,9 +282,11 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	m.description.setIfEmpty(first("description"), srcMeta)
 	m.description.setIfEmpty(ldString(ld.article["description"]), srcJSONLD)
 
-	m.topImage.setIfEmpty(resolve(base, first("og:image", "og:image:url", "og:image:secure_url")), srcOG)
-	m.topImage.setIfEmpty(resolve(base, first("twitter:image", "twitter:image:src")), srcMeta)
-	m.topImage.setIfEmpty(resolve(base, ldString(ld.article["image"])), srcJSONLD)
+	for _, c := range []field{{first("og:image", "og:image:url", "og:image:secure_url"), srcOG}, {first("twitter:image", "twitter:image:src"), srcMeta}, {ldString(ld.article["image"]), srcJSONLD}} {
+		if c.val != "" && !isPlaceholderSrc(c.val) {
+			m.topImage.setIfEmpty(resolve(base, c.val), c.src)
+		}
+	}
 	return m
 }
 
@@ -298,13 +311,19 @@ func (m *metadata) readLines(lines []string) {
 	if at < 0 {
 		at = titleLine(lines, m.title)
 	}
-	var first, later []field // text candidates: publish dates, then updates and relative dates
+	var first, later, updates []field // text candidates: publish dates, relative dates, update dates
 	add := func(l string) {
 		switch dateKind(l) {
 		case datePublish:
 			first = append(first, field{l, srcText})
+			// "發佈時間：… 最後更新：…": the update part is the modified date.
+			if loc := rxUpdateField.FindStringIndex(foldZH(l)); loc != nil && loc[0] > 0 {
+				updates = append(updates, field{l[loc[0]:], srcText})
+			}
 		case dateLater:
 			later = append(later, field{l, srcText})
+		case dateUpdate:
+			updates = append(updates, field{l, srcText})
 		}
 	}
 	near := ""
@@ -314,11 +333,14 @@ func (m *metadata) readLines(lines []string) {
 		for _, l := range lines[at+1 : end] {
 			if runeLen(l) <= 120 {
 				m.header = append(m.header, l)
-				add(l)
+				if !proseWithDate(l) {
+					add(l)
+				}
 			} else if head := leadingDate(l); head != "" {
 				add(head) // "Monday, November 18, 2019, 04:05 pm PT Welcome to …"
 			}
 		}
+		m.before = lines[max(0, at-3):at]
 		for i := at - 1; i >= max(0, at-3); i-- {
 			if l := lines[i]; runeLen(l) <= 80 && isDateLine(l) {
 				add(l)
@@ -351,7 +373,52 @@ func (m *metadata) readLines(lines []string) {
 	m.published = append(m.published, m.dates.elements...)
 	m.published = append(m.published, farTimes...)
 	m.published = append(m.published, later...)
+	m.published = append(m.published, updates...)
 	m.published = append(m.published, m.dates.comment...)
+	m.modified = append(m.modified, updates...)
+}
+
+// rxTagLabel matches the label of a line of tag links: "標籤：", "标签",
+// "Tags:".
+var rxTagLabel = regexp.MustCompile(`(?i)^(?:标签|关键词|关键字|tags?)\s*[:：]?\s*`)
+
+// labelledTags returns the link texts of a short element that starts with
+// a tag label and holds links ("標籤：<a>北部都會區</a><a>大學城</a>").
+func labelledTags(gq *goquery.Document) []string {
+	var tags []string
+	gq.Find("div, p, ul, span").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		n := s.Get(0)
+		t := foldZH(textOf(n))
+		if runeLen(t) > 120 || !rxTagLabel.MatchString(t) {
+			return true
+		}
+		links := s.Find("a")
+		if links.Length() == 0 || links.Length() > 12 {
+			return true
+		}
+		links.Each(func(_ int, a *goquery.Selection) {
+			if v := collapse(a.Text()); v != "" && runeLen(v) <= 20 {
+				tags = append(tags, v)
+			}
+		})
+		return len(tags) == 0
+	})
+	return tags
+}
+
+// rxUpdateField matches an update label inside a date line.
+var rxUpdateField = regexp.MustCompile(`(?i)最后更新|最近更新|更新时间|更新于|修改时间|last updated|updated\s*(?:on|at)?\s*:`)
+
+// proseWithDate reports whether a line below the title is a sentence that
+// mentions a date ("中央气象台2月18日6时发布寒潮橙色预警，…") rather than a
+// date line: it has Chinese clause punctuation, no date label, and the
+// date does not make up most of it.
+func proseWithDate(l string) bool {
+	f := foldZH(l)
+	if rxDateLabel.MatchString(f) || mostlyDate(l) {
+		return false
+	}
+	return strings.ContainsAny(stripBrackets(f), "，。；！？")
 }
 
 // titleLine returns the index of the line that is the title t, or -1.
@@ -372,7 +439,8 @@ func titleLine(lines []string, t string) int {
 const (
 	dateNone    = iota
 	datePublish // a date, or a line labelled as a publish date
-	dateLater   // an update date, or a relative date: ranked after the URL's
+	dateLater   // a relative date: ranked after the URL's
+	dateUpdate  // a line labelled as an update ("最后更新：…", "Updated …"): a modified date, and the last publish candidate
 )
 
 // dateKind tells whether a line near the title is a publish date, an
@@ -389,6 +457,9 @@ func dateKind(l string) int {
 		if runeLen(l) > 40 && !label {
 			return dateNone
 		}
+		if w := rxFirstLabel.FindString(l); w != "" && rxUpdateLabel.MatchString(w) {
+			return dateUpdate // "最近更新：3分钟前"
+		}
 		return dateLater
 	case rxDayWord.MatchString(l):
 		if !label && !rxClockAny.MatchString(l) && runeLen(l) > 4 {
@@ -399,7 +470,7 @@ func dateKind(l string) int {
 		return dateNone
 	}
 	if w := rxFirstLabel.FindString(l); w != "" && rxUpdateLabel.MatchString(w) {
-		return dateLater
+		return dateUpdate
 	}
 	return datePublish
 }
@@ -451,7 +522,7 @@ var (
 	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})`)
 	rxEditorEN    = regexp.MustCompile(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
 	rxStaffCode   = regexp.MustCompile(`\s*[_\-－]?[A-Za-z]{1,6}\d{2,}$|[_\-－]+$`)
-	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})`)
+	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|稿件来源|来源|稿源|供稿单位|供稿)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})|本文(?:来自|转自|选自)(?:微信)?(?:公众号|微信号)?\s*[“"「『]([^”"」』]{2,30})[”"」』]`)
 	// rxSourcePrefix matches a source label left in a meta value:
 	// <meta name="source" content="来源：人民网－人民日报">.
 	rxSourcePrefix = regexp.MustCompile(`^\s*(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源|出处|source)\s*[:：]\s*`)
@@ -478,22 +549,34 @@ var (
 // labels one.
 func (m *metadata) harvest(removed []string, byline string) {
 	labelled := removed
+	editorChief, editorGroup := false, -1
 	if byline != "" {
 		labelled = append(slices.Clip(removed), byline) // "本文来源：新京报 作者：林晓雯 责任编辑：…"
 	}
-	for _, group := range [][]string{labelled, m.header, m.after} {
+	for gi, group := range [][]string{labelled, m.header, m.before, m.after} {
 		for _, l := range group {
 			if runeLen(l) > 200 {
 				continue
 			}
 			f := foldZH(l)
-			if s := rxEditor.FindStringSubmatchIndex(f); s != nil {
-				m.editor.setIfEmpty(editorName(l[s[2]:s[3]]), srcText)
+			if all := rxEditor.FindAllStringSubmatchIndex(f, -1); all != nil {
+				// The editor of record (责任编辑) before a plain 编辑, in
+				// the same line or group.
+				for _, s := range all {
+					name := editorName(sourceName(l[s[2]:s[3]]))
+					chief := strings.HasPrefix(f[s[0]:], "责")
+					if m.editor.val == "" || chief && !editorChief && editorGroup == gi {
+						if name != "" {
+							m.editor = field{name, srcText}
+							editorChief, editorGroup = chief, gi
+						}
+					}
+				}
 			} else if s := rxEditorEN.FindStringSubmatch(l); s != nil {
 				m.editor.setIfEmpty(s[1], srcText)
 			}
 			if s := rxSourceLabel.FindStringSubmatchIndex(f); s != nil {
-				m.source.setIfEmpty(sourceName(submatch(l, s, 1)+submatch(l, s, 2)), srcText)
+				m.source.setIfEmpty(sourceName(submatch(l, s, 1)+submatch(l, s, 2)+submatch(l, s, 3)), srcText)
 			}
 			if s := rxPublisher.FindStringSubmatchIndex(f); s != nil {
 				m.publisher.setIfEmpty(l[s[2]:s[3]], srcText)
@@ -506,6 +589,14 @@ func (m *metadata) harvest(removed []string, byline string) {
 	for _, l := range removed {
 		if s := rxEditionLine.FindStringSubmatch(l); s != nil {
 			m.source.setIfEmpty(s[1], srcText)
+		}
+	}
+	if m.editor.val != "" && m.authorsSrc != srcText && slices.Contains(m.authors, m.editor.val) {
+		// A CMS that puts the editor in <meta name="author">: the visible
+		// byline, if any, names the writers.
+		m.authors = slices.DeleteFunc(m.authors, func(n string) bool { return n == m.editor.val })
+		if len(m.authors) == 0 {
+			m.authorsSrc = ""
 		}
 	}
 	outlet := ""
@@ -671,16 +762,22 @@ func countDigits(s string) int {
 	return k
 }
 
-// notSite drops the names that are the site's (siteNames).
+// notSite drops the names that are the site's (siteNames) and those of
+// software and its vendors that templates leave in author tags ("Discuz!
+// Team and Comsenz UI Team", "WordPress", "Powered by …").
 func (m *metadata) notSite(names []string) []string {
 	var out []string
 	for _, n := range names {
-		if !matchesName(n, m.siteNames) {
+		if !matchesName(n, m.siteNames) && !rxVendorName.MatchString(n) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
+
+// rxVendorName matches author values that name software, its vendor or
+// a site's staff account rather than a writer.
+var rxVendorName = regexp.MustCompile(`(?i)discuz|comsenz|wordpress|joomla|drupal|dedecms|phpcms|empirecms|帝国cms|织梦|powered\s+by|\bteam\b|^(?:admin|administrator|webmaster|root|管理员|站长)$`)
 
 // dropPublisher drops authors that are only the site's name: a portal that
 // posts under its own account has no author worth recording.
@@ -737,6 +834,56 @@ func cleanTitle(title string, names []string) string {
 		}
 	}
 	return title
+}
+
+// rxLabelPrefix matches a short label before a headline that ends with a
+// separator: "实时更新丨", "独家｜", "直播：".
+var rxLabelPrefix = regexp.MustCompile(`^\s*[^\s丨|｜:：]{1,8}\s*[丨|｜:：—–-]+\s*$`)
+
+// rxTypeTag matches a short bracketed tag at the start of a title: a
+// forum's thread type ("[城建]") or a repost mark ("【转载】").
+var rxTypeTag = regexp.MustCompile(`^\s*(?:\[[^\[\]]{1,6}\]|【[^【】]{1,6}】|［[^［］]{1,6}］)\s*`)
+
+// stripTypeTags removes bracketed thread-type and repost tags from the
+// start of title, as long as a headline of eight or more characters stays
+// and others (the other title candidates) still hold it.
+func stripTypeTags(title, others string) string {
+	so := squeeze(others)
+	for i := 0; i < 3; i++ {
+		loc := rxTypeTag.FindStringIndex(title)
+		if loc == nil {
+			break
+		}
+		rest := title[loc[1]:]
+		if runeLen(rest) < 8 || !strings.Contains(so, squeeze(rest)) {
+			break
+		}
+		title = rest
+	}
+	return title
+}
+
+// titleSiteName returns the site name that ends a page's <title> ("标题 -
+// 栏目 - 某某论坛 - Powered by Discuz!" gives "某某论坛"): its last part,
+// after software credits, when what comes before holds the headline.
+func titleSiteName(docTitle, title string) string {
+	t := docTitle
+	for i := 0; i < 4; i++ {
+		head, tail, ok := splitTitle(t)
+		if !ok {
+			return ""
+		}
+		if rxVendorName.MatchString(tail) {
+			t = head
+			continue
+		}
+		st := squeeze(tail)
+		if st == "" || st == squeeze(title) || runeLen(tail) > 20 || !strings.Contains(squeeze(head), squeeze(title)) {
+			return ""
+		}
+		return tail
+	}
+	return ""
 }
 
 // splitTitle splits a title at its last separator.
@@ -911,6 +1058,8 @@ const maxDateElements = 3
 func readDates(doc, h1 *html.Node) pageDates {
 	var pd pageDates
 	var after, before []dateNode
+	var elemClass []string
+	classCount := map[string]int{}
 	seenH1 := h1 == nil
 	elements(doc, func(n *html.Node) bool {
 		if n == h1 {
@@ -958,10 +1107,22 @@ func readDates(doc, h1 *html.Node) pageDates {
 		if seenH1 && len(pd.elements) < maxDateElements && namesDate(cls) {
 			if t, ok := shortText(n, 100); ok && hasDigit(t) {
 				pd.elements = append(pd.elements, field{t, srcText})
+				elemClass = append(elemClass, cls)
+				classCount[cls]++
 			}
 		}
 		return true
 	})
+	// A time of day alone in a repeated element ("17:42" on each update of
+	// a live blog, each item of a list) is an item's time, not the page's.
+	kept := pd.elements[:0]
+	for i, f := range pd.elements {
+		if classCount[elemClass[i]] > 1 && !isDateLine(f.val) && !relativeOnly(f.val) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	pd.elements = kept
 	pd.times = append(after, before...)
 	return pd
 }

@@ -129,3 +129,33 @@ func contains(n, d *html.Node) bool {
 	}
 	return false
 }
+
+// fieldText returns the text under n like textOf, but with a space
+// between two inline elements side by side, so that the fields of a label
+// line stay apart: <span>编辑：李明轩</span><span>责任编辑：刘亚楠</span> is
+// "编辑：李明轩 责任编辑：刘亚楠".
+func fieldText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return
+			}
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode {
+			b.WriteByte(' ')
+		}
+	}
+	walk(n)
+	return collapse(b.String())
+}

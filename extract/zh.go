@@ -24,7 +24,7 @@ var zhFold = map[rune]rune{
 	'閉': '闭', '於': '于', '僅': '仅', '資': '资', '訂': '订', '戶': '户', '態': '态', '電': '电', '視': '视', '臺': '台',
 	'廣': '广', '雜': '杂', '誌': '志', '譯': '译', '讚': '赞', '贊': '赞', '觀': '观', '紹': '绍', '統': '统', '籌': '筹',
 	'監': '监', '製': '制', '選': '选', '鍵': '键', '連': '连', '護': '护', '險': '险', '構': '构', '議': '议', '據': '据',
-	'擔': '担', '證': '证', '內': '内', '說': '说', '樣': '样', '歷': '历', '鐘': '钟', '淩': '凌',
+	'擔': '担', '證': '证', '內': '内', '說': '说', '樣': '样', '歷': '历', '鐘': '钟', '淩': '凌', '籤': '签',
 }
 
 // foldZH returns s with the Traditional characters of zhFold in their
@@ -59,8 +59,9 @@ var (
 	// follow the outlet's name ("江城晚报记者", "本报记者"); another role at
 	// the start or after a separator ("作者 张三"), or with a separator
 	// after it ("本文作者：张三"); "文" and "图" only in both places
-	// ("文/张三"). Group 1 marks the middle kind.
-	rxRoleLabel = regexp.MustCompile(`(?:本报|本刊|本台|本网|特约|见习|实习|首席|驻\p{Han}{1,4})*(?:记者|通讯员|实习生)|(?:^|[\s|｜丨【\[(（，,/／])((?:作者|撰稿人?|撰文|主笔|编译|摄影|摄像)|(?:文|图|文字|图片|文图|图文)\s*[:：/／|｜丨])|(?:作者|撰稿人?|撰文|主笔|编译|摄影|摄像)\s*[:：/／|｜丨]`)
+	// ("文/张三"); after other text only with a label separator ("本文作者：
+	// 张三"), not a bar ("只看该作者 | 只看大图"). Group 1 marks the middle kind.
+	rxRoleLabel = regexp.MustCompile(`(?:本报|本刊|本台|本网|特约|见习|实习|首席|驻\p{Han}{1,4})*(?:记者|通讯员|实习生)|(?:^|[\s|｜丨【\[(（，,/／])((?:作者|撰稿人?|撰文|主笔|编译|摄影|摄像)|(?:文|图|文字|图片|文图|图文)\s*[:：/／|｜丨])|(?:作者|撰稿人?|撰文|主笔|编译|摄影|摄像)\s*[:：/／]`)
 	rxReporter  = regexp.MustCompile(`(?:记者|通讯员|实习生)$`)
 	// rxFieldLabel matches a label that ends a byline's list of names.
 	rxFieldLabel = regexp.MustCompile(`责任编辑|责编|编辑|审核|审校|校对|监制|统筹|(?:文章|本文|新闻|信息)?来源|稿源|出处|时间|日期|发布|更新|阅读|浏览|点击|评论|字号|分享|打印|关闭`)
@@ -86,10 +87,13 @@ type byline struct {
 // parseByline reads the contributors of a Chinese byline: the names after
 // role labels (记者, 通讯员, 作者, 文/, 图/, …), up to four, stopping at a
 // field label (编辑, 来源, 时间, …), a credit mark (摄, 报道) or anything that
-// is not a name; and the outlet named before the first reporter. Names are
+// is not a name; and the outlet named before the first reporter.
+// Photographers (摄影：, 图/) are the authors only when no writer is named.
+// Names are
 // taken from line itself, so Traditional text keeps its characters.
 func parseByline(line string) byline {
 	var b byline
+	var photos []string // names after 摄影, 图: authors only when no writer is named
 	f := foldZH(line)
 	locs := rxRoleLabel.FindAllStringSubmatchIndex(f, -1)
 	if locs == nil {
@@ -113,6 +117,8 @@ func parseByline(line string) byline {
 			stop = end + m[0]
 		}
 		value := line[end:stop]
+		label := strings.TrimLeft(f[start:end], " \u3000")
+		photo := strings.HasPrefix(label, "摄") || strings.HasPrefix(label, "图")
 		if !strings.ContainsAny(f[start:end], ":：/／|｜丨") && !startsWithSep(value) {
 			b.bare = true
 		}
@@ -125,10 +131,17 @@ func parseByline(line string) byline {
 			if !isHanName(tok) || len(b.names) == 4 {
 				break
 			}
-			if !slices.Contains(b.names, tok) {
+			if photo {
+				if !slices.Contains(photos, tok) {
+					photos = append(photos, tok)
+				}
+			} else if !slices.Contains(b.names, tok) {
 				b.names = append(b.names, tok)
 			}
 		}
+	}
+	if len(b.names) == 0 {
+		b.names = photos // a photo story: its photographers are its authors
 	}
 	return b
 }

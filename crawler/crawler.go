@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
 
 	"newsarc/store"
 )
@@ -90,6 +91,9 @@ type Config struct {
 	// negative value turns linking off. Up to store.MaxSimilarDistance
 	// every near-duplicate is found.
 	DuplicateDistance int `yaml:"duplicate_distance"`
+	// MaxArticlePages is how many pages one article may span (its first
+	// page and the continuation pages its extractor's NextPage names).
+	MaxArticlePages int `yaml:"max_article_pages"`
 
 	// Recorder, when set, keeps every request and response as received
 	// (the WARC archive); archived articles point at their capture.
@@ -125,28 +129,30 @@ func DefaultConfig() Config {
 		Revisit:      []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour},
 
 		DuplicateDistance: store.MaxSimilarDistance,
+		MaxArticlePages:   20,
 	}
 }
 
 // Stats counts what a crawl did.
 type Stats struct {
-	Site        string         `json:"site"`
-	Started     time.Time      `json:"started"`
-	Duration    time.Duration  `json:"duration"`
-	Queued      int            `json:"queued"`      // URLs handed to the fetcher
-	Fetched     int            `json:"fetched"`     // responses received
-	Bytes       int64          `json:"bytes"`       // response body bytes
-	New         int            `json:"new"`         // articles archived for the first time
-	Updated     int            `json:"updated"`     // articles whose text changed
-	Unchanged   int            `json:"unchanged"`   // articles fetched again, same text
-	NotArticle  int            `json:"not_article"` // pages followed but not archived
-	Retries     int            `json:"retries"`
-	NotModified int            `json:"not_modified"`      // 304 answers to conditional requests
-	Removed     int            `json:"removed"`           // archived articles that now answer 404 or 410
-	Duplicates  int            `json:"duplicates"`        // new or changed articles linked to an earlier near-duplicate
-	Resumed     bool           `json:"resumed"`           // the run continued a killed one
-	Skipped     map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
-	Errors      map[string]int `json:"errors,omitempty"`  // failed pages, by kind
+	Site         string         `json:"site"`
+	Started      time.Time      `json:"started"`
+	Duration     time.Duration  `json:"duration"`
+	Queued       int            `json:"queued"`      // URLs handed to the fetcher
+	Fetched      int            `json:"fetched"`     // responses received
+	Bytes        int64          `json:"bytes"`       // response body bytes
+	New          int            `json:"new"`         // articles archived for the first time
+	Updated      int            `json:"updated"`     // articles whose text changed
+	Unchanged    int            `json:"unchanged"`   // articles fetched again, same text
+	NotArticle   int            `json:"not_article"` // pages followed but not archived
+	Retries      int            `json:"retries"`
+	NotModified  int            `json:"not_modified"`      // 304 answers to conditional requests
+	Removed      int            `json:"removed"`           // archived articles that now answer 404 or 410
+	Duplicates   int            `json:"duplicates"`        // new or changed articles linked to an earlier near-duplicate
+	ArticlePages int            `json:"article_pages"`     // continuation pages merged into their article
+	Resumed      bool           `json:"resumed"`           // the run continued a killed one
+	Skipped      map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
+	Errors       map[string]int `json:"errors,omitempty"`  // failed pages, by kind
 }
 
 // Articles is the number of articles archived in the run.
@@ -211,6 +217,9 @@ func New(cfg Config, st Archive, log *slog.Logger) *Crawler {
 	if len(cfg.Revisit) == 0 {
 		cfg.Revisit = def.Revisit
 	}
+	if cfg.MaxArticlePages <= 0 {
+		cfg.MaxArticlePages = def.MaxArticlePages
+	}
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -232,8 +241,13 @@ type run struct {
 	runID int64
 	now   time.Time
 
+	client *http.Client                // fetches an article's continuation pages
+	delay  time.Duration               // between two requests to a host
+	robots map[string]*robotstxt.Group // robots.txt rules by host, as read before the crawl
+
 	mu       sync.Mutex
 	stats    Stats
+	pages    map[string]bool // continuation pages fetched in this run
 	seen     map[string]bool
 	rejected map[string]bool // URLs refused, counted once
 	lists    map[string]int  // non-article pages fetched per URL template
@@ -276,6 +290,8 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	}
 	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder}
 	col.WithTransport(transport)
+	r.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	r.delay = cfg.Delay
 
 	// robots.txt, read before the crawl: its Crawl-delay slows the host's
 	// limit rule and its Sitemap lines are seeds. (colly reads it again for
@@ -287,8 +303,10 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		for _, host := range r.seedHosts() {
 			info := fetchRobots(ctx, client, host, cfg.UserAgent)
 			sitemaps = append(sitemaps, info.sitemaps...)
+			r.robots[host.Hostname()] = info.group
 			if info.crawlDelay > cfg.Delay {
 				d := min(info.crawlDelay, cfg.MaxRetryWait)
+				r.delay = max(r.delay, d)
 				r.log.Info("robots.txt crawl-delay", "host", host.Host, "dur", d)
 				rules = append(rules, &colly.LimitRule{DomainGlob: host.Host, Delay: d, Parallelism: 1})
 			}
@@ -402,7 +420,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
-		seen: map[string]bool{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
+		seen: map[string]bool{}, pages: map[string]bool{}, robots: map[string]*robotstxt.Group{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
@@ -502,6 +520,8 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 					reason = "done-before-kill" // only when resuming
 				case p.Kind == "article" && !p.Removed && r.now.Before(p.NextDue):
 					reason = "not-due"
+				case p.Kind == "continuation":
+					reason = "article-page" // archived as part of its article
 				}
 			}
 		}
@@ -611,6 +631,16 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// an alternative URL is archived once, under the canonical.
 	defer follow(htmlLinks(pageURL, ct, resp.Body))
 
+	r.mu.Lock()
+	merged := r.pages[self.String()]
+	r.mu.Unlock()
+	if merged {
+		// Fetched already as a continuation page, and merged into its
+		// article.
+		r.count(func(st *Stats) { st.Skipped["article-page"]++ })
+		ps.Kind = "continuation"
+		return
+	}
 	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {
 		r.notArticle(self)
 		return
@@ -629,6 +659,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	}
 	capture.Type = art.Capture.Type
 	art.Capture = capture
+	r.appendPages(ctx, self.String(), h, resp.Body, art)
 	ch, err := r.archive(ctx, self, resp.StatusCode, art)
 	if err != nil {
 		ps.Kind = "error"

@@ -15,6 +15,7 @@ import (
 type robotsInfo struct {
 	crawlDelay time.Duration
 	sitemaps   []string
+	group      *robotstxt.Group // the rules for newsarc's user agent; nil when none
 }
 
 // fetchRobots reads host's robots.txt. A missing or unreadable file gives
@@ -46,6 +47,7 @@ func parseRobots(status int, body []byte, userAgent string) robotsInfo {
 	info := robotsInfo{sitemaps: data.Sitemaps}
 	if g := data.FindGroup(userAgent); g != nil {
 		info.crawlDelay = g.CrawlDelay
+		info.group = g
 	}
 	return info
 }

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"newsarc/store"
 )
 
 // NextPage returns the address of the next page of the article at pageURL
@@ -227,4 +229,41 @@ func hasWordIn(s, w string) bool {
 		}
 	}
 	return false
+}
+
+// NextPage is NextPage as a method, so that an Extractor follows articles
+// over several pages in a crawl (crawler.Paginator).
+func (e *Extractor) NextPage(pageURL string, h http.Header, body []byte) string {
+	return NextPage(pageURL, h, body)
+}
+
+// Merge appends the article extracted from a continuation page to the
+// article of its first page: the body text and HTML, the images not
+// already there, the word count, and the content hash and SimHash of the
+// whole. The first page's metadata stands.
+func (e *Extractor) Merge(first, next *store.Article) {
+	if strings.TrimSpace(next.Text) == "" {
+		return
+	}
+	if first.Text != "" {
+		first.Text += "\n\n"
+	}
+	first.Text += next.Text
+	first.HTML += next.HTML
+	have := map[string]bool{}
+	for _, im := range first.Images {
+		have[im.URL] = true
+	}
+	for _, im := range next.Images {
+		if !have[im.URL] {
+			have[im.URL] = true
+			first.Images = append(first.Images, im)
+		}
+	}
+	first.WordCount = countWords(first.Text)
+	first.ContentHash = store.HashText(first.Text)
+	first.SimHash = ""
+	if h := SimHash(first.Text); h != 0 {
+		first.SimHash = store.FormatSimHash(h)
+	}
 }

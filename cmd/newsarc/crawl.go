@@ -189,6 +189,9 @@ func writeSummary(w io.Writer, stats []crawler.Stats, dur time.Duration, data st
 		fmt.Fprintf(w, "Crawled %s in %s\n", s.Site, s.Duration.Round(time.Millisecond))
 		fmt.Fprintf(w, "  pages fetched   %d (%s)\n", s.Fetched, humanBytes(s.Bytes))
 		fmt.Fprintf(w, "  articles        %d new, %d updated, %d unchanged\n", s.New, s.Updated, s.Unchanged)
+		if s.ArticlePages > 0 {
+			fmt.Fprintf(w, "  article pages   %d continuation pages merged into their articles\n", s.ArticlePages)
+		}
 		if s.Duplicates > 0 {
 			fmt.Fprintf(w, "  near-duplicates %d linked to an article archived earlier\n", s.Duplicates)
 		}

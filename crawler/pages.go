@@ -1,0 +1,111 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"newsarc/store"
+)
+
+// Paginator is implemented by extractors that follow an article over
+// several pages (…_2.html, ?page=2): NextPage names the page after this
+// one of the same article, "" when there is none, and Merge appends the
+// article of a continuation page to the first page's article.
+type Paginator interface {
+	NextPage(pageURL string, h http.Header, body []byte) string
+	Merge(first, next *store.Article)
+}
+
+// appendPages fetches the continuation pages of an article whose first
+// page is self (body and h as received) and merges them into art, when
+// the extractor is a Paginator. It fetches them one after another, politely
+// (the site's delay before each, robots.txt obeyed, same host only, at
+// most MaxArticlePages pages in all), records each in the WARC files and
+// the crawl state as part of the article, and marks them seen so that
+// their links elsewhere do not archive them on their own. A page that
+// fails ends the article where it is; the error is counted.
+func (r *run) appendPages(ctx context.Context, self string, h http.Header, body []byte, art *store.Article) {
+	p, ok := r.ex.(Paginator)
+	if !ok || r.client == nil {
+		return
+	}
+	from := self
+	for n := 1; n < r.c.cfg.MaxArticlePages; n++ {
+		next := p.NextPage(from, h, body)
+		if next == "" {
+			return
+		}
+		u, err := canonicalURL(next, nil)
+		if err != nil || !r.hosts[u.Hostname()] || r.excluded(u.String()) || !r.robotsAllow(u.Hostname(), u.EscapedPath()) {
+			return
+		}
+		s := u.String()
+		r.mu.Lock()
+		again := r.pages[s]
+		r.pages[s] = true
+		r.seen[s] = true
+		r.mu.Unlock()
+		if again {
+			return // a loop of next links, or a page already merged
+		}
+		if !sleep(ctx, r.delay) {
+			return
+		}
+		nb, nh, status, err := r.fetchPage(ctx, s)
+		if err != nil {
+			r.count(func(st *Stats) { st.Errors[errorKind(status, err)]++ })
+			r.log.Warn("article page not fetched", "url", s, "article", self, "err", err)
+			return
+		}
+		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(nb)) })
+		more, err := r.ex.Extract(ctx, s, nh, nb)
+		if err != nil {
+			r.log.Info("article page without an article body", "url", s, "article", self, "err", err)
+			return
+		}
+		p.Merge(art, more)
+		r.count(func(st *Stats) { st.ArticlePages++ })
+		r.recordPage(s, s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
+			ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID})
+		from, h, body = s, nh, nb
+	}
+}
+
+// fetchPage GETs one page with the crawl's transport (size cap, WARC
+// capture) and returns its body and headers as the extractor takes them.
+func (r *run) fetchPage(ctx context.Context, u string) ([]byte, http.Header, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	req.Header.Set("User-Agent", r.c.cfg.UserAgent)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, resp.StatusCode, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, resp.StatusCode, fmt.Errorf("%s: %s", u, resp.Status)
+	}
+	h, _ := restoreHeader(resp.Header)
+	return body, h, resp.StatusCode, nil
+}
+
+// robotsAllow reports whether robots.txt of host lets the crawler fetch
+// path; hosts whose robots.txt was not read (or that have none) allow all.
+func (r *run) robotsAllow(host, path string) bool {
+	if r.c.cfg.IgnoreRobots {
+		return true
+	}
+	r.mu.Lock()
+	g := r.robots[host]
+	r.mu.Unlock()
+	return g == nil || g.Test(path)
+}

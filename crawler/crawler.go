@@ -72,7 +72,7 @@ type Config struct {
 	UserAgent    string        `yaml:"user_agent"`     // default names newsarc and the contact URL
 	Contact      string        `yaml:"contact"`        // URL or e-mail put in the User-Agent
 	Delay        time.Duration `yaml:"delay"`          // between requests to one host
-	Parallelism  int           `yaml:"parallelism"`    // concurrent requests to one host
+	Parallelism  int           `yaml:"parallelism"`    // concurrent requests to one host, each waiting Delay (rate: Parallelism/Delay)
 	MaxPages     int           `yaml:"max_pages"`      // pages fetched per site and run
 	MaxDepth     int           `yaml:"max_depth"`      // links followed from a seed
 	MaxListPages int           `yaml:"max_list_pages"` // non-article pages of one URL shape (pagination, calendars)
@@ -118,7 +118,7 @@ func DefaultConfig() Config {
 	return Config{
 		Contact:      "https://github.com/newsarc/newsarc",
 		Delay:        time.Second,
-		Parallelism:  2,
+		Parallelism:  1,
 		MaxPages:     5000,
 		MaxDepth:     30,
 		MaxListPages: 200,
@@ -242,7 +242,6 @@ type run struct {
 	now   time.Time
 
 	client *http.Client                // fetches an article's continuation pages
-	delay  time.Duration               // between two requests to a host
 	robots map[string]*robotstxt.Group // robots.txt rules by host, as read before the crawl
 
 	mu       sync.Mutex
@@ -288,10 +287,12 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder}
+	// The transport spaces requests per host (delay, robots.txt
+	// Crawl-delay); colly's limit rules only cap how many run at once.
+	pace := newPacer(cfg.Delay, cfg.Parallelism)
+	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder, pace: pace}
 	col.WithTransport(transport)
 	r.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
-	r.delay = cfg.Delay
 
 	// robots.txt, read before the crawl: its Crawl-delay slows the host's
 	// limit rule and its Sitemap lines are seeds. (colly reads it again for
@@ -304,15 +305,16 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 			info := fetchRobots(ctx, client, host, cfg.UserAgent)
 			sitemaps = append(sitemaps, info.sitemaps...)
 			r.robots[host.Hostname()] = info.group
-			if info.crawlDelay > cfg.Delay {
+			// A Crawl-delay is a rate: one request at a time, that far apart.
+			if info.crawlDelay > 0 && info.crawlDelay >= cfg.Delay {
 				d := min(info.crawlDelay, cfg.MaxRetryWait)
-				r.delay = max(r.delay, d)
 				r.log.Info("robots.txt crawl-delay", "host", host.Host, "dur", d)
-				rules = append(rules, &colly.LimitRule{DomainGlob: host.Host, Delay: d, Parallelism: 1})
+				pace.set(host.Host, d, 1)
+				rules = append(rules, &colly.LimitRule{DomainGlob: host.Host, Parallelism: 1})
 			}
 		}
 	}
-	rules = append(rules, &colly.LimitRule{DomainGlob: "*", Delay: cfg.Delay, Parallelism: cfg.Parallelism})
+	rules = append(rules, &colly.LimitRule{DomainGlob: "*", Parallelism: cfg.Parallelism})
 	if err := col.Limits(rules); err != nil {
 		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
 	}
@@ -321,8 +323,11 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		if r.state == nil {
 			return
 		}
-		// Conditional GET with what the last fetch said.
-		if p, ok := r.state.Page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) {
+		// Conditional GET with what the last fetch said; never for seeds,
+		// feeds and sitemaps, whose links are the news: a 304 would hide
+		// what a sitemap index's children or a front page now list.
+		if p, ok := r.state.Page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) &&
+			p.Kind != "feed" && !r.seeds[req.URL.String()] {
 			if p.ETag != "" {
 				req.Headers.Set("If-None-Match", p.ETag)
 			}
@@ -618,6 +623,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	defer func() { r.recordPage(resp.Request.URL.String(), self.String(), ps) }()
 
 	if isXML(ct, resp.Body) {
+		ps.Kind = "feed"
 		follow(xmlLinks(pageURL, resp.Body))
 		return
 	}

@@ -60,10 +60,14 @@ type fetchTransport struct {
 	base     http.RoundTripper
 	maxBody  int64
 	recorder Recorder
+	pace     *pacer // spaces requests per host; nil: no spacing
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.pace != nil && !t.pace.wait(req.Context(), req.URL.Host) {
+		return nil, fmt.Errorf("%s: %w", req.URL, context.Cause(req.Context()))
+	}
 	req = req.Clone(req.Context())
 	if req.Header.Get("Accept-Encoding") == "" {
 		req.Header.Set("Accept-Encoding", "gzip")

@@ -22,7 +22,7 @@ type Paginator interface {
 // appendPages fetches the continuation pages of an article whose first
 // page is self (body and h as received) and merges them into art, when
 // the extractor is a Paginator. It fetches them one after another, politely
-// (the site's delay before each, robots.txt obeyed, same host only, at
+// (spaced like every request to the host, robots.txt obeyed, same host only, at
 // most MaxArticlePages pages in all), records each in the WARC files and
 // the crawl state as part of the article, and marks them seen so that
 // their links elsewhere do not archive them on their own. A page that
@@ -50,9 +50,6 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 		r.mu.Unlock()
 		if again {
 			return // a loop of next links, or a page already merged
-		}
-		if !sleep(ctx, r.delay) {
-			return
 		}
 		nb, nh, status, err := r.fetchPage(ctx, s)
 		if err != nil {

@@ -19,9 +19,10 @@ var ErrBadURL = errors.New("crawler: bad url")
 // are compared in lower case; a key ending in '*' is a prefix.
 var dropParams = []string{
 	"utm_*", "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "igshid", "twclid",
-	"mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ncid", "cmpid",
+	"mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ncid", "cmpid", "cmp", "ocid",
+	"at_*", "itm_*", "wt.mc_id", "wt_mc", "xtor", "ito", "icid", "intcmp", "cid_source",
 	"ref_src", "ref_url", "spm", "scm", "from", "isappinstalled", "scene", "clicktime",
-	"wfr", "share", "shared", "sharesource", "replytocom", "amp",
+	"wfr", "share", "shared", "sharesource", "replytocom", "amp", "outputtype",
 	"phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
 }
 

@@ -26,6 +26,8 @@ func TestCanonicalize(t *testing.T) {
 		{"empty path", "https://news.example.com", "https://news.example.com/", false},
 		{"dot segments", "/a/./b/../c", "https://news.example.com/a/c", false},
 		{"user info", "https://user:pw@news.example.com/a", "https://news.example.com/a", false},
+		{"feed and internal campaign tags", "/a?at_medium=RSS&at_campaign=rss&itm_source=home&cmp=x&ocid=y&id=3", "https://news.example.com/a?id=3", false},
+		{"amp output variant", "/a?outputType=amp", "https://news.example.com/a", false},
 		{"wechat from", "/a.html?from=timeline&isappinstalled=0", "https://news.example.com/a.html", false},
 		{"chinese path kept", "/新闻/2025/", "https://news.example.com/%E6%96%B0%E9%97%BB/2025/", false},
 		{"mailto", "mailto:x@example.com", "", true},

@@ -104,7 +104,7 @@ func TestResumeAfterKill(t *testing.T) {
 			t.Logf("in flight at the kill, fetched again: %s", p)
 		}
 	}
-	// In flight: the requests open (per-host parallelism, 2) and the
+	// In flight: the requests open (per-host parallelism) and the
 	// response being processed when the kill landed.
 	if inFlight > 3 {
 		t.Errorf("%d pages fetched again, more than could be in flight", inFlight)

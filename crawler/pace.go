@@ -1,0 +1,60 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// pacer spaces the requests to each host: a host with delay d and
+// parallelism p gets a request every d/p at most (one every d when p is
+// 1), which is the rate colly's delay gives, but the wait is cut short
+// when the request's context ends, so a stopped crawl does not sit out
+// the delay of every request still queued.
+type pacer struct {
+	def  pace
+	mu   sync.Mutex
+	host map[string]pace      // overrides (robots.txt Crawl-delay)
+	next map[string]time.Time // when each host's next request may start
+}
+
+// pace is one host's spacing.
+type pace struct {
+	delay       time.Duration
+	parallelism int
+}
+
+func (p pace) gap() time.Duration {
+	return p.delay / time.Duration(max(p.parallelism, 1))
+}
+
+func newPacer(delay time.Duration, parallelism int) *pacer {
+	return &pacer{def: pace{delay, parallelism}, host: map[string]pace{}, next: map[string]time.Time{}}
+}
+
+// set gives host its own spacing.
+func (p *pacer) set(host string, delay time.Duration, parallelism int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.host[host] = pace{delay, parallelism}
+}
+
+// wait blocks until host may be sent a request, or ctx ends (false).
+func (p *pacer) wait(ctx context.Context, host string) bool {
+	p.mu.Lock()
+	pc, ok := p.host[host]
+	if !ok {
+		pc = p.def
+	}
+	now := time.Now()
+	at := now
+	if n := p.next[host]; n.After(now) {
+		at = n
+	}
+	p.next[host] = at.Add(pc.gap())
+	p.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		return sleep(ctx, d)
+	}
+	return ctx.Err() == nil
+}

@@ -523,7 +523,7 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 				switch {
 				case p.Run == r.runID:
 					reason = "done-before-kill" // only when resuming
-				case p.Kind == "article" && !p.Removed && r.now.Before(p.NextDue):
+				case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue):
 					reason = "not-due"
 				case p.Kind == "continuation":
 					reason = "article-page" // archived as part of its article
@@ -667,6 +667,12 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	art.Capture = capture
 	r.appendPages(ctx, self.String(), h, resp.Body, art)
 	ch, err := r.archive(ctx, self, resp.StatusCode, art)
+	if errors.Is(err, errAlternate) {
+		// Looked at again only as rarely as an unchanging article.
+		ps.Kind, ps.ArticleID = "alternate", art.ID
+		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
+		return
+	}
 	if err != nil {
 		ps.Kind = "error"
 		return
@@ -709,6 +715,10 @@ func (r *run) notArticle(u *url.URL) {
 	r.mu.Unlock()
 }
 
+// errAlternate is archive's answer for an alternate URL of an article
+// already archived under its canonical URL: nothing was stored.
+var errAlternate = errors.New("alternate of an archived article")
+
 // archive fills the crawl's part of an article and puts it in the archive,
 // retrying transient store failures.
 func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) (store.Change, error) {
@@ -721,6 +731,17 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	art.CanonicalURL = canon.String()
 	art.ID = store.IDFor(art.CanonicalURL)
 	art.Site = r.site.Name
+	if canon.String() != self.String() {
+		// An alternate of the article (a mobile, AMP or tracking variant,
+		// a later page naming the first as canonical): it is archived only
+		// when the article is not yet, and never replaces the record the
+		// canonical page gave, which the crawl fetches too.
+		if _, err := r.c.st.Get(ctx, art.ID); err == nil {
+			r.count(func(st *Stats) { st.Skipped["alternate"]++ })
+			r.log.Debug("alternate of an archived article", "url", self.String(), "canonical", canon.String())
+			return store.Unchanged, errAlternate
+		}
+	}
 	art.Capture.Status = status
 	if art.FetchedAt.IsZero() {
 		art.FetchedAt = time.Now().UTC()

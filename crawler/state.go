@@ -21,7 +21,7 @@ type State struct {
 
 // PageState is what newsarc remembers of one URL.
 type PageState struct {
-	Kind         string    `json:"kind"` // "article", "page" (list, other), "feed" (feeds, sitemaps), "continuation" (an article's later page), "error"
+	Kind         string    `json:"kind"` // "article", "page" (list, other), "feed" (feeds, sitemaps), "continuation" (an article's later page), "alternate" (another URL of an archived article), "error"
 	Status       int       `json:"status"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`

@@ -1,0 +1,62 @@
+package crawler_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"newsarc/crawler"
+	"newsarc/extract"
+)
+
+// TestAlternateNeverReplacesCanonical: a mobile copy of an article that
+// names the desktop page as canonical is archived at most until the
+// desktop page is, and never replaces it, whichever is fetched first.
+func TestAlternateNeverReplacesCanonical(t *testing.T) {
+	desktop := strings.Replace(page("Harbour reopens", "harbour"), `<meta property="og:type" content="article">`,
+		`<meta property="og:type" content="article"><meta name="author" content="Ann Reporter">`, 1)
+	for _, order := range [][]string{{"/m/harbour", "/news/harbour"}, {"/news/harbour", "/m/harbour"}} {
+		t.Run(order[0], func(t *testing.T) {
+			var f *fixture
+			f = newFixture(t, map[string]http.HandlerFunc{
+				"/":             html(listPage(order...)),
+				"/news/harbour": html(desktop),
+				"/m/harbour": func(w http.ResponseWriter, r *http.Request) {
+					// The mobile page names the desktop page as canonical and
+					// carries no byline.
+					body := strings.Replace(page("Harbour reopens", "harbour"), "</head>",
+						`<link rel="canonical" href="`+f.URL+`/news/harbour"></head>`, 1)
+					html(body)(w, r)
+				},
+			})
+			st := openStore(t)
+			state, err := crawler.OpenState(t.TempDir() + "/state.db")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { state.Close() })
+			cfg := testConfig()
+			cfg.Parallelism = 1 // fetch in link order
+			cfg.State = state
+			c := crawler.New(cfg, st, nil)
+			ex := extract.New(extract.DefaultOptions())
+			for run := 1; run <= 2; run++ {
+				if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
+					t.Fatal(err)
+				}
+				arts := allArticles(t, st)
+				if len(arts) != 1 {
+					t.Fatalf("run %d: %d articles, want 1", run, len(arts))
+				}
+				a := arts[0]
+				if !strings.HasSuffix(a.URL, "/news/harbour") || len(a.Authors) != 1 || a.Authors[0] != "Ann Reporter" {
+					t.Errorf("run %d: record from %s with authors %v, want the desktop page's", run, a.URL, a.Authors)
+				}
+			}
+			if n := f.count("/m/harbour"); n != 1 {
+				t.Errorf("mobile page fetched %d times in two runs, want once (it rests like an archived article)", n)
+			}
+		})
+	}
+}

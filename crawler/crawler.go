@@ -244,6 +244,8 @@ type run struct {
 	client *http.Client                // fetches an article's continuation pages
 	robots map[string]*robotstxt.Group // robots.txt rules by host, as read before the crawl
 
+	idLocks sync.Map // article ID → *sync.Mutex, see lockID
+
 	mu       sync.Mutex
 	stats    Stats
 	pages    map[string]bool // continuation pages fetched in this run
@@ -635,7 +637,14 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// counts against its URL shape's budget before its next page is queued.
 	// A page's canonical URL is visited too: the same article reached under
 	// an alternative URL is archived once, under the canonical.
-	defer follow(htmlLinks(pageURL, ct, resp.Body))
+	isList := true // until the page is archived as an article
+	defer func() {
+		links := htmlLinks(pageURL, ct, resp.Body)
+		if isList {
+			links = r.chainEnd(self, links)
+		}
+		follow(links)
+	}()
 
 	r.mu.Lock()
 	merged := r.pages[self.String()]
@@ -677,6 +686,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		ps.Kind = "error"
 		return
 	}
+	isList = false
 	ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
 	if prev, ok := r.previous(resp.Request.URL.String()); ok && prev.Kind == "article" && ch == store.Unchanged {
 		ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
@@ -708,11 +718,60 @@ func (r *run) recordPage(fetched, canonical string, ps PageState) {
 	}
 }
 
+// chainEnd drops a list page's links to more list pages when the page
+// brings nothing new: no link, besides those, to a page of this site the
+// crawl has not seen. Pagination past the last page, calendars of empty
+// days and "older stories" links that go on for ever then end where the
+// news ends, instead of at the list budget. List pages are the page's own
+// URL shape (the next page, the previous day) and the shapes of pages
+// already found not to be articles.
+func (r *run) chainEnd(self *url.URL, links []link) []link {
+	own := template(self)
+	listy := func(u *url.URL) bool {
+		t := template(u)
+		return t == own || r.lists[t] > 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	parsed := make([]*url.URL, len(links))
+	for i, l := range links {
+		u, err := canonicalURL(l.URL, nil)
+		if err != nil {
+			continue
+		}
+		parsed[i] = u
+		if r.hosts[u.Hostname()] && !r.seen[u.String()] && TrapReason(u) == "" && !listy(u) {
+			return links // something new: the chain goes on
+		}
+	}
+	out := links[:0:0]
+	dropped := 0
+	for i, l := range links {
+		if u := parsed[i]; u != nil && listy(u) && !r.seen[u.String()] {
+			dropped++
+			continue
+		}
+		out = append(out, l)
+	}
+	if dropped > 0 {
+		r.stats.Skipped["list-end"] += dropped
+	}
+	return out
+}
+
 func (r *run) notArticle(u *url.URL) {
 	r.count(func(st *Stats) { st.NotArticle++ })
 	r.mu.Lock()
 	r.lists[template(u)]++
 	r.mu.Unlock()
+}
+
+// lockID locks one article ID for the run and returns its unlock.
+func (r *run) lockID(id string) func() {
+	m, _ := r.idLocks.LoadOrStore(id, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // errAlternate is archive's answer for an alternate URL of an article
@@ -731,6 +790,10 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	art.CanonicalURL = canon.String()
 	art.ID = store.IDFor(art.CanonicalURL)
 	art.Site = r.site.Name
+	// One article at a time per ID: an alternate's "archived yet?" and the
+	// canonical page's put must not cross.
+	unlock := r.lockID(art.ID)
+	defer unlock()
 	if canon.String() != self.String() {
 		// An alternate of the article (a mobile, AMP or tracking variant,
 		// a later page naming the first as canonical): it is archived only

@@ -49,7 +49,7 @@ type Archive interface {
 
 // Site is one news site to crawl, as listed in the config.
 type Site struct {
-	Name     string   `yaml:"name"`     // names the site in the archive; the first seed's host by default
+	Name     string   `yaml:"name"`     // names the site in the archive; the first seed's host (and port, if any) by default
 	Seeds    []string `yaml:"seeds"`    // front pages, section pages, RSS/Atom feeds, sitemaps
 	Schedule string   `yaml:"schedule"` // cron spec for `newsarc schedule`, e.g. "CRON_TZ=Asia/Shanghai 30 2 * * *"
 	Hosts    []string `yaml:"hosts"`    // hosts besides the seeds' that belong to the site

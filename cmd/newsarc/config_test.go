@@ -2,6 +2,7 @@ package main
 
 import (
 	"io/fs"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -67,5 +68,22 @@ func TestConfigDurations(t *testing.T) {
 	}
 	if cfg.Crawler.MaxPages == 0 {
 		t.Fatalf("defaults lost: %+v", cfg.Crawler)
+	}
+}
+
+func TestSiteName(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.Example.com/news/": "example.com",
+		"http://example.com:80/":        "example.com",
+		"http://127.0.0.1:18081/":       "127.0.0.1:18081",
+		"https://news.example:8443/a":   "news.example:8443",
+	} {
+		u, err := url.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := siteName(u); got != want {
+			t.Errorf("siteName(%s) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,6 +85,11 @@ in the archive are updated, never duplicated.`,
 			} else {
 				writeSummary(g.stdout, stats, time.Since(start), cfg.Data)
 			}
+			if crawlErr != nil && ctx.Err() != nil {
+				// Stopped by a signal: say so plainly, with what to do.
+				fmt.Fprintln(g.stderr, "Interrupted: the pages in hand were archived; run the same command again to resume where the crawl stopped.")
+				return fmt.Errorf("%w: %w", errSilent, context.Canceled)
+			}
 			return crawlErr
 		},
 	}
@@ -95,6 +101,17 @@ in the archive are updated, never duplicated.`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no live progress")
 	f.BoolVar(&asJSON, "json", false, "print the crawl stats as JSON")
 	return cmd
+}
+
+// siteName names the site of a seed URL given on the command line: its
+// host without "www.", and its port when it has one, so that two sites on
+// one address keep apart.
+func siteName(u *url.URL) string {
+	name := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	if p := u.Port(); p != "" && !(u.Scheme == "http" && p == "80") && !(u.Scheme == "https" && p == "443") {
+		name += ":" + p
+	}
+	return name
 }
 
 // selectSites turns seed URLs (grouped by host) or the config's sites
@@ -111,7 +128,7 @@ func selectSites(cfg Config, urls []string, name string) ([]crawler.Site, error)
 			host := strings.ToLower(u.Host)
 			s, ok := byHost[host]
 			if !ok {
-				s = &crawler.Site{Name: strings.TrimPrefix(u.Hostname(), "www.")}
+				s = &crawler.Site{Name: siteName(u)}
 				// A site of the config with this host lends its settings.
 				for _, cs := range cfg.Sites {
 					for _, seed := range cs.Seeds {

@@ -72,7 +72,7 @@ func TestResumeAfterKill(t *testing.T) {
 	u0, _ := url.Parse(srv.URL)
 	finished := map[string]bool{}
 	for p := range before {
-		if ps, ok := state.Page(u0.Hostname(), srv.URL+p); ok && ps.Kind != "error" {
+		if ps, ok := state.Page(siteName(u0), srv.URL+p); ok && ps.Kind != "error" {
 			finished[p] = true
 		}
 	}

@@ -732,7 +732,10 @@ var (
 	rxNameSep  = regexp.MustCompile(`\s*(?:,|，|、|&|\band\b|\s和\s)\s*`)
 )
 
-// cleanNames trims, drops "By" prefixes, duplicates, URLs and values
+// rxRolePrefix matches the role words before a Chinese byline name.
+var rxRolePrefix = regexp.MustCompile(`^(?:(?:本报|本刊|本台|本网|特约|见习|实习|首席|驻\p{Han}{1,4})*(?:记者|記者|通讯员|通訊員|评论员|評論員|特约评论员|作者|撰稿|撰文|编译|编辑|編輯))(?:[\s:：/／|｜丨]+|$)`)
+
+// cleanNames trims, drops "By" prefixes and Chinese role words, duplicates, URLs and values
 // that are not names: CMS user ids ("105261") and staff codes ("zx0176"),
 // which have more digits than letters.
 func cleanNames(in []string) []string {
@@ -740,6 +743,11 @@ func cleanNames(in []string) []string {
 	for _, n := range in {
 		n = collapse(n)
 		n = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(n, "By "), "by "))
+		if rxHan.MatchString(n) {
+			// "（记者 顾城）", "记者 李明", "评论员": the role is not the name.
+			n = strings.TrimSpace(strings.Trim(n, "（）()[]【】 "))
+			n = strings.TrimSpace(rxRolePrefix.ReplaceAllString(n, ""))
+		}
 		if n == "" || runeLen(n) > 60 || strings.Contains(n, "://") || strings.HasPrefix(n, "www.") || slices.Contains(out, n) {
 			continue
 		}

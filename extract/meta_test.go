@@ -3,6 +3,7 @@ package extract
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,13 @@ func TestAccountNameNotWriter(t *testing.T) {
 	m.harvest(nil, "")
 	if m.publisher.val != "云帆网" {
 		t.Errorf("publisher %q", m.publisher.val)
+	}
+}
+
+func TestCleanNamesRoles(t *testing.T) {
+	got := cleanNames([]string{"记者 李明", "（记者 顾城）", "评论员", "许文", "本报记者：邓晓彤", "Jane Doe", "記者 林志明"})
+	want := []string{"李明", "顾城", "许文", "邓晓彤", "Jane Doe", "林志明"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cleanNames = %q, want %q", got, want)
 	}
 }

@@ -60,3 +60,36 @@ func TestAlternateNeverReplacesCanonical(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectSourceRests: an article reached through a redirecting URL
+// is not fetched again through it on the next run while it is not due.
+func TestRedirectSourceRests(t *testing.T) {
+	f := newFixture(t, map[string]http.HandlerFunc{
+		"/": html(listPage("/s/1")),
+		"/s/1": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/story/1", http.StatusMovedPermanently)
+		},
+		"/story/1": html(page("Ferry returns", "ferry")),
+	})
+	st := openStore(t)
+	state, err := crawler.OpenState(t.TempDir() + "/state.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { state.Close() })
+	cfg := testConfig()
+	cfg.State = state
+	c := crawler.New(cfg, st, nil)
+	ex := extract.New(extract.DefaultOptions())
+	for run := 1; run <= 2; run++ {
+		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(allArticles(t, st)); n != 1 {
+		t.Errorf("%d articles, want 1", n)
+	}
+	if a, b := f.count("/s/1"), f.count("/story/1"); a != 1 || b != 1 {
+		t.Errorf("over two runs the redirect was fetched %d times and the article %d; want once each", a, b)
+	}
+}

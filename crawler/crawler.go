@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,7 +249,8 @@ type run struct {
 
 	mu       sync.Mutex
 	stats    Stats
-	pages    map[string]bool // continuation pages fetched in this run
+	pages    map[string]bool   // continuation pages fetched in this run
+	redirect map[string]string // where a redirect chain ended → the URL it began at
 	seen     map[string]bool
 	rejected map[string]bool // URLs refused, counted once
 	lists    map[string]int  // non-article pages fetched per URL template
@@ -292,7 +294,8 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	// The transport spaces requests per host (delay, robots.txt
 	// Crawl-delay); colly's limit rules only cap how many run at once.
 	pace := newPacer(cfg.Delay, cfg.Parallelism)
-	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder, pace: pace}
+	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder, pace: pace,
+		redirected: r.redirected}
 	col.WithTransport(transport)
 	r.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
 
@@ -427,7 +430,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
-		seen: map[string]bool{}, pages: map[string]bool{}, robots: map[string]*robotstxt.Group{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
+		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, robots: map[string]*robotstxt.Group{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
@@ -708,14 +711,36 @@ func (r *run) recordPage(fetched, canonical string, ps PageState) {
 	if r.state == nil {
 		return
 	}
-	for _, u := range []string{fetched, canonical} {
+	urls := []string{fetched, canonical}
+	r.mu.Lock()
+	if from, ok := r.redirect[fetched]; ok {
+		// The URL that redirected here is done too, and rests as long:
+		// the next run does not fetch it again for nothing.
+		delete(r.redirect, fetched)
+		urls = append(urls, from)
+	}
+	r.mu.Unlock()
+	for i, u := range urls {
+		if i > 0 && slices.Contains(urls[:i], u) {
+			continue
+		}
 		if err := r.state.done(r.site.Name, u, ps); err != nil {
 			r.log.Error("crawl state", "url", u, "err", err)
 		}
-		if canonical == fetched {
-			break
-		}
 	}
+}
+
+// redirected notes that a fetch of from was redirected to to.
+func (r *run) redirected(from, to string) {
+	f, err1 := canonicalURL(from, nil)
+	t, err2 := canonicalURL(to, nil)
+	if err1 != nil || err2 != nil || f.String() == t.String() {
+		return
+	}
+	r.mu.Lock()
+	r.redirect[to] = f.String()
+	r.redirect[t.String()] = f.String()
+	r.mu.Unlock()
 }
 
 // chainEnd drops a list page's links to more list pages when the page

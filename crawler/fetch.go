@@ -61,12 +61,22 @@ type fetchTransport struct {
 	maxBody  int64
 	recorder Recorder
 	pace     *pacer // spaces requests per host; nil: no spacing
+	// redirected, when set, is told the first URL of a chain of redirects
+	// and the URL each hop leads to.
+	redirected func(from, to string)
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.pace != nil && !t.pace.wait(req.Context(), req.URL.Host) {
 		return nil, fmt.Errorf("%s: %w", req.URL, context.Cause(req.Context()))
+	}
+	if t.redirected != nil && req.Response != nil {
+		first := req
+		for first.Response != nil && first.Response.Request != nil {
+			first = first.Response.Request
+		}
+		t.redirected(first.URL.String(), req.URL.String())
 	}
 	req = req.Clone(req.Context())
 	if req.Header.Get("Accept-Encoding") == "" {

@@ -200,13 +200,13 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 
 	// Authors. Values that name the site, not a person, are left out here
 	// so that a byline on the page gets its turn.
-	if names := m.notSite(cleanNames(ldStrings(ld.article["author"]))); len(names) > 0 {
+	if names := m.notSite(cleanNames(splitJoined(ldStrings(ld.article["author"])))); len(names) > 0 {
 		m.setAuthors(names, srcJSONLD)
 	}
-	if names := m.notSite(cleanNames(append(metas["author"], metas["dc.creator"]...))); len(m.authors) == 0 && len(names) > 0 {
+	if names := m.notSite(cleanNames(splitJoined(append(metas["author"], metas["dc.creator"]...)))); len(m.authors) == 0 && len(names) > 0 {
 		m.setAuthors(names, srcMeta)
 	}
-	if names := m.notSite(cleanNames(metas["article:author"])); len(m.authors) == 0 && len(names) > 0 {
+	if names := m.notSite(cleanNames(splitJoined(metas["article:author"]))); len(m.authors) == 0 && len(names) > 0 {
 		m.setAuthors(names, srcOG)
 	}
 	gq.Find(`a[rel~="author"], [itemprop="author"] [itemprop="name"]`).Each(func(_ int, s *goquery.Selection) {
@@ -718,6 +718,20 @@ func labelNames(rest string) []string {
 		}
 	}
 	return cleanNames(names)
+}
+
+// rxJoinedNames separates names that a structured author value joins
+// ("Kevin Strand and Alan Whitaker", "张三、李四"); commas are left alone,
+// since "Doe, Jane" is one name.
+var rxJoinedNames = regexp.MustCompile(`\s+(?:and|&)\s+|\s*[、；;]\s*`)
+
+// splitJoined splits each structured author value into the names it joins.
+func splitJoined(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, rxJoinedNames.Split(v, -1)...)
+	}
+	return out
 }
 
 // splitNames splits "A, B and C" into names.

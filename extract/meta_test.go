@@ -305,3 +305,11 @@ func TestCleanNamesRoles(t *testing.T) {
 		t.Errorf("cleanNames = %q, want %q", got, want)
 	}
 }
+
+func TestSplitJoined(t *testing.T) {
+	got := splitJoined([]string{"Kevin Strand and Alan Whitaker", "张三、李四", "Doe, Jane", "Anna & Ben"})
+	want := []string{"Kevin Strand", "Alan Whitaker", "张三", "李四", "Doe, Jane", "Anna", "Ben"}
+	if !slices.Equal(got, want) {
+		t.Errorf("splitJoined = %q, want %q", got, want)
+	}
+}

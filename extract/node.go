@@ -56,7 +56,18 @@ func elements(n *html.Node, fn func(*html.Node) bool) {
 
 // textOf returns the text under n with white space collapsed, leaving out
 // scripts and styles.
-func textOf(n *html.Node) string {
+func textOf(n *html.Node) string { return nodeText(n, false) }
+
+// fieldText returns the text under n like textOf, but with a space
+// between two inline elements side by side, so that the fields of a label
+// line stay apart: <span>编辑：李明轩</span><span>责任编辑：刘亚楠</span> is
+// "编辑：李明轩 责任编辑：刘亚楠".
+func fieldText(n *html.Node) string { return nodeText(n, true) }
+
+// nodeText collects the text under n, with a space around block elements
+// (and, with everyElement, around every element), white space collapsed,
+// scripts and styles left out.
+func nodeText(n *html.Node, everyElement bool) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -70,12 +81,16 @@ func textOf(n *html.Node) string {
 				return
 			case atom.Br, atom.P, atom.Div, atom.Li, atom.Td, atom.Tr, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 				b.WriteByte(' ')
+			default:
+				if everyElement {
+					b.WriteByte(' ')
+				}
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		if n.Type == html.ElementNode && isBlock(n) {
+		if n.Type == html.ElementNode && (everyElement || isBlock(n)) {
 			b.WriteByte(' ')
 		}
 	}
@@ -128,34 +143,4 @@ func contains(n, d *html.Node) bool {
 		}
 	}
 	return false
-}
-
-// fieldText returns the text under n like textOf, but with a space
-// between two inline elements side by side, so that the fields of a label
-// line stay apart: <span>编辑：李明轩</span><span>责任编辑：刘亚楠</span> is
-// "编辑：李明轩 责任编辑：刘亚楠".
-func fieldText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template:
-				return
-			}
-			b.WriteByte(' ')
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if n.Type == html.ElementNode {
-			b.WriteByte(' ')
-		}
-	}
-	walk(n)
-	return collapse(b.String())
 }

@@ -31,15 +31,9 @@ func TestAlternateNeverReplacesCanonical(t *testing.T) {
 				},
 			})
 			st := openStore(t)
-			state, err := crawler.OpenState(t.TempDir() + "/state.db")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { state.Close() })
 			cfg := testConfig()
 			cfg.Parallelism = 1 // fetch in link order
-			cfg.State = state
-			c := crawler.New(cfg, st, nil)
+			c := stateCrawler(t, cfg, st)
 			ex := extract.New(extract.DefaultOptions())
 			for run := 1; run <= 2; run++ {
 				if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
@@ -72,14 +66,7 @@ func TestRedirectSourceRests(t *testing.T) {
 		"/story/1": html(page("Ferry returns", "ferry")),
 	})
 	st := openStore(t)
-	state, err := crawler.OpenState(t.TempDir() + "/state.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
-	cfg := testConfig()
-	cfg.State = state
-	c := crawler.New(cfg, st, nil)
+	c := stateCrawler(t, testConfig(), st)
 	ex := extract.New(extract.DefaultOptions())
 	for run := 1; run <= 2; run++ {
 		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
@@ -92,4 +79,17 @@ func TestRedirectSourceRests(t *testing.T) {
 	if a, b := f.count("/s/1"), f.count("/story/1"); a != 1 || b != 1 {
 		t.Errorf("over two runs the redirect was fetched %d times and the article %d; want once each", a, b)
 	}
+}
+
+// stateCrawler returns a crawler of cfg into st that keeps its crawl state
+// in a fresh state file, so that runs are incremental.
+func stateCrawler(t *testing.T, cfg crawler.Config, st crawler.Archive) *crawler.Crawler {
+	t.Helper()
+	state, err := crawler.OpenState(t.TempDir() + "/state.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { state.Close() })
+	cfg.State = state
+	return crawler.New(cfg, st, nil)
 }

@@ -60,14 +60,7 @@ func TestMultiPageArticle(t *testing.T) {
 		"/news/2025/0218/123_3.html": html(pagedArticle(3)),
 	})
 	st := openStore(t)
-	state, err := crawler.OpenState(t.TempDir() + "/state.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
-	cfg := testConfig()
-	cfg.State = state
-	c := crawler.New(cfg, st, nil)
+	c := stateCrawler(t, testConfig(), st)
 	ex := extract.New(extract.DefaultOptions())
 	s1, err := c.Run(context.Background(), crawler.Site{Name: "city", Seeds: []string{site.URL + "/"}}, ex)
 	if err != nil {

@@ -15,18 +15,8 @@ import (
 // promises. With NEWSARC_EXTRACTION_PRED set it also writes the predictions
 // for score.py.
 func TestBenchmarkSet(t *testing.T) {
-	dir := os.Getenv("NEWSARC_EXTRACTION_BENCH")
-	if dir == "" {
-		t.Skip("NEWSARC_EXTRACTION_BENCH is not set")
-	}
-	pages, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := extract.DefaultOptions()
-	opts.Force = true
-	opts.Now = func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }
-	res, err := Run(context.Background(), extract.New(opts), pages)
+	pages, ex := benchSet(t)
+	res, err := Run(context.Background(), ex, pages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,4 +36,23 @@ func TestLoadMissing(t *testing.T) {
 	if _, err := Load(t.TempDir()); err == nil {
 		t.Error("Load of an empty directory: no error")
 	}
+}
+
+// benchSet loads the set NEWSARC_EXTRACTION_BENCH names, or skips the
+// test, and returns it with the extractor the benchmark runs: Force, so
+// that every page gives its body, and a fixed clock.
+func benchSet(t *testing.T) ([]Page, *extract.Extractor) {
+	t.Helper()
+	dir := os.Getenv("NEWSARC_EXTRACTION_BENCH")
+	if dir == "" {
+		t.Skip("NEWSARC_EXTRACTION_BENCH is not set")
+	}
+	pages, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := extract.DefaultOptions()
+	opts.Force = true
+	opts.Now = func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }
+	return pages, extract.New(opts)
 }

@@ -3,10 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"newsarc/extract"
 	"newsarc/store"
@@ -65,18 +63,7 @@ func paragraphs(text string) []string {
 // bodies long enough to link (store.MinLinkWords) count. It fails when
 // unrelated stories link or edited reprints are mostly missed.
 func TestNearDuplicateRates(t *testing.T) {
-	dir := os.Getenv("NEWSARC_EXTRACTION_BENCH")
-	if dir == "" {
-		t.Skip("NEWSARC_EXTRACTION_BENCH is not set")
-	}
-	pages, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := extract.DefaultOptions()
-	opts.Force = true
-	opts.Now = func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }
-	ex := extract.New(opts)
+	pages, ex := benchSet(t)
 	within := func(a, b string) (int, bool) {
 		d := store.Hamming(extract.SimHash(a), extract.SimHash(b))
 		return d, d <= store.MaxSimilarDistance

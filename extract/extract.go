@@ -205,6 +205,11 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	yearRef := m.yearRef(loc, fetched)
 	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched, yearRef)
 	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched, yearRef)
+	if !e.opts.Force && !m.newsType && sitePage(pageURL, m.title) {
+		// A privacy policy has a date ("Last updated") and prose, and
+		// WordPress calls every page an article: the page's name decides.
+		return nil, fmt.Errorf("%w: a page about the site (policy, about, contact, jobs)", ErrNotArticle)
+	}
 	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {
 		// About, contact and policy pages are prose too; a news article
 		// says when it was published, or at least declares itself one.
@@ -396,4 +401,19 @@ func renderHTML(n *html.Node) string {
 		return ""
 	}
 	return b.String()
+}
+
+// Pages about the site itself, by their last path segment or their title:
+// policies, terms, about, contact, jobs, advertising, help.
+var (
+	rxSitePagePath  = regexp.MustCompile(`(?i)/(?:privacy(?:[-_]?policy)?|privacy[-_]notice|terms(?:[-_]?(?:of[-_]?)?(?:service|use|conditions))?|tos|cookies?(?:[-_]?policy)?|legal(?:[-_]?notice)?|disclaimer|copyright|imprint|impressum|about(?:[-_]?us)?|contact(?:[-_]?us)?|careers?|jobs?|join[-_]?us|advertis(?:e|ing)(?:[-_]?with[-_]?us)?|help|faq|guanyu(?:women)?|lianxi(?:women)?|zhaopin|banquan(?:shengming)?|mianze(?:shengming)?|yinsi(?:zhengce)?)(?:\.[a-z]+)?/?$`)
+	rxSitePageTitle = regexp.MustCompile(`(?i)^(?:privacy policy|privacy notice|terms of (?:service|use)|terms and conditions|cookie policy|legal notice|disclaimer|about us|contact us|careers|jobs|work with us|advertise with us|help|faq|隐私政策|隐私条款|隐私声明|用户协议|服务条款|使用条款|版权声明|免责声明|法律声明|关于我们|联系我们|招聘信息|人才招聘|诚聘英才|加入我们|广告服务|网站地图|帮助中心|隱私政策|版權聲明|免責聲明|關於我們|聯絡我們|聯繫我們)(?:\s*[-_|｜丨—–:：]|$)`)
+)
+
+// sitePage reports whether a page is about the site rather than news.
+func sitePage(pageURL, title string) bool {
+	if u, err := url.Parse(pageURL); err == nil && rxSitePagePath.MatchString(u.Path) {
+		return true
+	}
+	return rxSitePageTitle.MatchString(strings.TrimSpace(title))
 }

@@ -149,3 +149,23 @@ func BenchmarkExtract(b *testing.B) {
 		}
 	}
 }
+
+func TestSitePage(t *testing.T) {
+	for _, tc := range []struct {
+		url, title string
+		want       bool
+	}{
+		{"https://news.example/privacy-policy", "Privacy Policy - The Courier", true},
+		{"https://news.example/terms-of-service/", "Terms", true},
+		{"https://news.example/about/jobs.shtml", "招聘信息_华夏新闻网", true},
+		{"https://news.example/help/a.html", "版权声明 - 华夏新闻网", true},
+		{"https://news.example/p/123", "关于我们", true},
+		{"https://news.example/2025/02/18/privacy-law-passes/", "Parliament passes privacy law", false},
+		{"https://news.example/news/jobs-report-beats-forecasts", "Jobs report beats forecasts", false},
+		{"https://news.example/a/20250218/123.shtml", "关于我们这一代人的就业问题", false},
+	} {
+		if got := sitePage(tc.url, tc.title); got != tc.want {
+			t.Errorf("sitePage(%s, %q) = %v, want %v", tc.url, tc.title, got, tc.want)
+		}
+	}
+}

@@ -56,6 +56,7 @@ type metadata struct {
 	published, modified []field // candidates, best first
 	lang                field   // declared language
 	isArticle           bool    // JSON-LD article type or og:type=article
+	newsType            bool    // JSON-LD says NewsArticle (or a kind of it), which only news pages claim
 	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
 
 	account string // the publishing account named below the title (accountName)
@@ -130,6 +131,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 
 	// Page type.
 	m.isArticle = ld.article != nil && rxArticleType.MatchString(ld.articleType) || strings.EqualFold(first("og:type"), "article")
+	m.newsType = ld.article != nil && strings.Contains(strings.ToLower(ld.articleType), "news")
 	for _, t := range ld.types {
 		if rxListType.MatchString(t) && ld.article == nil {
 			m.listHint = "json-ld " + t

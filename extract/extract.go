@@ -208,7 +208,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if !e.opts.Force && !m.newsType && sitePage(pageURL, m.title) {
 		// A privacy policy has a date ("Last updated") and prose, and
 		// WordPress calls every page an article: the page's name decides.
-		return nil, fmt.Errorf("%w: a page about the site (policy, about, contact, jobs)", ErrNotArticle)
+		return nil, fmt.Errorf("%w: a page about the site (policy, about, contact, jobs) or a topic's landing page", ErrNotArticle)
 	}
 	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {
 		// About, contact and policy pages are prose too; a news article
@@ -410,9 +410,15 @@ var (
 	rxSitePageTitle = regexp.MustCompile(`(?i)^(?:privacy policy|privacy notice|terms of (?:service|use)|terms and conditions|cookie policy|legal notice|disclaimer|about us|contact us|careers|jobs|work with us|advertise with us|help|faq|隐私政策|隐私条款|隐私声明|用户协议|服务条款|使用条款|版权声明|免责声明|法律声明|关于我们|联系我们|招聘信息|人才招聘|诚聘英才|加入我们|广告服务|网站地图|帮助中心|隱私政策|版權聲明|免責聲明|關於我們|聯絡我們|聯繫我們)(?:\s*[-_|｜丨—–:：]|$)`)
 )
 
-// sitePage reports whether a page is about the site rather than news.
+// rxTopicIndex matches the landing page of a topic (专题) section:
+// /zhuanti/2025chunyun/, /special/budget/index.shtml. The stories inside
+// it have their own pages.
+var rxTopicIndex = regexp.MustCompile(`(?i)/(?:zhuanti|zt|special|specials|topics?|subjects?)/(?:[^/]+/)?(?:index(?:_\d+)?\.[a-z]+)?$`)
+
+// sitePage reports whether a page is about the site rather than news, or
+// the landing page of a topic section.
 func sitePage(pageURL, title string) bool {
-	if u, err := url.Parse(pageURL); err == nil && rxSitePagePath.MatchString(u.Path) {
+	if u, err := url.Parse(pageURL); err == nil && (rxSitePagePath.MatchString(u.Path) || rxTopicIndex.MatchString(u.Path)) {
 		return true
 	}
 	return rxSitePageTitle.MatchString(strings.TrimSpace(title))

@@ -163,6 +163,10 @@ func TestSitePage(t *testing.T) {
 		{"https://news.example/2025/02/18/privacy-law-passes/", "Parliament passes privacy law", false},
 		{"https://news.example/news/jobs-report-beats-forecasts", "Jobs report beats forecasts", false},
 		{"https://news.example/a/20250218/123.shtml", "关于我们这一代人的就业问题", false},
+		{"https://news.example/zhuanti/2025chunyun/index.shtml", "2025春运专题", true},
+		{"https://news.example/special/budget/", "Budget 2025", true},
+		{"https://news.example/zhuanti/2025chunyun/a20250218_1.shtml", "春运首日客流", false},
+		{"https://news.example/topics/climate/2025/02/18/floods-recede", "Floods recede", false},
 	} {
 		if got := sitePage(tc.url, tc.title); got != tc.want {
 			t.Errorf("sitePage(%s, %q) = %v, want %v", tc.url, tc.title, got, tc.want)

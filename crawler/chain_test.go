@@ -3,7 +3,9 @@ package crawler_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -66,5 +68,74 @@ func TestListChainsEndWhereNewsEnds(t *testing.T) {
 	}
 	if stats.Skipped["list-end"] == 0 {
 		t.Errorf("skipped %v, want list-end counted", stats.Skipped)
+	}
+}
+
+// TestRobotsOfAnotherHost: a host of the site that is not a seed's has its
+// robots.txt read once, when its first link comes, and obeyed.
+func TestRobotsOfAnotherHost(t *testing.T) {
+	other := newFixture(t, map[string]http.HandlerFunc{
+		"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "User-agent: *\nDisallow: /closed/\n")
+		},
+		"/open/":   html(page("Open story", "openword")),
+		"/closed/": html(page("Closed story", "closedword")),
+	})
+	// Test servers share the host name 127.0.0.1, so the second one is a
+	// host of the site with robots.txt of its own.
+	f := newFixture(t, map[string]http.HandlerFunc{
+		"/": html(listPage(other.URL+"/open/", other.URL+"/closed/", other.URL+"/open/?again=1")),
+	})
+	st := openStore(t)
+	stats := crawl(t, testConfig(), st, f.URL+"/")
+	if other.count("/closed/") != 0 || other.count("/open/") != 1 {
+		t.Errorf("other host: /closed/ fetched %d times, /open/ %d; want 0 and 1", other.count("/closed/"), other.count("/open/"))
+	}
+	if n := other.count("/robots.txt"); n != 1 {
+		t.Errorf("other host's robots.txt read %d times, want once", n)
+	}
+	if stats.Skipped["robots"] != 1 {
+		t.Errorf("skipped %v, want robots 1", stats.Skipped)
+	}
+}
+
+// TestCrawlDelayPaces: a robots.txt Crawl-delay spaces the requests to the
+// host, one at a time, even with a shorter delay and more parallelism
+// configured.
+func TestCrawlDelayPaces(t *testing.T) {
+	var mu sync.Mutex
+	var times []time.Time
+	stamp := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			times = append(times, time.Now())
+			mu.Unlock()
+			h(w, r)
+		}
+	}
+	f := newFixture(t, map[string]http.HandlerFunc{
+		"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.15\n")
+		},
+		"/":   stamp(html(listPage("/a/", "/b/", "/c/"))),
+		"/a/": stamp(html(page("Story A", "alpha"))),
+		"/b/": stamp(html(page("Story B", "bravo"))),
+		"/c/": stamp(html(page("Story C", "charlie"))),
+	})
+	cfg := testConfig() // no delay, parallelism 4
+	cfg.MaxRetryWait = time.Second // the cap on a Crawl-delay
+	crawl(t, cfg, openStore(t), f.URL+"/")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) != 4 {
+		t.Fatalf("%d pages fetched, want 4", len(times))
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(times); i++ {
+		// The pacer starts requests 150 ms apart; allow for the server
+		// seeing them a little closer.
+		if gap := times[i].Sub(times[i-1]); gap < 120*time.Millisecond {
+			t.Errorf("requests %d and %d came %v apart, want the Crawl-delay of 150ms", i, i+1, gap)
+		}
 	}
 }

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
-	"github.com/temoto/robotstxt"
 
 	"newsarc/store"
 )
@@ -242,8 +241,11 @@ type run struct {
 	runID int64
 	now   time.Time
 
-	client *http.Client                // fetches an article's continuation pages
-	robots map[string]*robotstxt.Group // robots.txt rules by host, as read before the crawl
+	client *http.Client    // fetches robots.txt and an article's continuation pages
+	robots sync.Map        // host → *hostRobots, see robotsAllow
+	pace   *pacer          // spaces requests per host
+	delay  time.Duration   // the site's delay between requests to a host
+	ctx    context.Context // the run's, for robots.txt reads from link callbacks
 
 	idLocks sync.Map // article ID → *sync.Mutex, see lockID
 
@@ -284,7 +286,6 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		colly.MaxDepth(cfg.MaxDepth),
 		colly.AllowedDomains(hostList...),
 	)
-	col.IgnoreRobotsTxt = cfg.IgnoreRobots
 	col.MaxBodySize = 0 // fetchTransport enforces the limit and fails loudly
 	col.SetRequestTimeout(cfg.Timeout)
 	base := cfg.Transport
@@ -295,30 +296,28 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	// Crawl-delay); colly's limit rules only cap how many run at once.
 	pace := newPacer(cfg.Delay, cfg.Parallelism)
 	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder, pace: pace,
-		redirected: r.redirected}
+		redirected: r.redirected, allowed: r.robotsAllow}
 	col.WithTransport(transport)
 	r.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
 
-	// robots.txt, read before the crawl: its Crawl-delay slows the host's
-	// limit rule and its Sitemap lines are seeds. (colly reads it again for
-	// its allow/disallow checks.)
-	var rules []*colly.LimitRule
+	// robots.txt: newsarc reads each host's file once (robotsAllow) and
+	// checks every URL before it is queued, and every redirect; colly's own
+	// check, which would read the files again, is off. The seeds' files are
+	// read first: their Sitemap lines are seeds.
+	col.IgnoreRobotsTxt = true
+	r.pace, r.delay, r.ctx = pace, cfg.Delay, ctx
 	var sitemaps []string
 	if !cfg.IgnoreRobots {
-		client := &http.Client{Transport: transport, Timeout: cfg.Timeout}
 		for _, host := range r.seedHosts() {
-			info := fetchRobots(ctx, client, host, cfg.UserAgent)
+			info := fetchRobots(ctx, r.client, host, cfg.UserAgent)
 			sitemaps = append(sitemaps, info.sitemaps...)
-			r.robots[host.Hostname()] = info.group
-			// A Crawl-delay is a rate: one request at a time, that far apart.
-			if info.crawlDelay > 0 && info.crawlDelay >= cfg.Delay {
-				d := min(info.crawlDelay, cfg.MaxRetryWait)
-				r.log.Info("robots.txt crawl-delay", "host", host.Host, "dur", d)
-				pace.set(host.Host, d, 1)
-				rules = append(rules, &colly.LimitRule{DomainGlob: host.Host, Parallelism: 1})
-			}
+			hr := &hostRobots{group: info.group}
+			hr.once.Do(func() {})
+			r.robots.Store(host.Host, hr)
+			r.crawlDelay(host.Host, info.crawlDelay)
 		}
 	}
+	var rules []*colly.LimitRule
 	rules = append(rules, &colly.LimitRule{DomainGlob: "*", Parallelism: cfg.Parallelism})
 	if err := col.Limits(rules); err != nil {
 		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
@@ -430,7 +429,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
-		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, robots: map[string]*robotstxt.Group{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
+		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
@@ -500,6 +499,12 @@ func (r *run) count(f func(s *Stats)) {
 // in the frontier in one transaction, and hands them to do (colly's Visit).
 // Seeds skip the trap rules: an operator listed them.
 func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bool) {
+	// robots.txt first, outside the lock: reading a host's file the first
+	// time is a request.
+	allowed := make([]bool, len(us))
+	for i, u := range us {
+		allowed[i] = !r.hosts[u.Hostname()] || r.robotsAllow(r.ctx, u)
+	}
 	var accepted []string
 	r.mu.Lock()
 	for i, u := range us {
@@ -519,6 +524,8 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 			reason = trap
 		case r.excluded(s):
 			reason = "excluded"
+		case !allowed[i]:
+			reason = "robots"
 		case r.lists[template(u)] >= r.c.cfg.MaxListPages:
 			reason = "list-budget"
 		case r.stats.Queued >= r.maxPages():

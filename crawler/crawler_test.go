@@ -132,7 +132,10 @@ func TestRobotsAndCanonicalURLs(t *testing.T) {
 		"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
 		},
-		"/":                html(listPage("/a/", "/a/?utm_source=feed&fbclid=1", "/a/#comments", "/private/secret/", "/b/?replytocom=7")),
+		"/": html(listPage("/a/", "/a/?utm_source=feed&fbclid=1", "/a/#comments", "/private/secret/", "/b/?replytocom=7", "/go")),
+		"/go": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/private/secret/", http.StatusFound) // into a disallowed path
+		},
 		"/a/":              html(page("Harbour vote", "harbour", "/b/")),
 		"/b/":              html(page("School budget", "schools", "/a/?utm_medium=x")),
 		"/private/secret/": html(page("Secret", "secret")),
@@ -143,8 +146,12 @@ func TestRobotsAndCanonicalURLs(t *testing.T) {
 	if n := f.count("/private/secret/"); n != 0 {
 		t.Errorf("robots.txt disallowed /private/secret/ but it was fetched %d times", n)
 	}
-	if stats.Skipped["robots"] != 1 {
-		t.Errorf("skipped robots = %d, want 1 (%+v)", stats.Skipped["robots"], stats.Skipped)
+	if stats.Skipped["robots"] != 1 || stats.Errors["robots"] != 1 {
+		t.Errorf("skipped robots = %d, errors robots = %d, want 1 each (the link, the redirect) (%+v %+v)",
+			stats.Skipped["robots"], stats.Errors["robots"], stats.Skipped, stats.Errors)
+	}
+	if n := f.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt read %d times in one run, want once", n)
 	}
 	if n := f.count("/a/"); n != 1 {
 		t.Errorf("/a/ fetched %d times, want once (tracking params and fragments canonicalised)", n)

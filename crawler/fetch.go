@@ -11,8 +11,11 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gocolly/colly/v2"
 
 	"newsarc/store"
 )
@@ -64,6 +67,9 @@ type fetchTransport struct {
 	// redirected, when set, is told the first URL of a chain of redirects
 	// and the URL each hop leads to.
 	redirected func(from, to string)
+	// allowed, when set, says whether robots.txt lets a redirect lead to
+	// a URL; a redirect it refuses fails with colly.ErrRobotsTxtBlocked.
+	allowed func(ctx context.Context, u *url.URL) bool
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -77,6 +83,10 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			first = first.Response.Request
 		}
 		t.redirected(first.URL.String(), req.URL.String())
+	}
+	// (A robots.txt that redirects is read wherever it leads.)
+	if t.allowed != nil && req.Response != nil && req.URL.Path != "/robots.txt" && !t.allowed(req.Context(), req.URL) {
+		return nil, fmt.Errorf("redirect to %s: %w", req.URL, colly.ErrRobotsTxtBlocked)
 	}
 	req = req.Clone(req.Context())
 	if req.Header.Get("Accept-Encoding") == "" {

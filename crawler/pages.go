@@ -39,7 +39,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		u, err := canonicalURL(next, nil)
-		if err != nil || !r.hosts[u.Hostname()] || r.excluded(u.String()) || !r.robotsAllow(u.Hostname(), u.EscapedPath()) {
+		if err != nil || !r.hosts[u.Hostname()] || r.excluded(u.String()) || !r.robotsAllow(ctx, u) {
 			return
 		}
 		s := u.String()
@@ -93,16 +93,4 @@ func (r *run) fetchPage(ctx context.Context, u string) ([]byte, http.Header, int
 	}
 	h, _ := restoreHeader(resp.Header)
 	return body, h, resp.StatusCode, nil
-}
-
-// robotsAllow reports whether robots.txt of host lets the crawler fetch
-// path; hosts whose robots.txt was not read (or that have none) allow all.
-func (r *run) robotsAllow(host, path string) bool {
-	if r.c.cfg.IgnoreRobots {
-		return true
-	}
-	r.mu.Lock()
-	g := r.robots[host]
-	r.mu.Unlock()
-	return g == nil || g.Test(path)
 }

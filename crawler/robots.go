@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/temoto/robotstxt"
@@ -50,4 +51,41 @@ func parseRobots(status int, body []byte, userAgent string) robotsInfo {
 		info.group = g
 	}
 	return info
+}
+
+// hostRobots is one host's robots.txt as read once per run.
+type hostRobots struct {
+	once  sync.Once
+	group *robotstxt.Group // nil: no rules (missing or unreadable file)
+}
+
+// robotsAllow reports whether robots.txt lets the crawler fetch u. Each
+// host's file is read once per run, on the first URL of the host that
+// needs it, through the crawl's transport (paced and recorded); its
+// Crawl-delay then paces the host, one request at a time. A missing or
+// unreadable file allows everything.
+func (r *run) robotsAllow(ctx context.Context, u *url.URL) bool {
+	if r.c.cfg.IgnoreRobots {
+		return true
+	}
+	v, _ := r.robots.LoadOrStore(u.Host, &hostRobots{})
+	hr := v.(*hostRobots)
+	hr.once.Do(func() {
+		info := fetchRobots(ctx, r.client, &url.URL{Scheme: u.Scheme, Host: u.Host}, r.c.cfg.UserAgent)
+		hr.group = info.group
+		r.crawlDelay(u.Host, info.crawlDelay)
+	})
+	return hr.group == nil || hr.group.Test(u.RequestURI())
+}
+
+// crawlDelay paces host by its robots.txt Crawl-delay when that is longer
+// than the site's delay: one request at a time, d apart (at most
+// MaxRetryWait).
+func (r *run) crawlDelay(host string, d time.Duration) {
+	if d <= 0 || d < r.delay {
+		return
+	}
+	d = min(d, r.c.cfg.MaxRetryWait)
+	r.log.Info("robots.txt crawl-delay", "host", host, "dur", d)
+	r.pace.set(host, d, 1)
 }

@@ -122,7 +122,7 @@ func TestCrawlDelayPaces(t *testing.T) {
 		"/b/": stamp(html(page("Story B", "bravo"))),
 		"/c/": stamp(html(page("Story C", "charlie"))),
 	})
-	cfg := testConfig() // no delay, parallelism 4
+	cfg := testConfig()            // no delay, parallelism 4
 	cfg.MaxRetryWait = time.Second // the cap on a Crawl-delay
 	crawl(t, cfg, openStore(t), f.URL+"/")
 	mu.Lock()

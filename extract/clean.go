@@ -52,7 +52,7 @@ var (
 	// accounts put around an article: open or download the app, follow
 	// the account, tap the card, like and share. It is used on short lines
 	// that are not sentences ending in "。".
-	rxPromptLine = regexp.MustCompile(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$`)
+	rxPromptLine = regexp.MustCompile(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$|尽在\S{0,12}(?:app|客户端)`)
 	rxByLine     = regexp.MustCompile(`^(?:By|BY|by)\s+\p{Lu}`)
 	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]|^[【\[]\s*(?:推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻|相关报道)\s*[】\]]`)
 	// rxInlineEditorial matches an editor or source note in brackets at
@@ -360,7 +360,7 @@ func pageLines(body *html.Node) []string {
 // prompts, captions and headings that repeat the title, date lines at the
 // top and empty leftovers. It returns the removed lines, which carry
 // metadata, and the prompt blocks it dropped.
-func postClean(root *html.Node, title string) (removed []string, junk []*html.Node) {
+func postClean(root *html.Node, title string, subtitles ...string) (removed []string, junk []*html.Node) {
 	fixAtoms(root)
 	dropBlocks(root)
 	// Bracketed editor/source notes at the end of a paragraph.
@@ -435,11 +435,16 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 			detach(n)
 		case rl <= titleLen+10 && echoesTitle(t, title):
 			detach(n)
+		case lead <= 4 && rl <= 200 && echoesSubtitle(t, subtitles):
+			detach(n) // the subtitle repeated at the top of the body
+		case rl <= 30 && !rxClauseEnd.MatchString(strings.TrimRight(t, "”\"」』")) && isFollowLine(n, f):
+			junk = append(junk, dropWithMedia(n))
 		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && (isDateLine(t) && mostlyDate(t) || isRelativeByline(f)):
 			removed = append(removed, t)
 			detach(n)
 		}
 	}
+	dropPullQuotes(leaves)
 	// Trailing leaves without words: like counters, "(0)", separators.
 	for i := len(leaves) - 1; i >= 0; i-- {
 		n := leaves[i]
@@ -457,6 +462,83 @@ func postClean(root *html.Node, title string) (removed []string, junk []*html.No
 	}
 	removeEmpty(root)
 	return removed, junk
+}
+
+// echoesSubtitle reports whether t repeats one of the subtitles, exactly
+// or but for punctuation and spacing.
+func echoesSubtitle(t string, subtitles []string) bool {
+	nt := squeeze(t)
+	if runeLen(nt) < 6 {
+		return false
+	}
+	for _, s := range subtitles {
+		if ns := squeeze(s); ns == nt {
+			return true
+		}
+	}
+	return false
+}
+
+// rxFollowLine matches, on foldZH text, a whole line of a "follow us" box:
+// "关注云溪融媒", "微信公众号", "扫一扫", "下载“云溪”客户端". rxFollowStrong
+// matches the forms that say so on their own; "关注XX" alone counts only
+// beside a picture (the QR code).
+var (
+	rxFollowLine   = regexp.MustCompile(`(?i)^(?:(?:请|欢迎)?关注\S{2,12}|(?:官方)?(?:微信)?公众号|官方(?:微信|微博|抖音|视频号)|\S{0,6}(?:扫码|扫一扫)\S{0,12}|(?:下载|打开)\S{0,12}(?:客户端|app))$`)
+	rxFollowStrong = regexp.MustCompile(`(?i)公众号|扫码|扫一扫|客户端|app|二维码`)
+)
+
+// isFollowLine reports whether the short leaf n (with foldZH text f) is a
+// line of a "follow us" box.
+func isFollowLine(n *html.Node, f string) bool {
+	f = strings.TrimSpace(f)
+	if !rxFollowLine.MatchString(f) {
+		return false
+	}
+	if rxFollowStrong.MatchString(f) {
+		return true
+	}
+	for p, i := n.Parent, 0; p != nil && i < 2; p, i = p.Parent, i+1 {
+		if hasMedia(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropPullQuotes removes the pull quotes among leaves: a blockquote (or an
+// element whose class names a quote) or a short paragraph whose text,
+// ignoring punctuation, is already part of a longer paragraph.
+func dropPullQuotes(leaves []*html.Node) {
+	type leaf struct {
+		n  *html.Node
+		sq string
+	}
+	var live []leaf
+	for _, n := range leaves {
+		if n.Parent != nil {
+			live = append(live, leaf{n, squeeze(textOf(n))})
+		}
+	}
+	for _, c := range live {
+		rl := runeLen(c.sq)
+		quote := false
+		for p, i := c.n, 0; p != nil && i < 3; p, i = p.Parent, i+1 {
+			if p.DataAtom == atom.Blockquote || strings.Contains(strings.ToLower(attr(p, "class")), "quote") {
+				quote = true
+				break
+			}
+		}
+		if rl > 80 || quote && rl < 6 || !quote && (rl < 12 || c.n.DataAtom != atom.P) {
+			continue
+		}
+		for _, o := range live {
+			if o.n != c.n && o.n.Parent != nil && runeLen(o.sq) >= rl+6 && strings.Contains(o.sq, c.sq) {
+				detach(c.n)
+				break
+			}
+		}
+	}
 }
 
 var (
@@ -837,6 +919,9 @@ func bodyImages(root *html.Node, base *url.URL) ([]store.Image, []*html.Node) {
 		}
 		seen[abs] = true
 		caption := imageCaption(n)
+		if isWidgetImage(n, abs, caption) {
+			return false
+		}
 		if rxCoverCredit.MatchString(foldZH(caption)) {
 			caption = "" // "封面来源｜视觉中国" credits the cover, it does not caption this picture
 		}
@@ -845,6 +930,36 @@ func bodyImages(root *html.Node, base *url.URL) ([]store.Image, []*html.Node) {
 		return false
 	})
 	return out, nodes
+}
+
+// Images that are not the article's: QR codes of "follow us" boxes, and
+// the quote charts and tickers that finance portals put in the body.
+var (
+	rxQRImage     = regexp.MustCompile(`(?i)(?:^|[/_.\-])(?:qr|qrcode|qr_?code|erweima|ewm)(?:[/_.\-]|\d|$)|二维码|公众号|客户端|扫码|扫一扫`)
+	rxChartImage  = regexp.MustCompile(`(?i)/newchart/|kline|(?:^|[/_.\-])(?:quotes?|hq|stockchart|minchart|timechart)(?:[/_.\-]|$)`)
+	rxWidgetClass = regexp.MustCompile(`(?i)hqimg|(?:^|[\s_\-])hq(?:[\s_\-]|$)|quote|ticker|kline|stock[_\-]?(?:chart|price|quote)`)
+)
+
+// isWidgetImage reports whether the body image img (at src, captioned
+// caption) is a QR code or a stock-quote chart: by its address, its alt
+// text and caption, or a quote or ticker widget around it.
+func isWidgetImage(img *html.Node, src, caption string) bool {
+	path := src
+	if u, err := url.Parse(src); err == nil {
+		path = u.Path
+	}
+	if rxQRImage.MatchString(path) || rxChartImage.MatchString(path) {
+		return true
+	}
+	if alt := attr(img, "alt") + " " + attr(img, "title") + " " + caption; rxQRImage.MatchString(foldZH(alt)) || strings.Contains(alt, "分时图") || strings.Contains(alt, "K线图") {
+		return true
+	}
+	for p, i := img.Parent, 0; p != nil && i < 4; p, i = p.Parent, i+1 {
+		if rxWidgetClass.MatchString(attr(p, "class") + " " + attr(p, "id")) {
+			return true
+		}
+	}
+	return false
 }
 
 // rxCoverCredit matches a credit line for the cover or header picture:
@@ -936,9 +1051,15 @@ func imageCaption(img *html.Node) string {
 		}
 		return ""
 	}
-	next := blk.NextSibling
-	for next != nil && next.Type != html.ElementNode {
-		next = next.NextSibling
+	next := nextElement(blk)
+	if next == nil && blk.DataAtom == atom.Td && blk.Parent != nil && blk.Parent.DataAtom == atom.Tr {
+		// A layout table: the picture in one row, its caption in the next.
+		if tr := nextElement(blk.Parent); tr != nil && tr.DataAtom == atom.Tr && countChildElements(tr) == 1 {
+			next = tr.FirstChild
+			for next != nil && next.Type != html.ElementNode {
+				next = next.NextSibling
+			}
+		}
 	}
 	if next == nil || !isBlock(next) || hasMedia(next) {
 		return ""
@@ -952,6 +1073,26 @@ func imageCaption(img *html.Node) string {
 		return ""
 	}
 	return t
+}
+
+// nextElement returns the element after n among its siblings, or nil.
+func nextElement(n *html.Node) *html.Node {
+	next := n.NextSibling
+	for next != nil && next.Type != html.ElementNode {
+		next = next.NextSibling
+	}
+	return next
+}
+
+// countChildElements counts the element children of n.
+func countChildElements(n *html.Node) int {
+	k := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			k++
+		}
+	}
+	return k
 }
 
 func resolve(base *url.URL, ref string) string {

@@ -160,7 +160,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 			images[i].Caption = "" // a caption that repeats the title says nothing
 		}
 	}
-	removed, junk := postClean(ra.Node, m.title)
+	removed, junk := postClean(ra.Node, m.title, m.subtitle.val)
 	images = keptImages(images, imageNodes, junk)
 	m.harvest(removed, collapse(ra.Byline()))
 

@@ -59,7 +59,8 @@ type metadata struct {
 	newsType            bool    // JSON-LD says NewsArticle (or a kind of it), which only news pages claim
 	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
 
-	account string // the publishing account named below the title (accountName)
+	account string   // the publishing account named below the title (accountName)
+	brands  []string // the names after the title in <title>: channel and site ("新浪财经", "新浪网")
 
 	h1Text string    // the text of h1
 	dates  pageDates // date candidates read from elements before pre-cleaning
@@ -183,14 +184,24 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		rxLabelPrefix.MatchString(strings.TrimSuffix(m.title, h1Text)) {
 		m.title, m.titleSrc = h1Text, srcText // "实时更新丨寒潮来袭…" over the h1 "寒潮来袭…"
 	}
+	if h1Text == "" || m.title != h1Text {
+		// "江淮日报数字报-淮河沿线…": a site prefix before the heading.
+		if head, rest, ok := splitTitleFirst(m.title); ok && runeLen(head) <= 16 && runeLen(rest) >= 2*runeLen(head) {
+			if rest == h1Text || h1Text == "" && headingText(gq, rest) {
+				m.title, m.titleSrc = rest, srcText
+				m.siteNames = append(m.siteNames, head)
+			}
+		}
+	}
 	m.title = stripTypeTags(m.title, ogTitle+" "+docTitle+" "+h1Text)
 
 	m.publisher.setIfEmpty(titleSiteName(docTitle, m.title), srcMeta)
+	m.brands = titleTails(docTitle, m.title)
 
 	m.account = accountName(doc, m.h1)
 
 	m.subtitle.setIfEmpty(ldString(ld.article["alternativeHeadline"]), srcJSONLD)
-	if m.h1 != nil {
+	if m.h1 != nil || headingText(gq, m.title) {
 		gq.Find(`[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			if t := collapse(s.Text()); t != "" && runeLen(t) <= 200 && t != h1Text {
 				m.subtitle.setIfEmpty(t, srcText)
@@ -521,7 +532,9 @@ func urlDate(path string) string {
 var (
 	// Label patterns run on foldZH text, so that Traditional pages
 	// (責任編輯, 來源) match too.
-	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})`)
+	// rxEditor's second form is a 责任编辑 label without separator, then a
+	// space and a name: "责任编辑 何思远".
+	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})|(?:^|[\s\x{3000}\x{a0}（(【\[])(?:责任编辑|责编)[\s\x{3000}\x{a0}]+(\p{Han}{2,4}|\p{Han}{1,5}·\p{Han}{1,5})(?:$|[\s\x{3000}\x{a0}）)】\]])`)
 	rxEditorEN    = regexp.MustCompile(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
 	rxStaffCode   = regexp.MustCompile(`\s*[_\-－]?[A-Za-z]{1,6}\d{2,}$|[_\-－]+$`)
 	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|稿件来源|来源|稿源|供稿单位|供稿)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})|本文(?:来自|转自|选自)(?:微信)?(?:公众号|微信号)?\s*[“"「『]([^”"」』]{2,30})[”"」』]`)
@@ -565,7 +578,11 @@ func (m *metadata) harvest(removed []string, byline string) {
 				// The editor of record (责任编辑) before a plain 编辑, in
 				// the same line or group.
 				for _, s := range all {
-					name := editorName(sourceName(l[s[2]:s[3]]))
+					v := submatch(l, s, 1)
+					if v == "" {
+						v = submatch(l, s, 2)
+					}
+					name := editorName(sourceName(v))
 					chief := strings.HasPrefix(f[s[0]:], "责")
 					if m.editor.val == "" || chief && !editorChief && editorGroup == gi {
 						if name != "" {
@@ -577,7 +594,7 @@ func (m *metadata) harvest(removed []string, byline string) {
 			} else if s := rxEditorEN.FindStringSubmatch(l); s != nil {
 				m.editor.setIfEmpty(s[1], srcText)
 			}
-			if s := rxSourceLabel.FindStringSubmatchIndex(f); s != nil {
+			if s := rxSourceLabel.FindStringSubmatchIndex(f); s != nil && !notSourceLine(f, s[0]) {
 				m.source.setIfEmpty(sourceName(submatch(l, s, 1)+submatch(l, s, 2)+submatch(l, s, 3)), srcText)
 			}
 			if s := rxPublisher.FindStringSubmatchIndex(f); s != nil {
@@ -601,6 +618,16 @@ func (m *metadata) harvest(removed []string, byline string) {
 			m.authorsSrc = ""
 		}
 	}
+	// A structured author that is only the site's, channel's or
+	// publisher's name (<meta property="article:author" content="新浪财经">)
+	// gives way to a byline on the page; it is kept when there is none.
+	var brandAuthors []string
+	if len(m.authors) > 0 && m.authorsSrc != srcText && !slices.ContainsFunc(m.authors, func(a string) bool {
+		return !matchesName(a, append(append([]string{m.publisher.val}, m.siteNames...), m.brands...))
+	}) {
+		brandAuthors, m.authors = m.authors, nil
+	}
+	brandSrc := m.authorsSrc
 	outlet := ""
 	for _, group := range [][]string{m.header, removed} {
 		for _, l := range group {
@@ -660,6 +687,9 @@ func (m *metadata) harvest(removed []string, byline string) {
 			}
 		}
 	}
+	if len(m.authors) == 0 && len(brandAuthors) > 0 {
+		m.authors, m.authorsSrc = brandAuthors, brandSrc
+	}
 	m.source.setIfEmpty(outlet, srcText)
 	// On a platform (a WeChat public account, a self-media "号") the site
 	// name is the platform's; the publisher is the account named below
@@ -667,6 +697,21 @@ func (m *metadata) harvest(removed []string, byline string) {
 	if a := m.account; a != "" && !matchesName(a, m.siteNames) && !slices.ContainsFunc(m.authors, func(n string) bool { return matchesName(n, []string{a}) }) {
 		m.publisher = field{a, srcText}
 	}
+}
+
+// rxNoteLine matches a footnote ("[2] …", "注：…", "①…") or a disclaimer
+// ("新浪声明：…", "免责声明", "不代表本站观点"): the source such a line names
+// is a datum's or a syndication notice's, not the article's.
+var (
+	rxNoteLine    = regexp.MustCompile(`^\s*(?:[\[［【(（]\s*\d{1,3}\s*[\]］】)）]|\d{1,2}\s*[.、]|[①-⑳]|注\s*[:：\d])|声明|免责|不代表|仅供参考|版权归`)
+	rxDatumSource = regexp.MustCompile(`(?:数据|图片|图表|资料|图|视频|素材)$`)
+)
+
+// notSourceLine reports whether the source label at byte offset at of the
+// folded line f does not name the article's source: it is in a footnote or
+// a disclaimer, or names where a datum or picture came from ("数据来源：").
+func notSourceLine(f string, at int) bool {
+	return rxNoteLine.MatchString(f) || rxDatumSource.MatchString(f[:at])
 }
 
 // submatch returns group i of a FindStringSubmatchIndex result on s, or "".
@@ -908,6 +953,59 @@ func titleSiteName(docTitle, title string) string {
 		return tail
 	}
 	return ""
+}
+
+// titleTails returns the parts of the document title after the article
+// title: "标题_新浪财经_新浪网" gives 新浪财经 and 新浪网.
+func titleTails(docTitle, title string) []string {
+	var tails []string
+	t := docTitle
+	for i := 0; i < 4; i++ {
+		head, tail, ok := splitTitle(t)
+		if !ok || runeLen(tail) > 20 || !strings.Contains(squeeze(head), squeeze(title)) {
+			break
+		}
+		tails = append(tails, tail)
+		t = head
+	}
+	return tails
+}
+
+// splitTitleFirst splits a title at its first separator.
+func splitTitleFirst(t string) (head, tail string, ok bool) {
+	start, end := -1, -1
+	if loc := rxTitleSep.FindStringIndex(t); loc != nil {
+		start, end = loc[0], loc[1]
+	}
+	if loc := rxHanHyphen.FindStringSubmatchIndex(t); loc != nil && (start < 0 || loc[2] < start) {
+		start, end = loc[2], loc[3]
+	}
+	if start <= 0 || end >= len(t) {
+		return "", "", false
+	}
+	return strings.TrimSpace(t[:start]), strings.TrimSpace(t[end:]), true
+}
+
+// headingText reports whether an element of the page that holds no other
+// element shows exactly t, as a heading does: a print edition's
+// "<founder-title>" or "<td class="title">".
+func headingText(gq *goquery.Document, t string) bool {
+	if t == "" {
+		return false
+	}
+	found := false
+	gq.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		n := s.Get(0)
+		if n.DataAtom == atom.A || n.DataAtom == atom.Title || s.Children().Length() > 0 {
+			return true
+		}
+		if collapse(s.Text()) == t {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // splitTitle splits a title at its last separator.

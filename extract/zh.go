@@ -69,8 +69,9 @@ var (
 	// role: "江城晚报记者", "聯合報／ 記者".
 	rxOutlet = regexp.MustCompile(`(\p{Han}{2,12}(?:报|社|网|台|刊|杂志|新闻|日报|晚报|时报|周刊|电视|广播|传媒|融媒))\s*[/／|｜丨]?\s*$`)
 	// rxNameStop matches what ends a byline's names: a photo credit mark,
-	// "报道", a dispatch ("北京2月18日电"), a place with 报导.
-	rxNameStop = regexp.MustCompile(`^(?:摄|摄影|文|图|报道|报导|电|讯|发|供图|整理|综合|实习生)$|报道$|报导$|电$`)
+	// "报道", a dispatch ("北京2月18日电"), a place with 报导, a dateline
+	// ("发自济南").
+	rxNameStop = regexp.MustCompile(`^(?:摄|摄影|文|图|报道|报导|电|讯|发|供图|整理|综合|实习生)$|报道$|报导$|电$|^发自|^摄于`)
 	// rxByBracket finds a byline in brackets near the start of a lead
 	// paragraph: "本报讯（记者 王建国 通讯员 赵丽）2月17日，…".
 	rxByBracket = regexp.MustCompile(`^[^（(。，]{0,24}[（(]((?:本报|特约|见习|实习|首席)*(?:记者|通讯员)[^（()）。，]{2,40})[)）]`)

@@ -93,3 +93,35 @@ func stateCrawler(t *testing.T, cfg crawler.Config, st crawler.Archive) *crawler
 	cfg.State = state
 	return crawler.New(cfg, st, nil)
 }
+
+// TestMobileVersionNotArchivedTwice: an article that announces its mobile
+// version (<link rel=alternate media=…>) on a host of the site is
+// archived once; the mobile page, which names no canonical, is not
+// fetched, in this run or the next.
+func TestMobileVersionNotArchivedTwice(t *testing.T) {
+	var f *fixture
+	f = newFixture(t, map[string]http.HandlerFunc{
+		"/": html(listPage("/news/harbour")),
+		"/news/harbour": func(w http.ResponseWriter, r *http.Request) {
+			// It links its mobile version too ("手机版"), as portals do.
+			body := strings.Replace(page("Harbour reopens", "harbour", f.URL+"/m/harbour"), "</head>",
+				`<link rel="alternate" media="only screen and (max-width: 640px)" href="`+f.URL+`/m/harbour"></head>`, 1)
+			html(body)(w, r)
+		},
+		"/m/harbour": html(page("Harbour reopens", "harbour")),
+	})
+	st := openStore(t)
+	c := stateCrawler(t, testConfig(), st)
+	ex := extract.New(extract.DefaultOptions())
+	for run := 1; run <= 2; run++ {
+		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(allArticles(t, st)); n != 1 {
+		t.Errorf("%d articles, want 1", n)
+	}
+	if n := f.count("/m/harbour"); n != 0 {
+		t.Errorf("mobile version fetched %d times, want never", n)
+	}
+}

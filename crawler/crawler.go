@@ -619,6 +619,9 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		var us []*url.URL
 		var feed []bool
 		for _, l := range links {
+			if l.Rel == "mobile" {
+				continue // the same page for phones: see markMobile
+			}
 			if u, err := canonicalURL(l.URL, nil); err == nil {
 				us = append(us, u)
 				// The feeds a seed page advertises are seeds too; other
@@ -648,8 +651,8 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// A page's canonical URL is visited too: the same article reached under
 	// an alternative URL is archived once, under the canonical.
 	isList := true // until the page is archived as an article
+	links := htmlLinks(pageURL, ct, resp.Body)
 	defer func() {
-		links := htmlLinks(pageURL, ct, resp.Body)
 		if isList {
 			links = r.chainEnd(self, links)
 		}
@@ -697,6 +700,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		return
 	}
 	isList = false
+	r.markMobile(links, art.ID)
 	ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
 	if prev, ok := r.previous(resp.Request.URL.String()); ok && prev.Kind == "article" && ch == store.Unchanged {
 		ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
@@ -748,6 +752,34 @@ func (r *run) redirected(from, to string) {
 	r.redirect[to] = f.String()
 	r.redirect[t.String()] = f.String()
 	r.mu.Unlock()
+}
+
+// markMobile records the mobile versions an archived article announces
+// (<link rel=alternate media=…>) as alternates of it: not fetched in this
+// run, and resting like the article in later ones, so that a site whose
+// mobile host is listed in hosts is not archived twice.
+func (r *run) markMobile(links []link, articleID string) {
+	now := time.Now().UTC()
+	for _, l := range links {
+		if l.Rel != "mobile" {
+			continue
+		}
+		u, err := canonicalURL(l.URL, nil)
+		if err != nil || !r.hosts[u.Hostname()] {
+			continue
+		}
+		s := u.String()
+		r.mu.Lock()
+		r.seen[s] = true
+		r.mu.Unlock()
+		if r.state != nil {
+			ps := PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
+				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}
+			if err := r.state.done(r.site.Name, s, ps); err != nil {
+				r.log.Error("crawl state", "url", s, "err", err)
+			}
+		}
+	}
 }
 
 // chainEnd drops a list page's links to more list pages when the page

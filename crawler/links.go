@@ -15,7 +15,7 @@ import (
 // link is one outgoing link of a page.
 type link struct {
 	URL string // absolute, as written (not yet canonical)
-	Rel string // "canonical", "next", "prev" or ""
+	Rel string // "canonical", "next", "prev", "feed", "mobile" or ""
 }
 
 // htmlLinks returns the links of an HTML page: anchors, image-map areas and
@@ -62,6 +62,8 @@ func htmlLinks(pageURL *url.URL, contentType string, body []byte) []link {
 					add(attr(n, "href"), rel)
 				} else if isFeedLink(attr(n, "rel"), attr(n, "type")) {
 					add(attr(n, "href"), "feed")
+				} else if isMobileLink(n) {
+					add(attr(n, "href"), "mobile")
 				}
 			case "script", "style", "template", "noscript":
 				return
@@ -92,6 +94,14 @@ func isFeedLink(rel, typ string) bool {
 	typ = strings.ToLower(typ)
 	return strings.Contains(strings.ToLower(rel), "alternate") &&
 		(strings.Contains(typ, "rss") || strings.Contains(typ, "atom"))
+}
+
+// isMobileLink reports whether a <link> names the mobile version of this
+// page (rel=alternate with a media query, as search engines ask separate
+// mobile URLs to be annotated); a translation (hreflang) is another page.
+func isMobileLink(n *html.Node) bool {
+	return strings.Contains(strings.ToLower(attr(n, "rel")), "alternate") &&
+		attr(n, "media") != "" && attr(n, "hreflang") == ""
 }
 
 func attr(n *html.Node, key string) string {

@@ -67,12 +67,7 @@ func TestRedirectSourceRests(t *testing.T) {
 	})
 	st := openStore(t)
 	c := stateCrawler(t, testConfig(), st)
-	ex := extract.New(extract.DefaultOptions())
-	for run := 1; run <= 2; run++ {
-		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runTwice(t, c, f.URL+"/")
 	if n := len(allArticles(t, st)); n != 1 {
 		t.Errorf("%d articles, want 1", n)
 	}
@@ -112,16 +107,22 @@ func TestMobileVersionNotArchivedTwice(t *testing.T) {
 	})
 	st := openStore(t)
 	c := stateCrawler(t, testConfig(), st)
-	ex := extract.New(extract.DefaultOptions())
-	for run := 1; run <= 2; run++ {
-		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{f.URL + "/"}}, ex); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runTwice(t, c, f.URL+"/")
 	if n := len(allArticles(t, st)); n != 1 {
 		t.Errorf("%d articles, want 1", n)
 	}
 	if n := f.count("/m/harbour"); n != 0 {
 		t.Errorf("mobile version fetched %d times, want never", n)
+	}
+}
+
+// runTwice crawls the site at seed twice with c, as two nightly runs.
+func runTwice(t *testing.T, c *crawler.Crawler, seed string) {
+	t.Helper()
+	ex := extract.New(extract.DefaultOptions())
+	for run := 1; run <= 2; run++ {
+		if _, err := c.Run(context.Background(), crawler.Site{Name: "t", Seeds: []string{seed}}, ex); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
 	}
 }

@@ -615,7 +615,9 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	ct := h.Get("Content-Type")
 	self, _ := canonicalURL(pageURL.String(), nil)
 	fromSeed := r.seeds[self.String()]
-	follow := func(links []link) {
+	// follow queues a page's links, each canonicalised once; a list page's
+	// links to more lists are dropped when it brings nothing new (chainEnd).
+	follow := func(links []link, list bool) {
 		var us []*url.URL
 		var feed []bool
 		for _, l := range links {
@@ -629,6 +631,9 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 				feed = append(feed, l.Rel == "feed" && fromSeed)
 			}
 		}
+		if list {
+			us, feed = r.chainEnd(self, us, feed)
+		}
 		r.visitAll(us, resp.Request.Visit, func(i int) bool { return feed[i] })
 	}
 	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
@@ -639,7 +644,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 
 	if isXML(ct, resp.Body) {
 		ps.Kind = "feed"
-		follow(xmlLinks(pageURL, resp.Body))
+		follow(xmlLinks(pageURL, resp.Body), false)
 		return
 	}
 	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") {
@@ -652,12 +657,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// an alternative URL is archived once, under the canonical.
 	isList := true // until the page is archived as an article
 	links := htmlLinks(pageURL, ct, resp.Body)
-	defer func() {
-		if isList {
-			links = r.chainEnd(self, links)
-		}
-		follow(links)
-	}()
+	defer func() { follow(links, isList) }()
 
 	r.mu.Lock()
 	merged := r.pages[self.String()]
@@ -746,11 +746,10 @@ func (r *run) redirected(from, to string) {
 	f, err1 := canonicalURL(from, nil)
 	t, err2 := canonicalURL(to, nil)
 	if err1 != nil || err2 != nil || f.String() == t.String() {
-		return
+		return // a redirect to the same page (tracking parameters dropped)
 	}
 	r.mu.Lock()
-	r.redirect[to] = f.String()
-	r.redirect[t.String()] = f.String()
+	r.redirect[to] = f.String() // as recordPage will see it: the final request's URL
 	r.mu.Unlock()
 }
 
@@ -789,7 +788,7 @@ func (r *run) markMobile(links []link, articleID string) {
 // news ends, instead of at the list budget. List pages are the page's own
 // URL shape (the next page, the previous day) and the shapes of pages
 // already found not to be articles.
-func (r *run) chainEnd(self *url.URL, links []link) []link {
+func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, []bool) {
 	own := template(self)
 	listy := func(u *url.URL) bool {
 		t := template(u)
@@ -797,30 +796,21 @@ func (r *run) chainEnd(self *url.URL, links []link) []link {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	parsed := make([]*url.URL, len(links))
-	for i, l := range links {
-		u, err := canonicalURL(l.URL, nil)
-		if err != nil {
-			continue
-		}
-		parsed[i] = u
+	for _, u := range us {
 		if r.hosts[u.Hostname()] && !r.seen[u.String()] && TrapReason(u) == "" && !listy(u) {
-			return links // something new: the chain goes on
+			return us, feed // something new: the chain goes on
 		}
 	}
-	out := links[:0:0]
-	dropped := 0
-	for i, l := range links {
-		if u := parsed[i]; u != nil && listy(u) && !r.seen[u.String()] {
-			dropped++
+	var keepU []*url.URL
+	var keepF []bool
+	for i, u := range us {
+		if listy(u) && !r.seen[u.String()] {
+			r.stats.Skipped["list-end"]++
 			continue
 		}
-		out = append(out, l)
+		keepU, keepF = append(keepU, u), append(keepF, feed[i])
 	}
-	if dropped > 0 {
-		r.stats.Skipped["list-end"] += dropped
-	}
-	return out
+	return keepU, keepF
 }
 
 func (r *run) notArticle(u *url.URL) {

@@ -68,7 +68,10 @@ func (r *run) robotsAllow(ctx context.Context, u *url.URL) bool {
 	if r.c.cfg.IgnoreRobots {
 		return true
 	}
-	v, _ := r.robots.LoadOrStore(u.Host, &hostRobots{})
+	v, ok := r.robots.Load(u.Host)
+	if !ok { // the host's first link: the one allocation per host
+		v, _ = r.robots.LoadOrStore(u.Host, &hostRobots{})
+	}
 	hr := v.(*hostRobots)
 	hr.once.Do(func() {
 		info := fetchRobots(ctx, r.client, &url.URL{Scheme: u.Scheme, Host: u.Host}, r.c.cfg.UserAgent)

@@ -79,7 +79,7 @@ func headerCharset(contentType string) string {
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		// Tolerate sloppy headers such as "text/html;charset=gbk;".
-		if i := strings.Index(strings.ToLower(contentType), "charset="); i >= 0 {
+		if i := indexFold(contentType, "charset="); i >= 0 {
 			v := contentType[i+len("charset="):]
 			if j := strings.IndexAny(v, "; "); j >= 0 {
 				v = v[:j]
@@ -89,6 +89,29 @@ func headerCharset(contentType string) string {
 		return ""
 	}
 	return params["charset"]
+}
+
+// indexFold is the byte offset of the first ASCII-case-insensitive match of
+// sub (lower-case ASCII) in s, or -1. Offsets are those of s itself:
+// strings.ToLower may change the length of a string that is not valid
+// UTF-8, so an index into its result must not slice s.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 func metaCharset(body []byte) string {

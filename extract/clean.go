@@ -835,9 +835,15 @@ func hasTitleLink(item *html.Node, st map[*html.Node]*nodeStat) bool {
 		}
 		if n.Type == html.ElementNode && n.DataAtom == atom.A && hasAttr(n, "href") {
 			if s := st[n]; s != nil && s.text >= 5 {
-				blk := n.Parent
-				for blk != item && !isBlock(blk) {
-					blk = blk.Parent
+				// The link's block: its nearest block ancestor inside
+				// item, or item itself (when the link is the item, or
+				// no block stands between them).
+				blk := item
+				for p := n.Parent; n != item && p != nil && p != item; p = p.Parent {
+					if isBlock(p) {
+						blk = p
+						break
+					}
 				}
 				bs := st[blk]
 				if blk == item && s.text*10 >= bs.text*4 || blk != item && s.text*10 >= bs.text*8 {

@@ -26,6 +26,7 @@ import (
 	"codeberg.org/readeck/go-readability/v2/render"
 	"golang.org/x/net/html"
 
+	"newsarc/internal/htmlsafe"
 	"newsarc/store"
 )
 
@@ -103,11 +104,17 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil && !e.opts.Force && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") {
 		return nil, fmt.Errorf("%w: content type %s", ErrNotArticle, mt)
 	}
+	if kind, ok := sniffMarkup(body); !ok {
+		// An image or archive served as text/html is not read as text.
+		return nil, fmt.Errorf("%w: content type %s (sniffed from the body)", ErrNotArticle, kind)
+	}
 	text, _, err := Decode(contentType, body)
 	if err != nil {
 		return nil, fmt.Errorf("extract: %s: %w", pageURL, err)
 	}
-	doc, err := html.Parse(bytes.NewReader(text))
+	// htmlsafe flattens nesting the parser refuses; text becomes the
+	// bytes it parsed, so the later parses of the page agree.
+	doc, text, err := htmlsafe.Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, err)
 	}
@@ -132,7 +139,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	if err == nil && ra.Node == nil {
 		// Readability sometimes finds nothing in a page cleaned down to
 		// its article; it then gets the page as it came.
-		raw, perr := html.Parse(bytes.NewReader(text))
+		raw, _, perr := htmlsafe.Parse(text)
 		if perr != nil {
 			return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, perr)
 		}

@@ -5,122 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"newsarc/store"
 )
-
-// API limits.
-const (
-	maxLimit     = 100
-	defaultLimit = 10
-	maxOffset    = 10000
-	maxQueryLen  = 500
-)
-
-// searchQuery is a search request as the API echoes it.
-type searchQuery struct {
-	Text   string `json:"q"`
-	Site   string `json:"site,omitempty"`
-	Lang   string `json:"lang,omitempty"`
-	Author string `json:"author,omitempty"`
-	// Cluster selects a group of near-duplicates: a story and its reprints.
-	Cluster string `json:"cluster,omitempty"`
-	From    string `json:"from,omitempty"`
-	To      string `json:"to,omitempty"`
-	Sort    string `json:"sort"`
-	Limit   int    `json:"limit"`
-	Offset  int    `json:"offset"`
-}
-
-// badRequest is a client error in the parameters of a request.
-type badRequest struct{ msg string }
-
-func (e badRequest) Error() string { return e.msg }
-
-// parseQuery reads the search parameters of r: q, site, lang, author,
-// cluster, from
-// and to (2006-01-02, 2006-01 or RFC 3339; a day or month given as to
-// includes all of it), sort (relevance or date), limit and offset.
-func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
-	v := r.URL.Query()
-	sq := searchQuery{Text: strings.TrimSpace(v.Get("q")), Site: v.Get("site"), Lang: v.Get("lang"),
-		Author: v.Get("author"), Cluster: v.Get("cluster"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort")}
-	q := store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author, Cluster: sq.Cluster}
-	for _, s := range []string{sq.Text, sq.Site, sq.Lang, sq.Author, sq.Cluster} {
-		if utf8.RuneCountInString(s) > maxQueryLen || !utf8.ValidString(s) {
-			return q, sq, badRequest{"parameter too long or not UTF-8"}
-		}
-	}
-	var err error
-	if q.From, err = parseDate(sq.From, false); err != nil {
-		return q, sq, badRequest{"from: " + err.Error()}
-	}
-	if q.To, err = parseDate(sq.To, true); err != nil {
-		return q, sq, badRequest{"to: " + err.Error()}
-	}
-	switch sq.Sort {
-	case "":
-		sq.Sort = string(store.ByDate)
-		if sq.Text != "" {
-			sq.Sort = string(store.ByRelevance)
-		}
-	case string(store.ByRelevance), string(store.ByDate):
-	default:
-		return q, sq, badRequest{fmt.Sprintf("sort %q: want relevance or date", sq.Sort)}
-	}
-	q.Sort = store.Sort(sq.Sort)
-	if sq.Limit, err = intParam(v.Get("limit"), defaultLimit, 1, maxLimit); err != nil {
-		return q, sq, badRequest{"limit: " + err.Error()}
-	}
-	if sq.Offset, err = intParam(v.Get("offset"), 0, 0, maxOffset); err != nil {
-		return q, sq, badRequest{"offset: " + err.Error()}
-	}
-	q.Limit, q.Offset = sq.Limit, sq.Offset
-	return q, sq, nil
-}
-
-func intParam(s string, def, lo, hi int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%q: want a number from %d to %d", s, lo, hi)
-	}
-	return n, nil
-}
-
-// parseDate parses 2006-01-02, 2006-01 or RFC 3339 (UTC unless the time
-// says otherwise). As an end bound (exclusive in store.Query), a day or a
-// month means the end of it.
-func parseDate(s string, end bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01", s); err == nil {
-		if end {
-			t = t.AddDate(0, 1, 0)
-		}
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01 or RFC 3339", s)
-}
 
 // hitJSON is one search result: the article's metadata, not its body.
 type hitJSON struct {
@@ -170,7 +64,7 @@ type searchJSON struct {
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	q, sq, err := parseQuery(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		h.fail(w, r, err)
 		return
 	}
 	res, err := h.st.Search(r.Context(), q)
@@ -274,6 +168,9 @@ type versionJSON struct {
 // does not number them).
 func (h *Handler) articleVersions(r *http.Request) (*store.Article, []*store.Article, []int, error) {
 	id := r.PathValue("id")
+	if !validID(id) {
+		return nil, nil, nil, fmt.Errorf("article %q: %w", id, store.ErrNotFound)
+	}
 	a, err := h.st.Get(r.Context(), id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -388,23 +285,38 @@ type diffAnswer struct {
 	Removed int      `json:"removed"`
 }
 
+// maxVersion is the largest version number a diff request may name.
+const maxVersion = 1 << 30
+
 // diff compares two versions of an article: ?from=N&to=M (default: the
 // version before the current one, and the current one), ?unit=line for a
-// line diff instead of a paragraph diff.
+// line diff instead of a paragraph diff. A malformed parameter is a 400, a
+// version the article does not have a 404.
 func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	unit, err := p.oneOf("unit", "paragraph", "paragraph", "line")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	split := Paragraphs
+	if unit == "line" {
+		split = Lines
+	}
 	a, all, nums, err := h.articleVersions(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	// find returns the index in all of the version the parameter names.
 	find := func(param string, def int) (int, error) {
-		s := r.URL.Query().Get(param)
-		if s == "" {
-			return def, nil
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return 0, badRequest{fmt.Sprintf("%s %q: want a version number", param, s)}
+		n, err := p.number(param, 0, 1, maxVersion)
+		if err != nil || n == 0 {
+			return def, err
 		}
 		for i, v := range nums {
 			if v == n {
@@ -421,17 +333,6 @@ func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
 	from, err := find("from", max(to-1, 0))
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	unit := r.URL.Query().Get("unit")
-	split := Paragraphs
-	switch unit {
-	case "", "paragraph":
-		unit = "paragraph"
-	case "line":
-		split = Lines
-	default:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("unit %q: want paragraph or line", unit))
 		return
 	}
 	ops := Diff(split(all[from].Text), split(all[to].Text))
@@ -461,6 +362,10 @@ func (h *Handler) capture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	if !validID(id) {
+		h.fail(w, r, fmt.Errorf("article %q: %w", id, store.ErrNotFound))
+		return
+	}
 	a, err := h.st.Get(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
@@ -496,20 +401,26 @@ var exportTypes = map[string][2]string{
 }
 
 // export streams a dataset of the matches: ?format=jsonl|csv|parquet and
-// the filters of /api/search (limit, offset and sort do not apply).
+// the filters of /api/search (limit, offset and sort do not apply, but a
+// malformed one is still a 400). An export that fails before its first
+// byte reaches the client is answered with an error status; one that fails
+// later aborts the connection, so that the client sees a failed download
+// rather than a short file.
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "jsonl"
-	}
-	typ, ok := exportTypes[format]
-	if !ok {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("format %q: want jsonl, csv or parquet", format))
+	p, err := parseParams(r)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
+	format, err := p.oneOf("format", "jsonl", "jsonl", "csv", "parquet")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	typ := exportTypes[format]
 	q, _, err := parseQuery(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		h.fail(w, r, err)
 		return
 	}
 	q.Limit, q.Offset, q.Sort = 0, 0, store.ByDate
@@ -520,12 +431,27 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	if err := h.opts.Export(r.Context(), q, format, w); err != nil {
-		// The status line is gone; abort the connection so that the
-		// client sees a failed download, not a short file.
+	sw := &sentWriter{w: w}
+	if err := h.opts.Export(r.Context(), q, format, sw); err != nil {
+		if !sw.sent {
+			hd.Del("Content-Disposition")
+			h.fail(w, r, fmt.Errorf("export: %w", err))
+			return
+		}
 		h.log.Warn("export aborted", "url", r.URL.String(), "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// sentWriter records whether anything was written to w.
+type sentWriter struct {
+	w    io.Writer
+	sent bool
+}
+
+func (s *sentWriter) Write(p []byte) (int, error) {
+	s.sent = s.sent || len(p) > 0
+	return s.w.Write(p)
 }
 
 // adminCrawl starts a crawl of one site: POST with {"site": "name"} (JSON)
@@ -574,14 +500,14 @@ func (h *Handler) adminCrawl(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "started", "site": body.Site})
 }
 
-// fail answers an error of the store or of the request: 400 for bad
-// parameters, 404 for store.ErrNotFound, 503 for a closed store, else 500,
+// fail answers an error of the store or of the request: 400 naming the
+// parameter for a badRequest, 404 for store.ErrNotFound, 503 for a closed store, else 500,
 // logged.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var bad badRequest
 	switch {
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, bad.msg)
+		writeJSON(w, http.StatusBadRequest, apiError{Error: bad.Error(), Param: bad.param})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
 	case r.Context().Err() != nil:

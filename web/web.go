@@ -8,6 +8,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"embed"
@@ -204,22 +205,32 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeJSON writes v as the JSON answer with status.
+// writeJSON writes v as the JSON answer with status. v is encoded before
+// the status is sent, so that a value JSON cannot encode is a 500 with a
+// message rather than a 200 with a cut body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(true) // keeps <, > and & out of the bytes, whatever sniffs them
+	if err := enc.Encode(v); err != nil {
+		b.Reset()
+		status = http.StatusInternalServerError
+		enc.Encode(apiError{Error: "internal error: cannot encode the answer"})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true) // keeps <, > and & out of the bytes, whatever sniffs them
-	enc.Encode(v)
+	w.Write(b.Bytes())
 }
 
 // apiError is the body of every error answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Param names the query parameter a 400 is about, when it is about one.
+	Param string `json:"param,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, apiError{msg})
+	writeJSON(w, status, apiError{Error: msg})
 }
 
 // authorized reports whether r carries the admin bearer token.

@@ -105,17 +105,39 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 }
 
 // CSVColumns are the CSV header, in order. Lists are joined with "; " and
-// times are RFC 3339; subtitle, top_image and provenance are left out.
+// times are RFC 3339; subtitle, top_image and provenance are left out. A
+// cell that a spreadsheet would run as a formula is escaped (see CSVRow).
 var CSVColumns = []string{"id", "url", "canonical_url", "site", "title", "authors", "published_at", "modified_at",
 	"language", "section", "tags", "description", "editor", "source", "publisher", "word_count", "fetched_at",
 	"content_hash", "version", "simhash", "cluster", "duplicate_of", "text"}
 
-// CSVRow returns r's fields in the order of CSVColumns.
+// CSVRow returns r's fields in the order of CSVColumns, as CSV cells: a
+// cell that begins with =, +, -, @, a tab or a carriage return, which a
+// spreadsheet would run as a formula, is prefixed with a single quote, as
+// OWASP recommends against CSV injection. JSON Lines and Parquet keep the
+// exact text.
 func (r Record) CSVRow() []string {
-	return []string{r.ID, r.URL, r.CanonicalURL, r.Site, r.Title, strings.Join(r.Authors, "; "), r.PublishedAt.String(),
+	row := []string{r.ID, r.URL, r.CanonicalURL, r.Site, r.Title, strings.Join(r.Authors, "; "), r.PublishedAt.String(),
 		r.ModifiedAt.String(), r.Language, r.Section, strings.Join(r.Tags, "; "), r.Description, r.Editor, r.Source,
 		r.Publisher, strconv.Itoa(r.WordCount), r.FetchedAt.String(), r.ContentHash, strconv.Itoa(r.Version),
 		r.SimHash, r.Cluster, r.DuplicateOf, r.Text}
+	for i, c := range row {
+		row[i] = csvCell(c)
+	}
+	return row
+}
+
+// formulaStart holds the first characters that make a spreadsheet read a
+// cell as a formula (OWASP, CSV Injection).
+const formulaStart = "=+-@\t\r"
+
+// csvCell returns s with a single quote in front when a spreadsheet would
+// run it as a formula.
+func csvCell(s string) string {
+	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // Field is one column of an export's schema, as the manifest lists it.

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -35,7 +36,7 @@ type Article struct {
 	Text         string    `json:"text"`           // clean body text, paragraphs separated by blank lines
 	HTML         string    `json:"html,omitempty"` // clean body HTML
 	WordCount    int       `json:"word_count"`     // words, counting each CJK character as one
-	ContentHash  string    `json:"content_hash"`   // decides "changed?" on recrawl
+	ContentHash  string    `json:"content_hash"`   // HashText(Text): decides "changed?" on recrawl; checked on read
 	FetchedAt    time.Time `json:"fetched_at"`
 	Version      int       `json:"version"`             // 1 for the first capture, +1 per change
 	RemovedAt    time.Time `json:"removed_at,omitzero"` // set when the page later answered 404/410
@@ -61,6 +62,50 @@ type Article struct {
 	// Raw is the response body as received. Backends that keep raw
 	// captures persist it; it is not part of the JSON record.
 	Raw []byte `json:"-"`
+
+	// Damage is set by a backend that read a record failing its check,
+	// and says what is wrong: the text no longer matches ContentHash
+	// (prefix DamageHash), or the record could not be decoded at all
+	// (prefix DamageUnreadable; then only ID is known). It is empty for a
+	// sound record, never stored, and whoever serves a damaged record must
+	// say so.
+	Damage string `json:"damage,omitempty"`
+}
+
+// Prefixes of Article.Damage.
+const (
+	DamageHash       = "content_hash mismatch"
+	DamageUnreadable = "unreadable record"
+)
+
+// Verify checks that a's Text is the text that was archived: that it
+// hashes to a.ContentHash. It returns an error wrapping ErrCorrupt when
+// not; an article without a ContentHash passes.
+func (a *Article) Verify() error {
+	if a.ContentHash == "" {
+		return nil
+	}
+	if h := HashText(a.Text); h != a.ContentHash {
+		return fmt.Errorf("%w: article %s: %s: text hashes to %s, content_hash is %s", ErrCorrupt, a.ID, DamageHash, h, a.ContentHash)
+	}
+	return nil
+}
+
+// MarkDamage verifies a (see Verify) and sets a.Damage when it fails. It
+// reports whether a is sound.
+func (a *Article) MarkDamage() bool {
+	if a.Verify() == nil {
+		return true
+	}
+	a.Damage = fmt.Sprintf("%s: the text is not the text archived (content_hash %s, text hashes to %s)",
+		DamageHash, a.ContentHash, HashText(a.Text))
+	return false
+}
+
+// Unreadable returns the stand-in for a stored record of id that could not
+// be decoded: only ID and Damage are set.
+func Unreadable(id string, err error) *Article {
+	return &Article{ID: id, Damage: fmt.Sprintf("%s: %v", DamageUnreadable, err)}
 }
 
 // Image is one image of an article body.
@@ -193,6 +238,11 @@ var ErrNotFound = errors.New("store: article not found")
 
 // ErrClosed is returned when the store is used after Close.
 var ErrClosed = errors.New("store: closed")
+
+// ErrCorrupt is wrapped by errors about stored bytes that are not what was
+// written: a record whose text does not match its content_hash or that
+// does not decode, a damaged database, index or WARC file.
+var ErrCorrupt = errors.New("store: archive damaged")
 
 // TransientError marks a failure that may pass on retry (a server that is
 // down or overloaded), as opposed to a bad document or a bad query.

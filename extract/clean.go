@@ -866,7 +866,7 @@ func hasTitleLink(item *html.Node, st map[*html.Node]*nodeStat) bool {
 // checkArticle returns a wrapped ErrNotArticle when the extracted content
 // (node, its text) or the cleaned page (body) looks like a list page, is
 // too short, or is mostly links.
-func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata) error {
+func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata, ev pageEvidence) error {
 	minItems, minShare := 4, 50 // percent of the text in list items
 	switch {
 	case m.isArticle:
@@ -874,7 +874,14 @@ func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata
 	case m.listHint != "":
 		minItems, minShare = 3, 40
 	}
-	for _, root := range []*html.Node{node, body} {
+	// A story told in bullets, each led by a link, looks like a list to
+	// listItems; a page that calls itself an article, at a URL naming one
+	// item and without teaser blocks, is taken at its word.
+	roots := []*html.Node{node, body}
+	if m.isArticle && ev.TeaserBlocks < 3 && ev.URLSlug {
+		roots = nil
+	}
+	for _, root := range roots {
 		items, itemText, total := listItems(root)
 		// A short list (a new section with two or three entries) counts
 		// when nearly all its text is entries and nothing says article.

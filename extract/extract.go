@@ -127,6 +127,12 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	// Metadata first: readability drops scripts (JSON-LD) and pre-cleaning
 	// drops tag links and breadcrumbs.
 	m := readMetadata(doc, u, h)
+	ev := readPageEvidence(doc, u)
+	if !e.opts.Force {
+		if why := ev.judge(u); why != "" {
+			return nil, fmt.Errorf("%w: %s", ErrNotArticle, why)
+		}
+	}
 	body0 := findElement(doc, "body")
 	if body0 == nil {
 		return nil, fmt.Errorf("%w: no body", ErrNotArticle)
@@ -173,7 +179,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 
 	bodyText := renderText(ra.Node)
 	if !e.opts.Force {
-		if err := e.checkArticle(ra.Node, body0, bodyText, m); err != nil {
+		if err := e.checkArticle(ra.Node, body0, bodyText, m, ev); err != nil {
 			return nil, err
 		}
 	}
@@ -212,12 +218,12 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	yearRef := m.yearRef(loc, fetched)
 	a.Published, a.Provenance["published_at"] = firstDate(m.published, loc, fetched, yearRef)
 	a.Modified, a.Provenance["modified_at"] = firstDate(m.modified, loc, fetched, yearRef)
-	if !e.opts.Force && !m.newsType && sitePage(pageURL, m.title) {
+	if !e.opts.Force && (!m.newsType && sitePage(pageURL, m.title) || sitePageTitle(m.title)) {
 		// A privacy policy has a date ("Last updated") and prose, and
 		// WordPress calls every page an article: the page's name decides.
 		return nil, fmt.Errorf("%w: a page about the site (policy, about, contact, jobs) or a topic's landing page", ErrNotArticle)
 	}
-	if a.Published.IsZero() && !m.isArticle && !e.opts.AllowUndated && !e.opts.Force {
+	if a.Published.IsZero() && !ev.undatedArticle(m.isArticle) && !e.opts.AllowUndated && !e.opts.Force {
 		// About, contact and policy pages are prose too; a news article
 		// says when it was published, or at least declares itself one.
 		return nil, fmt.Errorf("%w: no publish date and no article markup", ErrNotArticle)
@@ -429,4 +435,17 @@ func sitePage(pageURL, title string) bool {
 		return true
 	}
 	return rxSitePageTitle.MatchString(strings.TrimSpace(title))
+}
+
+// rxPolicyTitle matches the titles of a site's legal pages in the languages
+// of European news sites: the page's whole title is the page's name, with
+// at most a few words after it ("Datenschutzerklärung WELT DIGITAL",
+// "Privacy Statement"). News is never titled so, whatever its markup says.
+var rxPolicyTitle = regexp.MustCompile(`(?i)^(?:privacy (?:policy|statement|notice)|cookie policy|terms of (?:service|use)|terms and conditions|legal notice|impressum|datenschutz(?:erklärung|hinweise|bestimmungen|richtlinie|information(?:en)?)?|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb|mentions légales|politique de confidentialité|conditions générales d'utilisation|aviso legal|política de privacidad|política de privacidade|informativa (?:sulla )?privacy|note legali|privacyverklaring|colofon|polityka prywatności)(?:\s+\S+){0,3}$`)
+
+// sitePageTitle reports whether title, the page's headline, is the name of
+// one of the site's legal pages.
+func sitePageTitle(title string) bool {
+	title = strings.TrimSpace(title)
+	return title != "" && rxPolicyTitle.MatchString(title)
 }

@@ -1,0 +1,359 @@
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// pageEvidence is what a page shows about its kind before any cleaning:
+// what it says about itself (JSON-LD, og:type), its structure (one text or
+// many teasers) and its URL. judge weighs it.
+type pageEvidence struct {
+	LDArticle string   `json:"ld_article,omitempty"` // the JSON-LD article type, if any
+	LDTypes   []string `json:"ld_types,omitempty"`   // every JSON-LD @type
+	OGType    string   `json:"og_type,omitempty"`
+
+	TeaserBlocks int `json:"teaser_blocks"` // blocks headed by one headline link, and cards
+	Teasers      int `json:"teasers"`       // distinct headline links: a heading's link, or a link holding a heading
+	Articles     int `json:"articles"`      // <article> elements
+	Times        int `json:"times"`         // <time> elements
+	Paragraphs   int `json:"paragraphs"`    // prose paragraphs (60+ weight, mostly not links) in the page
+	FreeParas    int `json:"free_paras"`    // prose paragraphs outside teaser blocks: the page's own text
+	MainParas    int `json:"main_paras"`    // prose paragraphs under the one element that holds most of them
+	TeaserText   int `json:"teaser_text"`   // percent of the body's text inside teaser blocks
+	H1s          int `json:"h1s"`
+	Prose        int `json:"prose"`        // prose weight of the page (runs of 25+ runes outside links)
+	TeaserProse  int `json:"teaser_prose"` // prose inside teaser blocks
+	ChromeProse  int `json:"chrome_prose"` // prose inside nav, header, footer, aside, form
+
+	PathDepth int  `json:"path_depth"` // path segments
+	URLSlug   bool `json:"url_slug"`   // the last segment names one item: a long slug, an ID, a date or a file
+	URLDate   bool `json:"url_date"`
+}
+
+var (
+	rxSlugWords = regexp.MustCompile(`[\p{L}\d]+(?:[-_+][\p{L}\d]+){3,}`)
+	rxSlugID    = regexp.MustCompile(`\d{5,}|[a-z]\d{4,}|\d{4,}[a-z]`)
+	rxSlugFile  = regexp.MustCompile(`(?i)\.(?:s?html?|php|aspx?|jsp|cms|ece|bi)$`)
+)
+
+// readEvidence collects the evidence of doc, a freshly parsed page.
+func readEvidence(doc *html.Node, gq *goquery.Document, u *url.URL, ld ldInfo, ogType string) pageEvidence {
+	ev := pageEvidence{LDTypes: ld.types, OGType: strings.ToLower(ogType)}
+	if ld.article != nil {
+		ev.LDArticle = ld.articleType
+	}
+	body := findElement(doc, "body")
+	if body == nil {
+		return ev
+	}
+	st := computeStats(body)
+
+	// Teasers: the blocks that each carry one headline link, and the
+	// cards (<article> elements with a heading and a link) of a list.
+	var heads, paras []*html.Node
+	seen := map[string]bool{}
+	paraCount := map[*html.Node]int{}
+	var h1 *html.Node
+	elements(body, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Article:
+			ev.Articles++
+		case atom.Time:
+			ev.Times++
+		case atom.H1:
+			ev.H1s++
+			if h1 == nil {
+				h1 = n
+			}
+		case atom.P:
+			if s := st[n]; s != nil && textWeight(textOf(n)) >= 60 && s.link*5 < s.text {
+				ev.Paragraphs++
+				paras = append(paras, n)
+				for p := n.Parent; p != nil && p != body.Parent; p = p.Parent {
+					paraCount[p]++
+				}
+			}
+		case atom.A:
+			href := strings.TrimSpace(attr(n, "href"))
+			if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
+				return true
+			}
+			if textWeight(textOf(n)) < 12 || !headlineLink(n) {
+				return true
+			}
+			if !seen[href] {
+				seen[href] = true
+				ev.Teasers++
+			}
+			heads = append(heads, n)
+			return false
+		}
+		return true
+	})
+	for p, k := range paraCount {
+		if p != body && p.Parent != nil && k > ev.MainParas {
+			ev.MainParas = k
+		}
+	}
+	teaserBlocks := map[*html.Node]bool{}
+	below := map[*html.Node]int{} // headline links under each node
+	for _, a := range heads {
+		for p := a; p != nil; p = p.Parent {
+			below[p]++
+		}
+	}
+	for _, a := range heads {
+		teaserBlocks[teaserBlock(a, h1, st, below)] = true
+	}
+	elements(body, func(n *html.Node) bool {
+		if n.DataAtom == atom.Article && card(n, h1, st) {
+			teaserBlocks[n] = true
+			return false
+		}
+		return true
+	})
+	ev.TeaserBlocks = len(teaserBlocks)
+	for _, p := range paras {
+		inTeaser := false
+		for a := p.Parent; a != nil && !inTeaser; a = a.Parent {
+			inTeaser = teaserBlocks[a]
+		}
+		if !inTeaser {
+			ev.FreeParas++
+		}
+	}
+	if total := st[body].text; total > 0 {
+		tt := 0
+		for b := range teaserBlocks {
+			nested := false
+			for p := b.Parent; p != nil; p = p.Parent {
+				if teaserBlocks[p] {
+					nested = true
+					break
+				}
+			}
+			if s := st[b]; !nested && s != nil {
+				tt += s.text
+				ev.TeaserProse += s.content
+			}
+		}
+		ev.TeaserText = min(100, tt*100/total)
+	}
+	ev.Prose = st[body].content
+	elements(body, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Nav, atom.Header, atom.Footer, atom.Aside, atom.Form:
+			if s := st[n]; s != nil {
+				ev.ChromeProse += s.content
+			}
+			return false
+		}
+		return true
+	})
+	for p, k := range paraCount {
+		if p != body && p.Parent != nil && k > ev.MainParas {
+			ev.MainParas = k
+		}
+	}
+	if total := st[body].text; total > 0 {
+		tt := 0
+		for b := range teaserBlocks {
+			nested := false
+			for p := b.Parent; p != nil; p = p.Parent {
+				if teaserBlocks[p] {
+					nested = true
+					break
+				}
+			}
+			if s := st[b]; !nested && s != nil {
+				tt += s.text
+				ev.TeaserProse += s.content
+			}
+		}
+		ev.TeaserText = min(100, tt*100/total)
+	}
+
+	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	ev.PathDepth = len(segs)
+	if len(segs) > 0 {
+		last := segs[len(segs)-1]
+		if dec, err := url.PathUnescape(last); err == nil {
+			last = dec
+		}
+		ev.URLSlug = rxSlugWords.MatchString(last) || rxSlugID.MatchString(strings.ToLower(last)) ||
+			rxSlugFile.MatchString(last) && !rxIndexFile.MatchString(last)
+	}
+	ev.URLDate = rxURLDate.MatchString(u.Path) || rxURLDateDigit.MatchString(u.Path)
+	return ev
+}
+
+var rxIndexFile = regexp.MustCompile(`(?i)^(?:index|default|home|main)\.\w+$`)
+
+// headlineLink reports whether link a is a headline: inside a heading, or
+// holding one.
+func headlineLink(a *html.Node) bool {
+	for p, i := a.Parent, 0; p != nil && i < 3; p, i = p.Parent, i+1 {
+		switch p.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			return true
+		}
+	}
+	found := false
+	elements(a, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// teaserBlock is the block a headline link heads: its largest ancestor
+// that holds no other headline link, no h1 and little text.
+func teaserBlock(a, h1 *html.Node, st map[*html.Node]*nodeStat, below map[*html.Node]int) *html.Node {
+	blk := a
+	for p := a.Parent; p != nil && p.DataAtom != atom.Body && p.DataAtom != atom.Main; p = p.Parent {
+		if s := st[p]; s == nil || s.text > 1500 || below[p] > 1 || h1 != nil && contains(p, h1) {
+			break
+		}
+		blk = p
+		if p.DataAtom == atom.Article || p.DataAtom == atom.Li {
+			break
+		}
+	}
+	return blk
+}
+
+// card reports whether n, an <article> element, is a teaser card: little
+// text, a heading and a link to elsewhere (often an empty link laid over
+// the whole card, named by aria-label), and not the page's own article.
+func card(n, h1 *html.Node, st map[*html.Node]*nodeStat) bool {
+	if s := st[n]; s == nil || s.text > 1500 || h1 != nil && contains(n, h1) {
+		return false
+	}
+	var link, heading bool
+	elements(n, func(c *html.Node) bool {
+		switch c.DataAtom {
+		case atom.A:
+			if h := strings.TrimSpace(attr(c, "href")); h != "" && !strings.HasPrefix(h, "#") {
+				link = true
+			}
+		case atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			heading = true
+		}
+		return !(link && heading)
+	})
+	return link && heading
+}
+
+// readPageEvidence reads the evidence of doc with its own view of the
+// page's JSON-LD and og:type; it must run before cleaning changes doc.
+func readPageEvidence(doc *html.Node, u *url.URL) pageEvidence {
+	gq := goquery.NewDocumentFromNode(doc)
+	og, _ := gq.Find(`meta[property="og:type"]`).First().Attr("content")
+	return readEvidence(doc, gq, u, readJSONLD(gq), strings.TrimSpace(og))
+}
+
+// teaserShare is the percent of the page's prose that sits in teasers.
+func (ev pageEvidence) teaserShare() int {
+	if ev.Prose <= 0 {
+		return 0
+	}
+	return min(100, ev.TeaserProse*100/ev.Prose)
+}
+
+// declaredArticle reports whether the page's JSON-LD names it an article
+// of a kind that news sites use for one story, and its URL names one item:
+// then structure that looks like a list (a long related-stories rail) does
+// not overrule it.
+func (ev pageEvidence) declaredArticle() bool {
+	return ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle) && ev.PathDepth > 0 && (ev.URLSlug || ev.URLDate)
+}
+
+// pageRule is one named rule of the page-type judgment: when match holds,
+// the page is not an article, for the reason it gives.
+type pageRule struct {
+	name  string
+	match func(ev pageEvidence, u *url.URL) bool
+}
+
+// notArticleRules say, from evidence alone, that a page is not one
+// article. They run in order; the first that matches decides.
+var notArticleRules = []pageRule{
+	{"the site's front page", func(ev pageEvidence, u *url.URL) bool {
+		// A front page lists the news; the story it leads with has a URL
+		// of its own. (A query such as ?p=123 may still name an article.)
+		return ev.PathDepth == 0 && u.RawQuery == ""
+	}},
+	{"teasers hold the page's prose", func(ev pageEvidence, _ *url.URL) bool {
+		// Section pages, tag pages and home pages: ten or more teaser
+		// blocks (a heading's link, or a card) hold most of the prose,
+		// and fewer than three paragraphs stand outside them (an
+		// article's own text does, beside a rail of excerpts).
+		return ev.TeaserBlocks >= 10 && ev.teaserShare() >= 50 && ev.FreeParas < 3 && !ev.declaredArticle()
+	}},
+	{"many teasers and almost no prose", func(ev pageEvidence, _ *url.URL) bool {
+		// A list of bare headlines: twenty teasers and less prose than a
+		// short article's.
+		return ev.TeaserBlocks >= 20 && ev.Prose < 600 && ev.LDArticle == ""
+	}},
+}
+
+// judge returns the reason evidence gives for a page not being an
+// article, or "".
+func (ev pageEvidence) judge(u *url.URL) string {
+	for _, r := range notArticleRules {
+		if r.match(ev, u) {
+			return fmt.Sprintf("%s (%s)", r.name, ev.summary())
+		}
+	}
+	return ""
+}
+
+// oneArticle reports whether the page's structure alone shows one article:
+// one headline, a main text of some length, next to no teasers, and a URL
+// that names one item. Such a page is kept without a publish date.
+func (ev pageEvidence) oneArticle() bool {
+	return ev.H1s == 1 && ev.TeaserBlocks <= 2 && ev.Prose-ev.ChromeProse >= 500 && (ev.URLSlug || ev.PathDepth >= 2)
+}
+
+// undatedArticle reports whether a page with no publish date is still
+// kept as an article: its JSON-LD says so, its structure shows one article,
+// or it declares itself one (markedArticle: JSON-LD or og:type) and has one
+// headline and few teasers. og:type=article alone is not enough: many CMSs
+// print it on every page, galleries and schedules included.
+func (ev pageEvidence) undatedArticle(markedArticle bool) bool {
+	switch {
+	case ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle):
+		return true
+	case ev.oneArticle():
+		return true
+	}
+	return markedArticle && ev.H1s >= 1 && ev.H1s <= 3 && ev.TeaserBlocks <= 10
+}
+
+// summary is the evidence in a line, for logs and refusal reasons.
+func (ev pageEvidence) summary() string {
+	parts := []string{
+		fmt.Sprintf("%d teaser blocks", ev.TeaserBlocks),
+		fmt.Sprintf("%d%% of the prose in teasers", ev.teaserShare()),
+		fmt.Sprintf("prose %d", ev.Prose),
+		fmt.Sprintf("%d paragraphs outside teasers", ev.FreeParas),
+		fmt.Sprintf("path depth %d", ev.PathDepth),
+	}
+	if ev.LDArticle != "" {
+		parts = append(parts, "json-ld "+ev.LDArticle)
+	}
+	if ev.OGType != "" {
+		parts = append(parts, "og:type "+ev.OGType)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -13,13 +13,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"newsarc/store"
 )
@@ -53,24 +58,117 @@ type Store struct {
 	closed bool
 	putMu  sync.Mutex // serializes Put so the index generation follows bbolt's
 
+	dir     string
+	log     *slog.Logger
+	minFree int64
+	notes   []string
+
 	db    *bolt.DB
 	index blevesearch.Index
+	// broken, once set, is why the index may no longer be used: a write
+	// failed halfway (a full disk) or it panicked. The archive is marked
+	// for a rebuild at the next Open; until then Put, Search, Scan and
+	// Similar return this error.
+	broken atomic.Pointer[error]
+	// refused, once set, is why Put refuses writes.
+	refused atomic.Pointer[error]
 }
 
-// Open opens the archive in dir, creating dir and an empty archive when
-// needed. When the index is missing, unreadable, built with another
-// mapping, or behind the database (a crash between the two writes of a
-// Put), Open rebuilds it from the database before returning.
+// Options tune Open.
+type Options struct {
+	// Logger receives warnings about a damaged or stale index being
+	// rebuilt and damaged records being read; default: discard.
+	Logger *slog.Logger
+	// MinFree is the space Put leaves free on the disk: a Put that would
+	// go below it fails with a store.DiskFullError before writing. Zero
+	// means store.DefaultMinFree; negative turns the check off.
+	MinFree int64
+	// Rebuild rebuilds the index from the records even when it looks sound.
+	Rebuild bool
+}
+
+// Open opens the archive in dir with default Options; see OpenWith.
 func Open(ctx context.Context, dir string) (*Store, error) {
+	return OpenWith(ctx, dir, Options{})
+}
+
+// OpenWith opens the archive in dir, creating dir and an empty archive when
+// needed.
+//
+// The record store is checked before it is opened: when articles.db is
+// cut short, empty or otherwise not a readable database, OpenWith returns
+// an error wrapping store.ErrCorrupt that says so, and changes nothing.
+//
+// When the index is missing, damaged (it fails to open, even with a panic),
+// built with another mapping, or behind the database (a crash or a failed
+// write between the two writes of a Put), OpenWith rebuilds it from the
+// records into a new directory, and replaces the old index only when the
+// new one is complete; it logs a warning and keeps a note (see Notes). A
+// rebuild does not start without the space it needs: an index that opens
+// but is behind is then used as it is (and the note says so), and a
+// damaged or missing one makes OpenWith fail with a store.DiskFullError.
+func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MinFree == 0 {
+		opts.MinFree = store.DefaultMinFree
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bleve: open %s: %w", dir, err)
 	}
-	db, err := bolt.Open(filepath.Join(dir, dbFile), 0o600, &bolt.Options{Timeout: lockWait})
+	dbPath := filepath.Join(dir, dbFile)
+	if err := store.CheckBoltFile(dbPath); err != nil {
+		return nil, fmt.Errorf("bleve: open %s: the record store is damaged, so no article can be read; nothing was changed: %w", dir, err)
+	}
+	db, err := openDB(dbPath, false)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: open %s: %w", dir, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketArticles, bucketVersions, bucketRaw, bucketMeta} {
+	s := &Store{dir: dir, log: opts.Logger, minFree: opts.MinFree, db: db}
+	if err := s.createBuckets(); err != nil {
+		return nil, errors.Join(fmt.Errorf("bleve: open %s: %w", dir, err), db.Close())
+	}
+	if err := s.openIndex(ctx, opts.Rebuild); err != nil {
+		return nil, errors.Join(fmt.Errorf("bleve: open %s: %w", dir, err), db.Close())
+	}
+	return s, nil
+}
+
+// openDB opens the bbolt database at path, turning a panic of bbolt on a
+// damaged file into an error wrapping store.ErrCorrupt.
+func openDB(path string, readOnly bool) (db *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("%w: %s: %v", store.ErrCorrupt, path, p)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, ReadOnly: readOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%s is in use by another process: %w", path, err)
+	}
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
+		return nil, fmt.Errorf("%w: %s: %w", store.ErrCorrupt, path, err)
+	}
+	return db, err
+}
+
+// createBuckets creates the buckets an archive needs, writing only when
+// one is missing, so that an existing archive opens on a full disk.
+func (s *Store) createBuckets() error {
+	names := [][]byte{bucketArticles, bucketVersions, bucketRaw, bucketMeta}
+	missing := false
+	err := s.view(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			missing = missing || tx.Bucket(name) == nil
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		for _, name := range names {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -78,13 +176,50 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("bleve: open %s: create buckets: %w", dir, err), db.Close())
+		return fmt.Errorf("create buckets: %w", err)
 	}
-	index, err := openIndex(ctx, db, filepath.Join(dir, indexDir))
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("bleve: open %s: %w", dir, err), db.Close())
+	return nil
+}
+
+// view runs fn in a read transaction, turning a panic of bbolt on a
+// damaged page into an error wrapping store.ErrCorrupt.
+func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %s: %v", store.ErrCorrupt, filepath.Join(s.dir, dbFile), p)
+		}
+	}()
+	return s.db.View(fn)
+}
+
+// update runs fn in a write transaction, turning a panic of bbolt into an
+// error wrapping store.ErrCorrupt and a full disk into a
+// store.DiskFullError.
+func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %s: %v", store.ErrCorrupt, filepath.Join(s.dir, dbFile), p)
+		}
+	}()
+	return store.DiskFull(s.dir, s.db.Update(fn))
+}
+
+// Notes says what Open repaired or could not repair, one sentence each:
+// an index rebuilt and why, or left behind the records for want of space.
+// Empty when the archive opened as it was.
+func (s *Store) Notes() []string {
+	return slices.Clone(s.notes)
+}
+
+// note logs a warning and keeps it for Notes.
+func (s *Store) note(msg string, args ...any) {
+	s.log.Warn(msg, args...)
+	var b strings.Builder
+	b.WriteString(msg)
+	for i := 0; i+1 < len(args); i += 2 {
+		fmt.Fprintf(&b, " %v=%v", args[i], args[i+1])
 	}
-	return &Store{db: db, index: index}, nil
+	s.notes = append(s.notes, b.String())
 }
 
 // Close flushes the index and the database and releases them. Calling it
@@ -97,8 +232,10 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	var errs []error
-	if err := s.index.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("bleve: close index: %w", err))
+	if s.broken.Load() == nil { // else closed when it broke
+		if err := closeIndex(s.index); err != nil {
+			errs = append(errs, fmt.Errorf("bleve: close index: %w", err))
+		}
 	}
 	if err := s.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("bleve: close database: %w", err))

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -160,13 +161,24 @@ func sameIndexed(a, b *store.Article) bool {
 		a.Cluster == b.Cluster && a.SimHash == b.SimHash
 }
 
-// openIndex opens the index at path, or rebuilds it from db when it is
-// missing, unreadable, of another mapping, or out of step with db.
-func openIndex(ctx context.Context, db *bolt.DB, path string) (blevesearch.Index, error) {
+// Names of the directories a rebuild leaves beside the index: the new
+// index being built, and the old one being replaced. Both hold only what
+// the records can give again, and Open removes any it finds.
+const (
+	rebuildSuffix = ".rebuild-"
+	oldSuffix     = ".old-"
+)
+
+// openIndex opens the index, or rebuilds it from the database when it is
+// missing, damaged, of another mapping, behind the database, or when force
+// is set. See OpenWith.
+func (s *Store) openIndex(ctx context.Context, force bool) error {
+	path := filepath.Join(s.dir, indexDir)
+	s.removeLeftovers()
 	var gen uint64
 	var count int
 	var dirty bool
-	err := db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		gen = decodeGen(meta.Get(metaGen))
 		dirty = meta.Get(metaDirty) != nil
@@ -174,21 +186,78 @@ func openIndex(ctx context.Context, db *bolt.DB, path string) (blevesearch.Index
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read database state: %w", err)
+		return fmt.Errorf("read database state: %w", err)
 	}
-	if _, err := os.Stat(path); err == nil {
-		index, err := blevesearch.Open(path)
-		if err == nil {
-			if !dirty && inStep(index, gen, count) {
-				return index, nil
-			}
-			if err := index.Close(); err != nil {
-				return nil, fmt.Errorf("close stale index: %w", err)
-			}
+	var old blevesearch.Index // usable, though stale
+	var why string
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		why = "missing"
+	} else if index, err := openIndexDir(path); err != nil {
+		why = fmt.Sprintf("damaged (%v)", err)
+	} else {
+		switch {
+		case force:
+			why = "rebuild asked for"
+		case dirty:
+			why = "an index write failed after the records were written"
+		case !inStep(index, gen, count):
+			why = "behind the records, or built with another layout"
+		default:
+			s.index = index
+			return nil
 		}
-		// Missing, unreadable or stale: the database is the truth.
+		old = index
 	}
-	return rebuild(ctx, db, path)
+	index, err := s.rebuild(ctx, path, old)
+	if err == nil {
+		s.index = index
+		if why != "missing" || count > 0 || gen > 0 {
+			s.note("index rebuilt from the records", "dir", s.dir, "count", count, "reason", why)
+		}
+		return nil
+	}
+	if old == nil || !errors.Is(err, store.ErrDiskFull) {
+		if old != nil {
+			err = errors.Join(err, closeIndex(old))
+		}
+		return fmt.Errorf("index %s: %s, and rebuilding it failed: %w", path, why, err)
+	}
+	// No room to rebuild: the index as it is still finds what it holds.
+	// It stays marked for a rebuild, and takes no writes if it cannot be.
+	s.index = old
+	s.note("index not rebuilt: searches and exports miss what it lacks until there is room", "dir", s.dir,
+		"reason", why, "err", err)
+	if !dirty {
+		if merr := s.markDirty(); merr != nil {
+			s.refuse(fmt.Errorf("bleve: the index is behind the records and cannot be marked for a rebuild: %w", store.DiskFull(s.dir, merr)))
+		}
+	}
+	return nil
+}
+
+// openIndexDir opens the index at path, turning a panic on a damaged file
+// into an error wrapping store.ErrCorrupt. scorch's own bbolt file is
+// checked first: one cut short would crash the process.
+func openIndexDir(path string) (index blevesearch.Index, err error) {
+	if err := store.CheckBoltFile(filepath.Join(path, "store", "root.bolt")); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			index, err = nil, fmt.Errorf("%w: index %s: panic: %v", store.ErrCorrupt, path, p)
+		}
+	}()
+	return blevesearch.Open(path)
+}
+
+// closeIndex closes index, turning a panic into an error.
+func closeIndex(index blevesearch.Index) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("close index: panic: %v", p)
+		}
+	}()
+	return index.Close()
 }
 
 // inStep reports whether index was built with the current mapping and holds
@@ -206,31 +275,139 @@ func inStep(index blevesearch.Index, gen uint64, count int) bool {
 	return err == nil && n == uint64(count)
 }
 
-// rebuild replaces whatever is at path with a new index of every article in
-// db, and clears the database's dirty mark.
-func rebuild(ctx context.Context, db *bolt.DB, path string) (blevesearch.Index, error) {
-	if err := os.RemoveAll(path); err != nil {
-		return nil, fmt.Errorf("remove stale index: %w", err)
+// removeLeftovers removes what an interrupted rebuild left beside the
+// index: derived data only.
+func (s *Store) removeLeftovers() {
+	des, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
 	}
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasPrefix(name, indexDir+rebuildSuffix) || strings.HasPrefix(name, indexDir+oldSuffix) {
+			if err := os.RemoveAll(filepath.Join(s.dir, name)); err != nil {
+				s.log.Warn("remove what an interrupted index rebuild left", "path", name, "err", err)
+			}
+		}
+	}
+}
+
+// rebuildSpace is the space a rebuild of the index at path is given to
+// need: twice the old index (or, without one, the database), since
+// segments are written and then merged, and a margin.
+func (s *Store) rebuildSpace(path string) int64 {
+	size := dirSize(path)
+	if size <= 0 {
+		if fi, err := os.Stat(filepath.Join(s.dir, dbFile)); err == nil {
+			size = fi.Size()
+		}
+	}
+	return 2*size + 1<<20
+}
+
+// dirSize is the total size of the files under path; 0 when unreadable.
+func dirSize(path string) int64 {
+	var n int64
+	_ = filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// rebuild builds a new index of every article in the database in a new
+// directory beside path and, once it is complete, puts it in place of
+// whatever is at path (old, when open, is closed then) and clears the
+// database's dirty mark. It does not start when the disk lacks the space
+// the rebuild needs (a store.DiskFullError); when it fails, the new
+// directory is removed and path is left as it was, old still open.
+func (s *Store) rebuild(ctx context.Context, path string, old blevesearch.Index) (blevesearch.Index, error) {
+	if err := store.CheckSpace(s.dir, s.rebuildSpace(path), 0); err != nil {
+		return nil, err
+	}
+	tmp := fmt.Sprintf("%s%s%d", path, rebuildSuffix, time.Now().UnixNano())
+	if err := s.build(ctx, tmp); err != nil {
+		return nil, errors.Join(store.DiskFull(s.dir, err), os.RemoveAll(tmp))
+	}
+	trash := fmt.Sprintf("%s%s%d", path, oldSuffix, time.Now().UnixNano())
+	moved := false
+	if _, err := os.Lstat(path); err == nil {
+		if err := os.Rename(path, trash); err != nil {
+			return nil, errors.Join(fmt.Errorf("move the old index aside: %w", err), os.RemoveAll(tmp))
+		}
+		moved = true
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		err = fmt.Errorf("put the new index in place: %w", err)
+		if moved {
+			err = errors.Join(err, os.Rename(trash, path))
+		}
+		return nil, errors.Join(err, os.RemoveAll(tmp))
+	}
+	if err := syncDir(s.dir); err != nil {
+		s.log.Warn("sync the archive directory after an index rebuild", "dir", s.dir, "err", err)
+	}
+	if old != nil {
+		if err := closeIndex(old); err != nil {
+			s.log.Warn("close the replaced index", "dir", s.dir, "err", err)
+		}
+	}
+	if moved {
+		if err := os.RemoveAll(trash); err != nil {
+			s.log.Warn("remove the replaced index", "path", trash, "err", err)
+		}
+	}
+	index, err := openIndexDir(path)
+	if err != nil {
+		return nil, fmt.Errorf("open the rebuilt index: %w", err)
+	}
+	if err := s.update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(metaDirty) == nil {
+			return nil
+		}
+		return meta.Delete(metaDirty)
+	}); err != nil {
+		return nil, errors.Join(fmt.Errorf("clear dirty mark: %w", err), closeIndex(index))
+	}
+	return index, nil
+}
+
+// build writes a new index of every article in the database at path, and
+// closes it. A record that does not decode is indexed by its ID alone, so
+// that it is found (and reported damaged) by Scan and the index keeps
+// the database's count.
+func (s *Store) build(ctx context.Context, path string) (err error) {
 	index, err := blevesearch.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
+		return fmt.Errorf("create index: %w", err)
 	}
-	fail := func(err error) (blevesearch.Index, error) {
-		return nil, errors.Join(fmt.Errorf("rebuild index: %w", err), index.Close())
-	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("build index: panic: %v", p)
+		}
+		if cerr := closeIndex(index); err == nil && cerr != nil {
+			err = fmt.Errorf("close new index: %w", cerr)
+		}
+	}()
 	// The read transaction fixes the generation and the articles together;
-	// Put cannot run yet, since the Store does not exist.
-	err = db.View(func(tx *bolt.Tx) error {
+	// Put cannot run yet, since the Store is not open.
+	return s.view(func(tx *bolt.Tx) error {
 		gen := tx.Bucket(bucketMeta).Get(metaGen)
 		b := index.NewBatch()
 		b.SetInternal(internalMapping, []byte(mappingVersion))
 		err := tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
-			var a store.Article
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("decode article %s: %w", k, err)
+			doc := map[string]any{}
+			if a, err := decodeArticle(v); err != nil {
+				s.log.Warn("record unreadable: indexed by its ID alone", "id", string(k), "err", err)
+			} else {
+				doc = indexDoc(a)
 			}
-			if err := b.Index(string(k), indexDoc(&a)); err != nil {
+			if err := b.Index(string(k), doc); err != nil {
 				return fmt.Errorf("index article %s: %w", k, err)
 			}
 			if b.Size() < rebuildBatch {
@@ -253,23 +430,58 @@ func rebuild(ctx context.Context, db *bolt.DB, path string) (blevesearch.Index, 
 		}
 		return index.Batch(b)
 	})
+}
+
+// syncDir makes renames in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaDirty) })
-	if err != nil {
-		return fail(fmt.Errorf("clear dirty mark: %w", err))
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
 	}
-	return index, nil
+	return err
 }
 
 // markDirty records that the index missed a write, so the next Open
 // rebuilds it.
-func markDirty(db *bolt.DB) error {
-	return db.Update(func(tx *bolt.Tx) error {
+func (s *Store) markDirty() error {
+	return s.update(func(tx *bolt.Tx) error {
 		stamp := []byte(time.Now().UTC().Format(time.RFC3339))
 		return tx.Bucket(bucketMeta).Put(metaDirty, stamp)
 	})
+}
+
+// breakIndex records err as the reason the index may no longer be used,
+// marks the archive for a rebuild and closes the index, whose background
+// work could otherwise meet the same fault. The first reason stays.
+func (s *Store) breakIndex(err error) {
+	if !s.broken.CompareAndSwap(nil, &err) {
+		return
+	}
+	s.log.Error("index unusable until the archive is reopened", "dir", s.dir, "err", err)
+	if merr := s.markDirty(); merr != nil {
+		s.log.Warn("mark the index for a rebuild", "dir", s.dir, "err", merr)
+	}
+	if cerr := closeIndex(s.index); cerr != nil {
+		s.log.Warn("close the unusable index", "dir", s.dir, "err", cerr)
+	}
+}
+
+// indexUnusable returns why the index may not be used, or nil.
+func (s *Store) indexUnusable() error {
+	if p := s.broken.Load(); p != nil {
+		return fmt.Errorf("index unusable until the archive is reopened (and rebuilt): %w", *p)
+	}
+	return nil
+}
+
+// refuse records err as the reason Put refuses writes. The first reason
+// stays.
+func (s *Store) refuse(err error) {
+	s.refused.CompareAndSwap(nil, &err)
 }
 
 func decodeGen(b []byte) uint64 {

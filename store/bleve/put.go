@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -24,14 +23,26 @@ import (
 // Articles repeated in one call are applied in order. Put does not modify
 // the articles it is given.
 //
-// When the index write fails after the database committed, the archive is
-// marked so that the next Open rebuilds the index, and Put returns the error.
+// Put refuses, with an error wrapping store.ErrCorrupt, an article read
+// damaged (Damage set): storing it would make the damage look archived.
+//
+// A Put that would leave less than Options.MinFree free on the disk fails
+// with a store.DiskFullError before writing anything; one that meets a
+// full disk all the same fails with one too. When the index write fails
+// after the database committed (the records are then stored, but not yet
+// searchable), the archive is marked so that the next Open rebuilds the
+// index, the index is not used again until then, and Put returns the error.
 func (s *Store) Put(ctx context.Context, articles ...*store.Article) ([]store.Change, error) {
 	n := len(articles)
+	var size int64
 	for i, a := range articles {
 		if a == nil || a.ID == "" {
 			return nil, fmt.Errorf("bleve: put %d articles: article %d has no id", n, i)
 		}
+		if a.Damage != "" {
+			return nil, fmt.Errorf("bleve: put %d articles: %w: article %s was read damaged (%s)", n, store.ErrCorrupt, a.ID, a.Damage)
+		}
+		size += putSize(a)
 	}
 	s.putMu.Lock()
 	defer s.putMu.Unlock()
@@ -40,15 +51,25 @@ func (s *Store) Put(ctx context.Context, articles ...*store.Article) ([]store.Ch
 		return nil, fmt.Errorf("bleve: put %d articles: %w", n, err)
 	}
 	defer release()
+	if p := s.refused.Load(); p != nil {
+		return nil, fmt.Errorf("bleve: put %d articles: %w", n, *p)
+	}
+	if err := s.indexUnusable(); err != nil {
+		return nil, fmt.Errorf("bleve: put %d articles: %w", n, err)
+	}
+	if err := store.CheckSpace(s.dir, size, s.minFree); err != nil {
+		return nil, fmt.Errorf("bleve: put %d articles: %w", n, err)
+	}
 
 	changes := make([]store.Change, n)
 	docs := make(map[string]*store.Article) // to (re)index, last write per ID
 	var gen uint64
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(bucketArticles)
 		for i, a := range articles {
 			rec := *a
 			rec.Raw = nil
+			rec.Damage = ""
 			if rec.ContentHash == "" {
 				rec.ContentHash = store.HashText(rec.Text)
 			}
@@ -97,31 +118,46 @@ func (s *Store) Put(ctx context.Context, articles ...*store.Article) ([]store.Ch
 		return changes, nil
 	}
 
-	b := s.index.NewBatch()
-	for id, a := range docs {
-		if err := b.Index(id, indexDoc(a)); err != nil {
-			return nil, s.indexFailed(n, err)
-		}
-	}
-	b.SetInternal(internalGen, encodeGen(gen))
-	if err := s.index.Batch(b); err != nil {
-		return nil, s.indexFailed(n, err)
+	if err := s.indexBatch(docs, gen); err != nil {
+		err = fmt.Errorf("bleve: put %d articles: stored, but not indexed: %w", n, store.DiskFull(s.dir, err))
+		s.breakIndex(err)
+		return nil, err
 	}
 	return changes, nil
 }
 
-// indexFailed marks the archive for an index rebuild and returns the error
-// for a Put of n articles whose index write failed.
-func (s *Store) indexFailed(n int, err error) error {
-	err = fmt.Errorf("bleve: put %d articles: index: %w", n, err)
-	if merr := markDirty(s.db); merr != nil {
-		err = errors.Join(err, fmt.Errorf("bleve: mark index for rebuild: %w", merr))
+// indexBatch indexes docs and sets the index generation to gen, in one
+// batch, turning a panic of the index into an error.
+func (s *Store) indexBatch(docs map[string]*store.Article, gen uint64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("index: panic: %v", p)
+		}
+	}()
+	b := s.index.NewBatch()
+	for id, a := range docs {
+		if err := b.Index(id, indexDoc(a)); err != nil {
+			return fmt.Errorf("index %s: %w", id, err)
+		}
 	}
-	return err
+	b.SetInternal(internalGen, encodeGen(gen))
+	if err := s.index.Batch(b); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// putSize is a rough bound of the disk space a Put of a takes: the record
+// (text and HTML), an earlier version it may keep, the raw body, pages
+// rewritten around them, and the index's copy of the text.
+func putSize(a *store.Article) int64 {
+	return 4*int64(len(a.Text)) + 2*int64(len(a.HTML)) + int64(len(a.Raw)) + 16<<10
 }
 
 // Get returns the current version of an article, without Raw, or an error
-// wrapping store.ErrNotFound.
+// wrapping store.ErrNotFound. A record whose text does not match its
+// content hash comes with Damage set; one that does not decode gives an
+// error wrapping store.ErrCorrupt.
 func (s *Store) Get(ctx context.Context, id string) (*store.Article, error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
@@ -129,7 +165,7 @@ func (s *Store) Get(ctx context.Context, id string) (*store.Article, error) {
 	}
 	defer release()
 	var a *store.Article
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		a, err = decodeArticle(tx.Bucket(bucketArticles).Get([]byte(id)))
 		return err
 	})
@@ -139,11 +175,22 @@ func (s *Store) Get(ctx context.Context, id string) (*store.Article, error) {
 	if a == nil {
 		return nil, fmt.Errorf("bleve: get %s: %w", id, store.ErrNotFound)
 	}
+	s.verify(a)
 	return a, nil
 }
 
+// verify checks a read record against its content hash and marks it
+// damaged (Article.Damage) when it fails, with a warning.
+func (s *Store) verify(a *store.Article) {
+	if !a.MarkDamage() {
+		s.log.Warn("damaged record", "id", a.ID, "url", a.URL, "err", a.Damage)
+	}
+}
+
 // Versions returns the earlier versions of an article, oldest first (empty
-// when it never changed), or an error wrapping store.ErrNotFound.
+// when it never changed), or an error wrapping store.ErrNotFound. Damaged
+// versions come with Damage set, as from Get; one that does not decode
+// has only ID, Version and Damage.
 func (s *Store) Versions(ctx context.Context, id string) ([]*store.Article, error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
@@ -152,7 +199,7 @@ func (s *Store) Versions(ctx context.Context, id string) ([]*store.Article, erro
 	defer release()
 	versions := []*store.Article{}
 	found := false
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketArticles).Get([]byte(id)) == nil {
 			return nil
 		}
@@ -162,8 +209,11 @@ func (s *Store) Versions(ctx context.Context, id string) ([]*store.Article, erro
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			a, err := decodeArticle(v)
 			if err != nil {
-				return fmt.Errorf("decode version %x: %w", k, err)
+				s.log.Warn("damaged record", "id", id, "version", versionOf(k), "err", err)
+				a = store.Unreadable(id, err)
+				a.Version = versionOf(k)
 			}
+			s.verify(a)
 			versions = append(versions, a)
 		}
 		return nil
@@ -187,7 +237,7 @@ func (s *Store) Raw(ctx context.Context, id string) ([]byte, error) {
 	}
 	defer release()
 	var compressed []byte
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		a, err := decodeArticle(tx.Bucket(bucketArticles).Get([]byte(id)))
 		if err != nil || a == nil {
 			return err
@@ -201,15 +251,20 @@ func (s *Store) Raw(ctx context.Context, id string) ([]byte, error) {
 	if compressed == nil {
 		return nil, fmt.Errorf("bleve: raw of %s: %w", id, store.ErrNotFound)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	raw, err := gunzip(compressed)
 	if err != nil {
-		return nil, fmt.Errorf("bleve: raw of %s: %w", id, err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("bleve: raw of %s: %w", id, err)
+		return nil, fmt.Errorf("bleve: raw of %s: %w: %w", id, store.ErrCorrupt, err)
 	}
 	return raw, nil
+}
+
+// gunzip decompresses a raw body as putRaw stored it, checking its CRC.
+func gunzip(compressed []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 // putVersion keeps old as an earlier version of its article.
@@ -250,14 +305,23 @@ func versionKey(id string, version int) []byte {
 	return binary.BigEndian.AppendUint32(versionPrefix(id), uint32(version))
 }
 
-// decodeArticle decodes a stored record; nil in, nil out.
+// versionOf returns the version number of a version key.
+func versionOf(key []byte) int {
+	if len(key) < 4 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(key[len(key)-4:]))
+}
+
+// decodeArticle decodes a stored record; nil in, nil out. A record that
+// does not decode gives an error wrapping store.ErrCorrupt.
 func decodeArticle(v []byte) (*store.Article, error) {
 	if v == nil {
 		return nil, nil
 	}
 	var a store.Article
 	if err := json.Unmarshal(v, &a); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s: %v", store.ErrCorrupt, store.DamageUnreadable, err)
 	}
 	return &a, nil
 }

@@ -71,7 +71,7 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		}
 		req.AddFacet(f.name, blevesearch.NewFacetRequest(f.field, size))
 	}
-	sr, err := s.index.SearchInContext(ctx, req)
+	sr, err := s.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
 	}
@@ -104,7 +104,10 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 // articles last), ignoring q.Sort, q.Limit and q.Offset. It pages through
 // the index with search-after, holding one page of articles at a time, and
 // returns fn's first error as is. Articles stored while Scan runs may or may
-// not be visited.
+// not be visited. A record whose text does not match its content hash is
+// visited with Damage set, and one that does not decode as only its ID and
+// Damage (see store.Article.Damage); Search returns them likewise. Both
+// fail with the error that made the index unusable, when one did.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*store.Article) error) error {
 	var after []string
 	for {
@@ -139,7 +142,7 @@ func (s *Store) scanPage(ctx context.Context, q store.Query, after []string) ([]
 	if after != nil {
 		req.SetSearchAfter(after)
 	}
-	sr, err := s.index.SearchInContext(ctx, req)
+	sr, err := s.search(ctx, req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,19 +232,38 @@ func match(term, field string, boost float64) query.Query {
 	return m
 }
 
-// load reads the articles of hits from bbolt, in order, in one transaction.
+// search runs req on the index, unless the index is unusable, turning a
+// panic of a damaged index into an error that makes it unusable.
+func (s *Store) search(ctx context.Context, req *blevesearch.SearchRequest) (sr *blevesearch.SearchResult, err error) {
+	if err := s.indexUnusable(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sr, err = nil, fmt.Errorf("%w: index of %s: panic: %v", store.ErrCorrupt, s.dir, p)
+			s.breakIndex(err)
+		}
+	}()
+	return s.index.SearchInContext(ctx, req)
+}
+
+// load reads the articles of hits from bbolt, in order, in one
+// transaction. A record that fails its check comes with Damage set; one
+// that does not decode is only its ID and Damage.
 func (s *Store) load(hits search.DocumentMatchCollection) ([]*store.Article, error) {
 	articles := make([]*store.Article, len(hits))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketArticles)
 		for i, h := range hits {
 			a, err := decodeArticle(b.Get([]byte(h.ID)))
 			if err != nil {
-				return fmt.Errorf("decode %s: %w", h.ID, err)
+				s.log.Warn("damaged record", "id", h.ID, "err", err)
+				a = store.Unreadable(h.ID, err)
 			}
 			if a == nil {
 				return fmt.Errorf("indexed article %s missing from database: %w", h.ID, store.ErrNotFound)
 			}
+			s.verify(a)
 			articles[i] = a
 		}
 		return nil
@@ -291,7 +313,7 @@ func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*s
 	req := blevesearch.NewSearchRequestOptions(query.NewDisjunctionQuery(bands), store.SimilarCandidates, 0, false)
 	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
 	req.Score = "none"
-	sr, err := s.index.SearchInContext(ctx, req)
+	sr, err := s.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
 	}

@@ -1,6 +1,7 @@
 package crawler_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"newsarc/crawler"
+	"newsarc/extract"
 )
 
 // TestListChainsEndWhereNewsEnds: tag pagination that always offers
@@ -81,13 +85,17 @@ func TestRobotsOfAnotherHost(t *testing.T) {
 		"/open/":   html(page("Open story", "openword")),
 		"/closed/": html(page("Closed story", "closedword")),
 	})
-	// Test servers share the host name 127.0.0.1, so the second one is a
-	// host of the site with robots.txt of its own.
+	// The second test server, another port of 127.0.0.1, is another
+	// origin: it is in the site's scope only when listed as a host.
 	f := newFixture(t, map[string]http.HandlerFunc{
 		"/": html(listPage(other.URL+"/open/", other.URL+"/closed/", other.URL+"/open/?again=1")),
 	})
 	st := openStore(t)
-	stats := crawl(t, testConfig(), st, f.URL+"/")
+	site := crawler.Site{Name: "test", Seeds: []string{f.URL + "/"}, Hosts: []string{strings.TrimPrefix(other.URL, "http://")}}
+	stats, err := crawler.New(testConfig(), st, nil).Run(context.Background(), site, extract.New(extract.DefaultOptions()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if other.count("/closed/") != 0 || other.count("/open/") != 1 {
 		t.Errorf("other host: /closed/ fetched %d times, /open/ %d; want 0 and 1", other.count("/closed/"), other.count("/open/"))
 	}

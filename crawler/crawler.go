@@ -15,8 +15,10 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,7 +154,11 @@ type Stats struct {
 	ArticlePages int            `json:"article_pages"`     // continuation pages merged into their article
 	Resumed      bool           `json:"resumed"`           // the run continued a killed one
 	Skipped      map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
-	Errors       map[string]int `json:"errors,omitempty"`  // failed pages, by kind
+	Errors       map[string]int `json:"errors,omitempty"`  // failed pages, by kind ("panic": a step of the page panicked)
+	// RobotsUnavailable lists the origins whose robots.txt could not be
+	// read (5xx, 429, unreachable, stalled): nothing was fetched from them
+	// in this run, and their URLs are skipped as "robots-unavailable".
+	RobotsUnavailable []string `json:"robots_unavailable,omitempty"`
 }
 
 // Articles is the number of articles archived in the run.
@@ -232,7 +238,7 @@ type run struct {
 	site    Site
 	ex      Extractor
 	log     *slog.Logger
-	hosts   map[string]bool
+	scope   *scope // the origins the site's requests may go to
 	article *regexp.Regexp
 	exclude []*regexp.Regexp
 	seeds   map[string]bool
@@ -241,11 +247,13 @@ type run struct {
 	runID int64
 	now   time.Time
 
-	client *http.Client    // fetches robots.txt and an article's continuation pages
-	robots sync.Map        // host → *hostRobots, see robotsAllow
-	pace   *pacer          // spaces requests per host
-	delay  time.Duration   // the site's delay between requests to a host
-	ctx    context.Context // the run's, for robots.txt reads from link callbacks
+	col      *colly.Collector
+	client   *http.Client    // the one client of every request: colly's pages, robots.txt, continuation pages
+	robots   sync.Map        // origin → *hostRobots, see robotsFor
+	pace     *pacer          // spaces requests per host
+	delay    time.Duration   // the site's delay between requests to a host
+	maxDepth int             // links followed from a seed, seeds being depth 1
+	ctx      context.Context // the run's, for robots.txt reads from link callbacks
 
 	idLocks sync.Map // article ID → *sync.Mutex, see lockID
 
@@ -275,46 +283,44 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if site.MaxDepth > 0 {
 		cfg.MaxDepth = site.MaxDepth
 	}
-	hostList := make([]string, 0, len(r.hosts))
-	for h := range r.hosts {
-		hostList = append(hostList, h)
-	}
 	col := colly.NewCollector(
 		colly.StdlibContext(ctx),
 		colly.Async(true),
 		colly.UserAgent(cfg.UserAgent),
-		colly.MaxDepth(cfg.MaxDepth),
-		colly.AllowedDomains(hostList...),
+		colly.AllowedDomains(r.scope.hostNames()...),
 	)
 	col.MaxBodySize = 0 // fetchTransport enforces the limit and fails loudly
-	col.SetRequestTimeout(cfg.Timeout)
-	base := cfg.Transport
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	// The transport spaces requests per host (delay, robots.txt
-	// Crawl-delay); colly's limit rules only cap how many run at once.
+	// One client makes every request of the run: colly's, robots.txt and
+	// continuation pages. Its transport spaces requests per host (delay,
+	// robots.txt Crawl-delay; colly's limit rules only cap how many run at
+	// once), caps and records bodies, and dials only allowed addresses;
+	// its redirect policy keeps every hop in scope.
 	pace := newPacer(cfg.Delay, cfg.Parallelism)
-	transport := &fetchTransport{base: base, maxBody: cfg.MaxBodySize, recorder: cfg.Recorder, pace: pace,
-		redirected: r.redirected, allowed: r.robotsAllow}
-	col.WithTransport(transport)
-	r.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
+	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
+		recorder: cfg.Recorder, pace: pace, redirected: r.redirected}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return Stats{}, fmt.Errorf("crawler: cookie jar: %w", err)
+	}
+	r.client = &http.Client{Transport: transport, Jar: jar, Timeout: cfg.Timeout}
+	col.SetClient(r.client)
+	// colly's redirect checks (domains, pages visited) with no handler of
+	// its own, inside the run's (scope, hops, robots.txt).
+	col.SetRedirectHandler(func(*http.Request, []*http.Request) error { return nil })
+	r.client.CheckRedirect = r.checkRedirect(r.client.CheckRedirect)
+	r.col = col
 
-	// robots.txt: newsarc reads each host's file once (robotsAllow) and
+	// robots.txt: newsarc reads each origin's file once (robotsFor) and
 	// checks every URL before it is queued, and every redirect; colly's own
 	// check, which would read the files again, is off. The seeds' files are
 	// read first: their Sitemap lines are seeds.
 	col.IgnoreRobotsTxt = true
-	r.pace, r.delay, r.ctx = pace, cfg.Delay, ctx
+	r.pace, r.delay, r.maxDepth, r.ctx = pace, cfg.Delay, cfg.MaxDepth, ctx
 	var sitemaps []string
 	if !cfg.IgnoreRobots {
 		for _, host := range r.seedHosts() {
-			info := fetchRobots(ctx, r.client, host, cfg.UserAgent)
-			sitemaps = append(sitemaps, info.sitemaps...)
-			hr := &hostRobots{group: info.group}
-			hr.once.Do(func() {})
-			r.robots.Store(host.Host, hr)
-			r.crawlDelay(host.Host, info.crawlDelay)
+			sitemaps = append(sitemaps, r.robotsFor(ctx, host).info.sitemaps...)
 		}
 	}
 	var rules []*colly.LimitRule
@@ -323,7 +329,8 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
 	}
 	col.OnRequest(func(req *colly.Request) {
-		r.log.Debug("fetch", "url", req.URL.String(), "depth", req.Depth)
+		defer r.recoverPage("request", req.URL.String())
+		r.log.Debug("fetch", "url", req.URL.String(), "depth", depthOf(req.Ctx))
 		if r.state == nil {
 			return
 		}
@@ -340,8 +347,14 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 			}
 		}
 	})
-	col.OnResponse(func(resp *colly.Response) { r.onResponse(ctx, resp) })
-	col.OnError(func(resp *colly.Response, err error) { r.onError(ctx, resp, err) })
+	col.OnResponse(func(resp *colly.Response) {
+		defer r.recoverPage("response", resp.Request.URL.String())
+		r.onResponse(ctx, resp)
+	})
+	col.OnError(func(resp *colly.Response, err error) {
+		defer r.recoverPage("error", resp.Request.URL.String())
+		r.onError(ctx, resp, err)
+	})
 
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -364,7 +377,8 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	}()
 
 	r.stats.Started = time.Now()
-	var resumeFrom, due []string
+	var resumeFrom []frontierURL
+	var due []string
 	if r.state != nil {
 		run, resumed, frontier, err := r.state.beginRun(r.site.Name, r.now)
 		if err != nil {
@@ -379,16 +393,22 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		due = r.state.due(r.site.Name, r.now)
 	}
 	// All start URLs in one call, marked seen before the first is fetched,
-	// so that no page fetched meanwhile claims one of them first.
-	var start []*url.URL
-	for _, list := range [][]string{site.Seeds, sitemaps, resumeFrom, due} {
+	// so that no page fetched meanwhile claims one of them first. A
+	// resumed URL keeps the depth it was found at.
+	var start []target
+	for _, list := range [][]string{site.Seeds, sitemaps, due} {
 		for _, s := range list {
 			if u, err := canonicalURL(s, nil); err == nil {
-				start = append(start, u)
+				start = append(start, target{u: u, depth: 1, seed: true})
 			}
 		}
 	}
-	r.visitAll(start, func(s string) error { return col.Visit(s) }, func(int) bool { return true })
+	for _, f := range resumeFrom {
+		if u, err := canonicalURL(f.URL, nil); err == nil {
+			start = append(start, target{u: u, depth: f.Depth, seed: true})
+		}
+	}
+	r.visitAll(start)
 	col.Wait()
 	close(stop)
 	<-done
@@ -428,7 +448,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	if len(site.Seeds) == 0 {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
-	r := &run{c: c, site: site, ex: ex, hosts: map[string]bool{}, seeds: map[string]bool{},
+	r := &run{c: c, site: site, ex: ex, scope: newScope(), seeds: map[string]bool{},
 		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
@@ -437,13 +457,15 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 			return nil, fmt.Errorf("crawler: site %q: seed: %w", site.Name, err)
 		}
 		r.seeds[u.String()] = true
-		r.addHost(u.Hostname())
+		r.scope.addURL(u)
 		if r.site.Name == "" {
 			r.site.Name = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
 	for _, h := range site.Hosts {
-		r.addHost(strings.ToLower(h))
+		if err := r.scope.addListed(h); err != nil {
+			return nil, fmt.Errorf("crawler: site %q: host %q: %w", site.Name, h, err)
+		}
 	}
 	if site.ArticleURL != "" {
 		re, err := regexp.Compile(site.ArticleURL)
@@ -464,17 +486,6 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	return r, nil
 }
 
-// addHost allows a host and its www. twin.
-func (r *run) addHost(h string) {
-	h = strings.TrimSuffix(h, ".")
-	r.hosts[h] = true
-	if strings.HasPrefix(h, "www.") {
-		r.hosts[strings.TrimPrefix(h, "www.")] = true
-	} else if strings.Count(h, ".") >= 1 && !isIP(h) {
-		r.hosts["www."+h] = true
-	}
-}
-
 func isIP(h string) bool {
 	return strings.Trim(h, "0123456789.") == "" || strings.Contains(h, ":")
 }
@@ -485,6 +496,7 @@ func (r *run) snapshot() Stats {
 	s := r.stats
 	s.Skipped = maps.Clone(r.stats.Skipped)
 	s.Errors = maps.Clone(r.stats.Errors)
+	s.RobotsUnavailable = slices.Clone(r.stats.RobotsUnavailable)
 	s.Duration = time.Since(s.Started)
 	return s
 }
@@ -495,37 +507,62 @@ func (r *run) count(f func(s *Stats)) {
 	r.mu.Unlock()
 }
 
-// visitAll applies the link rules to each URL, records the ones that pass
-// in the frontier in one transaction, and hands them to do (colly's Visit).
-// Seeds skip the trap rules: an operator listed them.
-func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bool) {
-	// robots.txt first, outside the lock: reading a host's file the first
-	// time is a request.
-	allowed := make([]bool, len(us))
-	for i, u := range us {
-		allowed[i] = !r.hosts[u.Hostname()] || r.robotsAllow(r.ctx, u)
+// target is a URL to visit and how it was found.
+type target struct {
+	u     *url.URL
+	depth int  // links followed from a seed to it; seeds are 1
+	seed  bool // a start URL, or a feed a seed page advertises: the trap rules do not apply
+}
+
+// depthKey keeps a request's depth in its colly Context.
+const depthKey = "newsarc.depth"
+
+// depthOf returns the depth a request was queued at (1 when unknown).
+func depthOf(c *colly.Context) int {
+	if c != nil {
+		if d, ok := c.GetAny(depthKey).(int); ok {
+			return d
+		}
 	}
-	var accepted []string
+	return 1
+}
+
+// visitAll applies the link rules to each URL, records the ones that pass
+// in the frontier (with their depth) in one transaction, and hands them to
+// colly.
+func (r *run) visitAll(ts []target) {
+	// robots.txt first, outside the lock: reading an origin's file the
+	// first time is a request.
+	robots := make([]string, len(ts))
+	for i, t := range ts {
+		if r.scope.allows(t.u) && t.depth <= r.maxDepth {
+			robots[i] = r.robotsCheck(r.ctx, t.u)
+		}
+	}
+	var accepted []frontierURL
 	r.mu.Lock()
-	for i, u := range us {
+	for i, t := range ts {
+		u := t.u
 		s := u.String()
 		shape := TrapReason(u) // computed once per link
 		trap := shape
-		if seed(i) {
+		if t.seed {
 			trap = ""
 		}
 		reason := ""
 		switch {
 		case r.seen[s]:
 			continue
-		case !r.hosts[u.Hostname()]:
+		case !r.scope.allows(u):
 			reason = "offsite"
+		case t.depth > r.maxDepth:
+			reason = "max-depth"
 		case trap != "":
 			reason = trap
 		case r.excluded(s):
 			reason = "excluded"
-		case !allowed[i]:
-			reason = "robots"
+		case robots[i] != "":
+			reason = robots[i]
 		case r.lists[template(u)] >= r.c.cfg.MaxListPages:
 			reason = "list-budget"
 		case r.stats.Queued >= r.maxPages():
@@ -539,24 +576,27 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 					reason = "not-due"
 				case p.Kind == "continuation":
 					reason = "article-page" // archived as part of its article
+				case p.Kind == "panic" && r.now.Before(p.NextDue) && !r.seeds[s]:
+					reason = "panicked" // rests after a panic; seeds never do
 				}
 			}
 		}
 		if reason != "" {
-			// A URL refused as a trap or off-site is not marked seen: the
-			// same URL may come again as a seed (a feed, a resumed frontier).
+			// A URL refused as a trap, off-site or too deep is not marked
+			// seen: the same URL may come again as a seed (a feed, a
+			// resumed frontier) or by a shorter path.
 			if !r.rejected[s] {
 				r.rejected[s] = true
 				r.stats.Skipped[reason]++
 			}
-			if reason != "offsite" && shape == "" {
+			if reason != "offsite" && reason != "max-depth" && shape == "" {
 				r.seen[s] = true
 			}
 			continue
 		}
 		r.seen[s] = true
 		r.stats.Queued++
-		accepted = append(accepted, s)
+		accepted = append(accepted, frontierURL{URL: s, Depth: t.depth})
 	}
 	r.mu.Unlock()
 	if len(accepted) == 0 {
@@ -567,24 +607,21 @@ func (r *run) visitAll(us []*url.URL, do func(string) error, seed func(i int) bo
 			r.log.Error("crawl state", "err", err)
 		}
 	}
-	for _, s := range accepted {
-		err := do(s)
+	for _, f := range accepted {
+		cctx := colly.NewContext()
+		cctx.Put(depthKey, f.Depth)
+		err := r.col.Request(http.MethodGet, f.URL, nil, cctx, nil)
 		if err != nil && r.state != nil {
-			_ = r.state.unqueue(r.site.Name, s)
+			_ = r.state.unqueue(r.site.Name, f.URL)
 		}
 		var already *colly.AlreadyVisitedError
 		switch {
 		case err == nil:
-		case errors.Is(err, colly.ErrRobotsTxtBlocked):
-			r.count(func(st *Stats) { st.Queued--; st.Skipped["robots"]++ })
-			r.log.Debug("disallowed by robots.txt", "url", s)
-		case errors.Is(err, colly.ErrMaxDepth):
-			r.count(func(st *Stats) { st.Queued--; st.Skipped["max-depth"]++ })
 		case errors.As(err, &already):
 			r.count(func(st *Stats) { st.Queued-- })
 		default:
 			r.count(func(st *Stats) { st.Queued--; st.Errors[errorKind(0, err)]++ })
-			r.log.Warn("not fetched", "url", s, "err", err)
+			r.log.Warn("not fetched", "url", f.URL, "err", err)
 		}
 	}
 }
@@ -613,8 +650,12 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	pageURL := resp.Request.URL
 	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
 	ct := h.Get("Content-Type")
-	self, _ := canonicalURL(pageURL.String(), nil)
+	self, err := canonicalURL(pageURL.String(), nil)
+	if err != nil {
+		self = pageURL
+	}
 	fromSeed := r.seeds[self.String()]
+	depth := depthOf(resp.Ctx)
 	// follow queues a page's links, each canonicalised once; a list page's
 	// links to more lists are dropped when it brings nothing new (chainEnd).
 	follow := func(links []link, list bool) {
@@ -634,20 +675,34 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		if list {
 			us, feed = r.chainEnd(self, us, feed)
 		}
-		r.visitAll(us, resp.Request.Visit, func(i int) bool { return feed[i] })
+		ts := make([]target, len(us))
+		for i, u := range us {
+			ts[i] = target{u: u, depth: depth + 1, seed: feed[i]}
+		}
+		r.visitAll(ts)
 	}
 	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
 		LastModified: h.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}
 	// The page is recorded as done last, after its links are queued, so a
-	// kill in between leaves it in the frontier to be fetched again.
-	defer func() { r.recordPage(resp.Request.URL.String(), self.String(), ps) }()
+	// kill in between leaves it in the frontier to be fetched again. A
+	// panic in any step of the page (link discovery, feed parsing,
+	// archiving) ends here: counted, logged, and the page rests.
+	defer func() {
+		if v := recover(); v != nil {
+			r.reportPanic(pageURL.String(), &panicError{step: "page", value: v, stack: debug.Stack()})
+			ps = r.panicState(resp.Request.URL.String())
+		}
+		r.recordPage(resp.Request.URL.String(), self.String(), ps)
+	}()
 
 	if isXML(ct, resp.Body) {
 		ps.Kind = "feed"
 		follow(xmlLinks(pageURL, resp.Body), false)
 		return
 	}
-	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") {
+	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") || !sniffsText(resp.Body) {
+		// Whatever the header says, a body that is not text (an image, a
+		// PDF, an archive served as text/html) is no page.
 		r.count(func(st *Stats) { st.Skipped["not-html"]++ })
 		return
 	}
@@ -673,7 +728,12 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		r.notArticle(self)
 		return
 	}
-	art, err := r.ex.Extract(ctx, pageURL.String(), h, resp.Body)
+	art, err := r.extract(ctx, pageURL.String(), h, resp.Body)
+	if pe := (*panicError)(nil); errors.As(err, &pe) {
+		r.reportPanic(pageURL.String(), pe)
+		ps = r.panicState(resp.Request.URL.String())
+		return
+	}
 	if err != nil {
 		if errors.Is(err, r.c.cfg.NotArticle) {
 			r.notArticle(self)
@@ -706,6 +766,30 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
 	}
 	ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
+}
+
+// extract runs the extractor on a page; a panic in it is returned as a
+// *panicError, and an extractor that returns neither article nor error
+// fails the page.
+func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error) {
+	var art *store.Article
+	err := guard("extract", func() error {
+		var err error
+		art, err = r.ex.Extract(ctx, pageURL, h, body)
+		return err
+	})
+	if err == nil && art == nil {
+		err = fmt.Errorf("extract %s: no article and no error", pageURL)
+	}
+	return art, err
+}
+
+// sniffsText reports whether a body looks like text (HTML, XML or plain
+// text) to net/http's content sniffing, as opposed to an image, audio,
+// video, a font, an archive or other binary data.
+func sniffsText(body []byte) bool {
+	ct := http.DetectContentType(body)
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml")
 }
 
 // previous returns the state of a URL from before this fetch.
@@ -764,7 +848,7 @@ func (r *run) markMobile(links []link, articleID string) {
 			continue
 		}
 		u, err := canonicalURL(l.URL, nil)
-		if err != nil || !r.hosts[u.Hostname()] {
+		if err != nil || !r.scope.allows(u) {
 			continue
 		}
 		s := u.String()
@@ -797,7 +881,7 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, u := range us {
-		if r.hosts[u.Hostname()] && !r.seen[u.String()] && TrapReason(u) == "" && !listy(u) {
+		if r.scope.allows(u) && !r.seen[u.String()] && TrapReason(u) == "" && !listy(u) {
 			return us, feed // something new: the chain goes on
 		}
 	}
@@ -837,7 +921,7 @@ var errAlternate = errors.New("alternate of an archived article")
 func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) (store.Change, error) {
 	canon := self
 	if art.CanonicalURL != "" {
-		if u, err := canonicalURL(art.CanonicalURL, self); err == nil && r.hosts[u.Hostname()] {
+		if u, err := canonicalURL(art.CanonicalURL, self); err == nil && r.scope.allows(u) {
 			canon = u
 		}
 	}
@@ -926,6 +1010,18 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
 	}
 	prev, known := r.previous(u)
+	if reason := skipReason(err); reason != "" {
+		// Refused by newsarc, not failed: never retried.
+		r.count(func(st *Stats) { st.Skipped[reason]++ })
+		r.log.Warn("page skipped", "url", u, "reason", reason, "err", err)
+		ps := prev
+		if !known || prev.Kind != "article" {
+			ps.Kind = "page"
+		}
+		ps.Status, ps.FetchedAt, ps.Run = status, time.Now().UTC(), r.runID
+		r.recordPage(u, u, ps)
+		return
+	}
 	switch {
 	case status == http.StatusNotModified && known:
 		r.notModified(u, prev)
@@ -1011,6 +1107,19 @@ func (r *run) backoff(n int) time.Duration {
 	return min(d, r.c.cfg.MaxRetryWait)
 }
 
+// skipReason names the refusals that end a request before or between its
+// hops (a redirect out of scope, an address newsarc never connects to):
+// skips, not failures, and never retried. "" for anything else.
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, ErrOffScope):
+		return "off-scope-redirect"
+	case errors.Is(err, ErrForbiddenAddress):
+		return "private-address"
+	}
+	return ""
+}
+
 func retryable(status int, err error) bool {
 	switch {
 	case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable,
@@ -1018,7 +1127,9 @@ func retryable(status int, err error) bool {
 		return true
 	case status != 0:
 		return false
-	case errors.Is(err, ErrTooLarge), isRedirectErr(err):
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrDisallowed),
+		errors.Is(err, ErrOffScope), errors.Is(err, ErrForbiddenAddress), errors.Is(err, ErrPanic),
+		errors.Is(err, colly.ErrRobotsTxtBlocked):
 		return false
 	}
 	return true // network errors and timeouts
@@ -1039,18 +1150,16 @@ func errorKind(status int, err error) string {
 		return "http_3xx"
 	case errors.Is(err, ErrTooLarge):
 		return "too_large"
-	case isRedirectErr(err):
+	case errors.Is(err, ErrTooManyRedirects):
 		return "redirect"
+	case errors.Is(err, ErrPanic):
+		return "panic"
+	case errors.Is(err, ErrDisallowed), errors.Is(err, colly.ErrRobotsTxtBlocked):
+		return "robots"
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return "timeout"
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
-		return "robots"
 	}
 	return "network"
-}
-
-func isRedirectErr(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "redirects")
 }
 
 func isTimeout(err error) bool {

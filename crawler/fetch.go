@@ -11,11 +11,8 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strings"
 	"time"
-
-	"github.com/gocolly/colly/v2"
 
 	"newsarc/store"
 )
@@ -55,10 +52,20 @@ const (
 	captureHeader   = "X-Newsarc-Capture"
 )
 
+// bodyLimitKey marks a request whose body is cut at a limit rather than
+// failed when longer (robots.txt: RFC 9309 reads the first 500 KiB).
+type bodyLimitKey struct{}
+
+func withBodyLimit(ctx context.Context, n int64) context.Context {
+	return context.WithValue(ctx, bodyLimitKey{}, n)
+}
+
 // fetchTransport reads each response body whole, up to a limit, so an
 // oversized or endless body fails with ErrTooLarge instead of being cut
-// short silently. It asks for gzip itself, so that it sees the body as sent
-// and can record it, then undoes the encoding under the same limit.
+// short silently (but for requests marked withBodyLimit, whose body is
+// cut). It asks for gzip itself, so that it sees the body as sent and can
+// record it, then undoes the encoding under the same limit. It sits under
+// the crawl's one http.Client: every request of the crawl passes here.
 type fetchTransport struct {
 	base     http.RoundTripper
 	maxBody  int64
@@ -67,9 +74,6 @@ type fetchTransport struct {
 	// redirected, when set, is told the first URL of a chain of redirects
 	// and the URL each hop leads to.
 	redirected func(from, to string)
-	// allowed, when set, says whether robots.txt lets a redirect lead to
-	// a URL; a redirect it refuses fails with colly.ErrRobotsTxtBlocked.
-	allowed func(ctx context.Context, u *url.URL) bool
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -84,9 +88,9 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.redirected(first.URL.String(), req.URL.String())
 	}
-	// (A robots.txt that redirects is read wherever it leads.)
-	if t.allowed != nil && req.Response != nil && req.URL.Path != "/robots.txt" && !t.allowed(req.Context(), req.URL) {
-		return nil, fmt.Errorf("redirect to %s: %w", req.URL, colly.ErrRobotsTxtBlocked)
+	limit, cut := t.maxBody, false
+	if n, ok := req.Context().Value(bodyLimitKey{}).(int64); ok && n > 0 {
+		limit, cut = n, true
 	}
 	req = req.Clone(req.Context())
 	if req.Header.Get("Accept-Encoding") == "" {
@@ -104,12 +108,16 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	wire, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	wire, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body of %s: %w", req.URL, err)
 	}
-	if int64(len(wire)) > t.maxBody {
-		return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrTooLarge, req.URL, t.maxBody)
+	truncated := false
+	if int64(len(wire)) > limit {
+		if !cut {
+			return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrTooLarge, req.URL, limit)
+		}
+		wire, truncated = wire[:limit], true
 	}
 	if t.recorder != nil {
 		ex := &Exchange{URL: req.URL.String(), Method: req.Method, RequestProto: "HTTP/1.1", RequestHeader: req.Header,
@@ -128,19 +136,31 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gunzip body of %s: %w", req.URL, err)
 		}
-		body, err = io.ReadAll(io.LimitReader(zr, t.maxBody+1))
-		if err != nil {
+		body, err = io.ReadAll(io.LimitReader(zr, limit+1))
+		if err != nil && !(truncated && errors.Is(err, io.ErrUnexpectedEOF)) {
 			return nil, fmt.Errorf("gunzip body of %s: %w", req.URL, err)
 		}
-		if int64(len(body)) > t.maxBody {
-			return nil, fmt.Errorf("%w: %s: more than %d bytes after gunzip", ErrTooLarge, req.URL, t.maxBody)
+		if int64(len(body)) > limit {
+			if !cut {
+				return nil, fmt.Errorf("%w: %s: more than %d bytes after gunzip", ErrTooLarge, req.URL, limit)
+			}
+			body = body[:limit]
 		}
 		resp.Header.Del("Content-Encoding")
 		resp.Uncompressed = true
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		// colly re-encodes a body whose Content-Type names a charset; it
+		// sees the media type only (none when that names one too, as a
+		// malformed header may), and the crawler restores the original.
 		resp.Header.Set(origContentType, ct)
-		if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil {
+			mt, _, _ = strings.Cut(ct, ";")
+		}
+		if mt = strings.TrimSpace(mt); mt == "" || strings.Contains(strings.ToLower(mt), "charset") {
+			resp.Header.Del("Content-Type")
+		} else {
 			resp.Header.Set("Content-Type", mt)
 		}
 	}

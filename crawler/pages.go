@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,11 +23,13 @@ type Paginator interface {
 // appendPages fetches the continuation pages of an article whose first
 // page is self (body and h as received) and merges them into art, when
 // the extractor is a Paginator. It fetches them one after another, politely
-// (spaced like every request to the host, robots.txt obeyed, same host only, at
-// most MaxArticlePages pages in all), records each in the WARC files and
-// the crawl state as part of the article, and marks them seen so that
-// their links elsewhere do not archive them on their own. A page that
-// fails ends the article where it is; the error is counted.
+// (through the crawl's one client: spaced like every request to the host,
+// robots.txt obeyed, in scope at every redirect; at most MaxArticlePages
+// pages in all), records each in the WARC files and the crawl state as
+// part of the article, and marks them seen so that their links elsewhere
+// do not archive them on their own. A page that fails, is refused or
+// panics ends the article where it is; that is counted. A page resting
+// after a panic is not fetched.
 func (r *run) appendPages(ctx context.Context, self string, h http.Header, body []byte, art *store.Article) {
 	p, ok := r.ex.(Paginator)
 	if !ok || r.client == nil {
@@ -34,15 +37,23 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 	}
 	from := self
 	for n := 1; n < r.c.cfg.MaxArticlePages; n++ {
-		next := p.NextPage(from, h, body)
+		var next string
+		if err := guard("next page", func() error { next = p.NextPage(from, h, body); return nil }); err != nil {
+			r.reportPanic(from, err.(*panicError)) // the article ends here
+			return
+		}
 		if next == "" {
 			return
 		}
 		u, err := canonicalURL(next, nil)
-		if err != nil || !r.hosts[u.Hostname()] || r.excluded(u.String()) || !r.robotsAllow(ctx, u) {
+		if err != nil || !r.scope.allows(u) || r.excluded(u.String()) || !r.robotsAllow(ctx, u) {
 			return
 		}
 		s := u.String()
+		if ps, ok := r.previous(s); ok && ps.Kind == "panic" && r.now.Before(ps.NextDue) {
+			r.count(func(st *Stats) { st.Skipped["panicked"]++ })
+			return
+		}
 		r.mu.Lock()
 		again := r.pages[s]
 		r.pages[s] = true
@@ -52,18 +63,30 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return // a loop of next links, or a page already merged
 		}
 		nb, nh, status, err := r.fetchPage(ctx, s)
+		if reason := skipReason(err); reason != "" {
+			r.count(func(st *Stats) { st.Skipped[reason]++ })
+			r.log.Warn("article page skipped", "url", s, "article", self, "reason", reason, "err", err)
+			return
+		}
 		if err != nil {
 			r.count(func(st *Stats) { st.Errors[errorKind(status, err)]++ })
 			r.log.Warn("article page not fetched", "url", s, "article", self, "err", err)
 			return
 		}
 		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(nb)) })
-		more, err := r.ex.Extract(ctx, s, nh, nb)
+		more, err := r.extract(ctx, s, nh, nb)
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			r.panicked(s, pe)
+			return
+		}
 		if err != nil {
 			r.log.Info("article page without an article body", "url", s, "article", self, "err", err)
 			return
 		}
-		p.Merge(art, more)
+		if err := guard("merge", func() error { p.Merge(art, more); return nil }); err != nil {
+			r.panicked(s, err.(*panicError))
+			return
+		}
 		r.count(func(st *Stats) { st.ArticlePages++ })
 		r.recordPage(s, s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
 			ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID})
@@ -71,10 +94,11 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 	}
 }
 
-// fetchPage GETs one page with the crawl's transport (size cap, WARC
-// capture) and returns its body and headers as the extractor takes them.
+// fetchPage GETs one continuation page with the crawl's client (scope,
+// size cap, WARC capture) and returns its body and headers as the
+// extractor takes them.
 func (r *run) fetchPage(ctx context.Context, u string) ([]byte, http.Header, int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(withKind(ctx, kindContinuation), http.MethodGet, u, nil)
 	if err != nil {
 		return nil, nil, 0, err
 	}

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ type State struct {
 
 // PageState is what newsarc remembers of one URL.
 type PageState struct {
-	Kind         string    `json:"kind"` // "article", "page" (list, other), "feed" (feeds, sitemaps), "continuation" (an article's later page), "alternate" (another URL of an archived article), "error"
+	Kind         string    `json:"kind"` // "article", "page" (list, other), "feed" (feeds, sitemaps), "continuation" (an article's later page), "alternate" (another URL of an archived article), "error", "panic" (a step of the page panicked; it rests, see Panics)
 	Status       int       `json:"status"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
@@ -32,6 +33,18 @@ type PageState struct {
 	Interval     int       `json:"interval"`          // index into Config.Revisit
 	Run          int64     `json:"run"`               // the run that fetched it last
 	Removed      bool      `json:"removed,omitempty"` // answered 404/410 after being archived
+	// Panics counts the fetches in a row in which a step of the page
+	// panicked. Such a page rests until NextDue: Config.Revisit's first
+	// interval after the first panic, the next after the second, and so on.
+	Panics int `json:"panics,omitempty"`
+}
+
+// frontierURL is a URL in a site's frontier and its depth: the number of
+// links followed from a seed to it, seeds being 1. A resumed run goes on
+// from the depth the killed one had reached.
+type frontierURL struct {
+	URL   string
+	Depth int
 }
 
 // runState is a site's current or last run.
@@ -70,13 +83,24 @@ func OpenState(path string) (*State, error) {
 	return &State{db: db}, nil
 }
 
+// view and update run a bbolt transaction; a panic in bbolt (a damaged
+// file) is returned as an error wrapping ErrPanic, so that it neither
+// escapes a page nor leaves a lock held.
+func (s *State) view(fn func(*bolt.Tx) error) error {
+	return guard("crawl state", func() error { return s.db.View(fn) })
+}
+
+func (s *State) update(fn func(*bolt.Tx) error) error {
+	return guard("crawl state", func() error { return s.db.Update(fn) })
+}
+
 // Close closes the database.
 func (s *State) Close() error { return s.db.Close() }
 
 // beginRun starts a run of site, or resumes the unfinished one. It returns
 // the run and, when resuming, the URLs left in its frontier.
-func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool, frontier []string, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool, frontier []frontierURL, err error) {
+	err = s.update(func(tx *bolt.Tx) error {
 		runs := tx.Bucket(bucketRuns)
 		if b := runs.Get([]byte(site)); b != nil {
 			if err := json.Unmarshal(b, &run); err != nil {
@@ -86,8 +110,8 @@ func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool
 		if run.ID != 0 && !run.Finished {
 			resumed = true
 			if f := tx.Bucket(frontierBucket(site)); f != nil {
-				if err := f.ForEach(func(k, _ []byte) error {
-					frontier = append(frontier, string(k))
+				if err := f.ForEach(func(k, v []byte) error {
+					frontier = append(frontier, frontierURL{URL: string(k), Depth: decodeDepth(v)})
 					return nil
 				}); err != nil {
 					return err
@@ -117,7 +141,7 @@ func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool
 // finishRun marks the run complete and drops its frontier.
 func (s *State) finishRun(site string, run runState) error {
 	run.Finished = true
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(frontierBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}
@@ -133,15 +157,16 @@ func (s *State) finishRun(site string, run runState) error {
 	return nil
 }
 
-// queue adds URLs to the site's frontier in one transaction.
-func (s *State) queue(site string, urls ...string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+// queue adds URLs, with their depth, to the site's frontier in one
+// transaction.
+func (s *State) queue(site string, urls ...frontierURL) error {
+	return s.update(func(tx *bolt.Tx) error {
 		f, err := tx.CreateBucketIfNotExists(frontierBucket(site))
 		if err != nil {
 			return err
 		}
 		for _, u := range urls {
-			if err := f.Put([]byte(u), []byte{1}); err != nil {
+			if err := f.Put([]byte(u.URL), binary.AppendUvarint(nil, uint64(max(u.Depth, 1)))); err != nil {
 				return err
 			}
 		}
@@ -149,11 +174,22 @@ func (s *State) queue(site string, urls ...string) error {
 	})
 }
 
+// decodeDepth reads a frontier value: a depth as a uvarint. Frontiers
+// written before depths were kept hold the byte 1, which reads as depth 1;
+// anything unreadable is depth 1 too.
+func decodeDepth(v []byte) int {
+	d, n := binary.Uvarint(v)
+	if n <= 0 || d < 1 || d > 1<<20 {
+		return 1
+	}
+	return int(d)
+}
+
 // Page returns what is known of url on site, and false when nothing is.
 func (s *State) Page(site, url string) (PageState, bool) {
 	var p PageState
 	var ok bool
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(pagesBucket(site))
 		if b == nil {
 			return nil
@@ -173,7 +209,7 @@ func (s *State) done(site, url string, p PageState) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
 		if err != nil {
 			return err
@@ -191,7 +227,7 @@ func (s *State) done(site, url string, p PageState) error {
 // unqueue takes a URL off the frontier without recording a fetch (a URL
 // refused by robots.txt or a limit).
 func (s *State) unqueue(site, url string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if f := tx.Bucket(frontierBucket(site)); f != nil {
 			return f.Delete([]byte(url))
 		}
@@ -199,17 +235,19 @@ func (s *State) unqueue(site, url string) error {
 	})
 }
 
-// due returns the archived articles of site whose revisit time has come.
+// due returns the archived articles of site whose revisit time has come,
+// and the archived articles that panicked once their rest is over.
 func (s *State) due(site string, now time.Time) []string {
 	var out []string
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(pagesBucket(site))
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
 			var p PageState
-			if json.Unmarshal(v, &p) == nil && p.Kind == "article" && !p.Removed && !now.Before(p.NextDue) {
+			if json.Unmarshal(v, &p) == nil && (p.Kind == "article" || p.Kind == "panic" && p.ArticleID != "") &&
+				!p.Removed && !now.Before(p.NextDue) {
 				out = append(out, string(k))
 			}
 			return nil

@@ -3,11 +3,14 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrBadURL is returned for URLs newsarc cannot crawl (not http or https,
@@ -68,14 +71,13 @@ func canonicalURL(ref string, base *url.URL) (*url.URL, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%w: %q: scheme %q", ErrBadURL, ref, u.Scheme)
 	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
-		return nil, fmt.Errorf("%w: %q: no host", ErrBadURL, ref)
+	host, err := canonicalHost(u.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrBadURL, ref, err)
 	}
-	host = strings.TrimSuffix(host, ".")
-	port := u.Port()
-	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
-		port = ""
+	port, err := canonicalPort(u.Scheme, u.Port())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrBadURL, ref, err)
 	}
 	if strings.Contains(host, ":") { // IPv6 literal
 		host = "[" + host + "]"
@@ -125,6 +127,58 @@ func canonicalURL(ref string, base *url.URL) (*url.URL, error) {
 	}
 	u.ForceQuery = false
 	return u, nil
+}
+
+// canonicalHost returns a URL's host name as newsarc compares it: lower
+// case, without the trailing dots of a fully qualified name, an IPv6
+// address in its shortest form. A host that names nothing newsarc can
+// connect to is an error: empty (as in "http://./"), with an empty label
+// ("a..b", ".a"), with characters no host name has, or an IPv6 address
+// with a zone.
+func canonicalHost(h string) (string, error) {
+	h = strings.ToLower(h)
+	if strings.Contains(h, ":") {
+		a, err := netip.ParseAddr(h)
+		if err != nil || a.Zone() != "" {
+			return "", fmt.Errorf("bad ip address %q", h)
+		}
+		return a.String(), nil
+	}
+	h = strings.TrimRight(h, ".")
+	if h == "" {
+		return "", errors.New("no host")
+	}
+	if !utf8.ValidString(h) {
+		return "", fmt.Errorf("host %q is not utf-8", h)
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if label == "" {
+			return "", fmt.Errorf("host %q has an empty label", h)
+		}
+	}
+	for _, c := range []byte(h) {
+		if c >= 0x80 || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' {
+			continue
+		}
+		return "", fmt.Errorf("host %q holds %q", h, c)
+	}
+	return h, nil
+}
+
+// canonicalPort returns a URL's port without leading zeros, or "" for
+// none or the scheme's default.
+func canonicalPort(scheme, p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("bad port %q", p)
+	}
+	if (scheme == "http" && n == 80) || (scheme == "https" && n == 443) {
+		return "", nil
+	}
+	return strconv.Itoa(n), nil
 }
 
 // skipExt are file types that are never news pages.

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -33,6 +34,20 @@ func TestCanonicalize(t *testing.T) {
 		{"mailto", "mailto:x@example.com", "", true},
 		{"javascript", "javascript:void(0)", "", true},
 		{"no host", "http:///x", "", true},
+		{"dot host", "http://./", "", true},
+		{"dots host", "http://../a", "", true},
+		{"empty label", "http://a..b/", "", true},
+		{"leading dot", "http://.a/", "", true},
+		{"trailing dots", "http://h../", "http://h/", false},
+		{"fqdn dot", "https://News.Example.com./a", "https://news.example.com/a", false},
+		{"opaque", "http:news.example.com", "", true},
+		{"port zero", "http://h:0/", "", true},
+		{"port too big", "http://h:65536/", "", true},
+		{"port leading zeros", "http://h:0080/", "http://h/", false},
+		{"port leading zeros kept port", "http://h:08080/", "http://h:8080/", false},
+		{"ipv6", "http://[2001:DB8:0:0::1]:8080/", "http://[2001:db8::1]:8080/", false},
+		{"ipv6 zone", "http://[fe80::1%25eth0]/", "", true},
+		{"odd host character", "http://a'b/", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +66,73 @@ func TestCanonicalize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oddURLs are inputs whose canonical form once changed when canonicalised
+// again, or that have no usable host.
+var oddURLs = []string{
+	"http://./", "http://h../", "http://h.", "http://H..:80/x", "https://h:443./",
+	"http://h:0080/a", "http://[::1]:80/", "http://[::FFFF:127.0.0.1]/", "http://[fe80::1%25lo]/",
+	"http://例子.测试/路径?键=值", "http://h/a;jsessionid=1;jsessionid=2?b=1&a=2&a=1",
+	"http://h/a;js;sid=1essionid=2", "http://h/?a=1;b=2", "http://h/?%zz", "http://h/?=x&&y=",
+	"http://h/%2F%2f/?q=a+b%20c", "http://h/a/../b/./c", "http://user:pw@h/#frag", "http://h/?",
+	"HTTP://H/?utm_source=x&Utm_Medium=y", "http://h/?a=%FF", "http://h:/", "http:\\\\h\\a",
+	"http://h/\u00e9t\u00e9", "http://h/%e9", "http://_h_.example/", "http://h/?a&a=&a=1",
+}
+
+// TestCanonicalizeIdempotent: the canonical form of a canonical URL is
+// itself, and a URL newsarc refuses stays refused.
+func TestCanonicalizeIdempotent(t *testing.T) {
+	for _, in := range oddURLs {
+		t.Run(in, func(t *testing.T) { checkIdempotent(t, in) })
+	}
+}
+
+func checkIdempotent(t *testing.T, in string) {
+	t.Helper()
+	once, err := Canonicalize(in, nil)
+	if err != nil {
+		if !errors.Is(err, ErrBadURL) {
+			t.Fatalf("Canonicalize(%q): error %v does not wrap ErrBadURL", in, err)
+		}
+		return
+	}
+	twice, err := Canonicalize(once, nil)
+	if err != nil {
+		t.Fatalf("Canonicalize(%q) = %q, which does not canonicalise again: %v", in, once, err)
+	}
+	if twice != once {
+		t.Fatalf("Canonicalize(%q) = %q, canonicalised again %q", in, once, twice)
+	}
+	u, err := url.Parse(once)
+	if err != nil || u.Hostname() == "" || strings.HasSuffix(u.Hostname(), ".") {
+		t.Fatalf("Canonicalize(%q) = %q: no usable host (%v)", in, once, err)
+	}
+}
+
+// FuzzCanonicalize checks that canonicalisation never panics, is
+// idempotent, and never returns a URL without a host.
+func FuzzCanonicalize(f *testing.F) {
+	for _, s := range oddURLs {
+		f.Add(s, "")
+	}
+	f.Add("../other/?b=2&a=1#x", "https://News.Example.com/2025/02/18/post/")
+	f.Add("//other.example:0443/", "https://h/")
+	f.Add(".", "http://h../a/")
+	f.Fuzz(func(t *testing.T, ref, base string) {
+		var b *url.URL
+		if base != "" {
+			var err error
+			if b, err = url.Parse(base); err != nil {
+				return
+			}
+		}
+		once, err := Canonicalize(ref, b)
+		if err != nil {
+			return
+		}
+		checkIdempotent(t, once)
+	})
 }
 
 func TestTrapReason(t *testing.T) {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"newsarc/internal/htmlsafe"
 )
 
 // pageEvidence is what a page shows about its kind before any cleaning:
@@ -356,4 +359,28 @@ func (ev pageEvidence) summary() string {
 		parts = append(parts, "og:type "+ev.OGType)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Evidence describes what a page shows about its kind, in one line, for
+// explaining a verdict (`newsarc extract` prints it): teaser blocks and
+// the share of the prose in them, prose, paragraphs outside teasers, path
+// depth, JSON-LD and og:type. It reads the page as Extract does.
+func Evidence(pageURL string, h http.Header, body []byte) (string, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("extract: page url %q: not absolute", pageURL)
+	}
+	ct := ""
+	if h != nil {
+		ct = h.Get("Content-Type")
+	}
+	text, _, err := Decode(ct, body)
+	if err != nil {
+		return "", fmt.Errorf("extract: %s: %w", pageURL, err)
+	}
+	doc, _, err := htmlsafe.Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("extract: parse html %s: %w", pageURL, err)
+	}
+	return readPageEvidence(doc, u).summary(), nil
 }

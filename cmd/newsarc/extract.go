@@ -24,7 +24,7 @@ const extractMaxBody = 16 << 20
 
 func extractCmd(g *globals) *cobra.Command {
 	var pageURL, zone string
-	var force, noHTML bool
+	var force, noHTML, explain bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "extract FILE|URL",
@@ -83,6 +83,17 @@ prints whatever body it has instead.`,
 				}
 			}
 			a, err := extract.New(opts).Extract(ctx, pageURL, h, body)
+			if explain {
+				// The verdict and the evidence it weighed, on standard error.
+				verdict := "article"
+				if err != nil {
+					verdict = err.Error()
+				}
+				fmt.Fprintf(g.stderr, "verdict: %s\n", verdict)
+				if ev, everr := extract.Evidence(pageURL, h, body); everr == nil {
+					fmt.Fprintf(g.stderr, "evidence: %s\n", ev)
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("extract %s: %w", arg, err)
 			}
@@ -100,6 +111,7 @@ prints whatever body it has instead.`,
 	f.StringVar(&zone, "timezone", "", "IANA zone for dates without one (default: the config's site, else from language and domain)")
 	f.BoolVar(&force, "force", false, "print the body of pages that are not articles too")
 	f.BoolVar(&noHTML, "no-html", false, "leave the body HTML out")
+	f.BoolVar(&explain, "explain", false, "print the page-type verdict and its evidence on standard error")
 	f.DurationVar(&timeout, "timeout", 20*time.Second, "time limit for fetching a URL")
 	return cmd
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
+
+	"newsarc/internal/htmlsafe"
 )
 
 // link is one outgoing link of a page.
@@ -22,13 +24,17 @@ type link struct {
 // <link rel=next|prev|canonical>, resolved against the page URL or its
 // <base href>. The body is decoded with the charset named by the header,
 // a byte-order mark or a <meta> tag; link targets are ASCII on nearly every
-// site, so statistical detection is left to extraction.
+// site, so statistical detection is left to extraction. A page nested too
+// deeply for the HTML parser is repaired first (internal/htmlsafe).
 func htmlLinks(pageURL *url.URL, contentType string, body []byte) []link {
-	r, err := charset.NewReader(bytes.NewReader(body), contentType)
-	if err != nil {
-		r = bytes.NewReader(body)
+	if r, err := charset.NewReader(bytes.NewReader(body), contentType); err == nil {
+		if text, err := io.ReadAll(r); err == nil {
+			body = text
+		}
 	}
-	doc, err := html.Parse(r)
+	// A page nested past the parser's limit (hundreds of unclosed
+	// elements) is flattened rather than left without links.
+	doc, _, err := htmlsafe.Parse(body)
 	if err != nil {
 		return nil
 	}

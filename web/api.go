@@ -477,10 +477,18 @@ func (h *Handler) adminCrawl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		body.Site = r.FormValue("site")
+		if err := r.ParseForm(); err != nil {
+			writeError(w, http.StatusBadRequest, "body: "+err.Error())
+			return
+		}
+		body.Site = r.Form.Get("site")
 	}
 	if body.Site == "" {
-		writeError(w, http.StatusBadRequest, "site required")
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "site: required", Param: "site"})
+		return
+	}
+	if err := checkText("site", body.Site); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	// The crawl outlives the request: Admin gets a context that is not

@@ -76,23 +76,32 @@ func (p params) get(name string) (string, error) {
 	}
 }
 
-// text returns the parameter name as free text: valid UTF-8, at most
-// maxQueryLen characters, no control characters but tabs and line ends.
+// text returns the parameter name as free text (see checkText).
 func (p params) text(name string) (string, error) {
 	s, err := p.get(name)
 	if err != nil {
 		return "", err
 	}
-	if !utf8.ValidString(s) {
-		return "", badRequest{name, "not UTF-8"}
-	}
-	if n := utf8.RuneCountInString(s); n > maxQueryLen {
-		return "", badRequest{name, fmt.Sprintf("%d characters, want at most %d", n, maxQueryLen)}
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
-		return "", badRequest{name, "holds a control character"}
+	if err := checkText(name, s); err != nil {
+		return "", err
 	}
 	return s, nil
+}
+
+// checkText returns a badRequest about the parameter name unless s is
+// valid UTF-8, at most maxQueryLen characters, with no control characters
+// but tabs and line ends.
+func checkText(name, s string) error {
+	if !utf8.ValidString(s) {
+		return badRequest{name, "not UTF-8"}
+	}
+	if n := utf8.RuneCountInString(s); n > maxQueryLen {
+		return badRequest{name, fmt.Sprintf("%d characters, want at most %d", n, maxQueryLen)}
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
+		return badRequest{name, "holds a control character"}
+	}
+	return nil
 }
 
 // langTag is what a language filter may look like: a language tag such as

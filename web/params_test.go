@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -336,4 +339,103 @@ func TestExportFailure(t *testing.T) {
 			t.Error("a failed export read as a whole file")
 		}
 	})
+}
+
+func TestAdminParams(t *testing.T) {
+	var calls []string
+	srv := newServer(t, fixtureStore(t), Options{AdminToken: "s3cret", Admin: func(ctx context.Context, site string) error {
+		calls = append(calls, site)
+		return nil
+	}})
+	post := func(t *testing.T, contentType, body string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/admin/crawl", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer s3cret")
+		req.Header.Set("Content-Type", contentType)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	const form = "application/x-www-form-urlencoded"
+	tests := []struct {
+		name, contentType, body string
+		status                  int
+		param                   string
+	}{
+		{"json", "application/json", `{"site":"xinhua"}`, 202, ""},
+		{"form", form, "site=people", 202, ""},
+		{"json empty", "application/json", `{"site":""}`, 400, "site"},
+		{"json control", "application/json", `{"site":"a\u0000b"}`, 400, "site"},
+		{"json too long", "application/json", `{"site":"` + strings.Repeat("s", maxQueryLen+1) + `"}`, 400, "site"},
+		{"json wrong type", "application/json", `{"site":5}`, 400, ""},
+		{"json too large", "application/json", `{"site":"` + strings.Repeat("s", 5000) + `"}`, 400, ""},
+		{"form bad escape", form, "site=%zz", 400, ""},
+		{"form too large", form, "site=" + strings.Repeat("s", 5000), 400, ""},
+		{"form not utf-8", form, "site=%ff", 400, "site"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := post(t, tt.contentType, tt.body)
+			if res.StatusCode != tt.status {
+				b, _ := io.ReadAll(res.Body)
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, tt.status, b)
+			}
+			if tt.status == http.StatusBadRequest {
+				checkError(t, res, tt.param)
+			}
+		})
+	}
+	if !slices.Equal(calls, []string{"xinhua", "people"}) {
+		t.Errorf("admin hook called with %q, want only the valid sites", calls)
+	}
+}
+
+// panicStore panics in Search, as a bug in a backend would.
+type panicStore struct{ store.Store }
+
+func (panicStore) Search(context.Context, store.Query) (*store.Results, error) {
+	panic("index out of range in a backend")
+}
+
+func TestPanicAnswered(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	st := fixtureStore(t)
+	srv := newServer(t, panicStore{st}, Options{Logger: log,
+		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+			if q.Site == "late" {
+				// More than the server buffers, so that the status is sent.
+				io.WriteString(w, strings.Repeat("x", 1<<16))
+			}
+			panic("exporter bug")
+		}})
+
+	var e apiError
+	getJSON(t, srv.URL, "/api/search?q=x", http.StatusInternalServerError, &e)
+	if e.Error == "" {
+		t.Error("no error message")
+	}
+	res := getJSON(t, srv.URL, "/api/export?format=csv", http.StatusInternalServerError, &e)
+	if cd := res.Header.Get("Content-Disposition"); cd != "" {
+		t.Errorf("error answer offered as a download: %q", cd)
+	}
+	res = request(t, http.MethodGet, srv.URL+"/api/export?site=late", "", "")
+	if _, err := io.ReadAll(res.Body); err == nil {
+		t.Error("an export that panicked midway read as a whole file")
+	}
+	// The server still answers.
+	getJSON(t, srv.URL, "/api/articles/"+zhFocus.ID+"/versions", http.StatusOK, &struct{}{})
+
+	for _, want := range []string{"panic serving a request", "url=\"/api/search?q=x\"", "index out of range in a backend",
+		"exporter bug", "stack=", "web.panicStore.Search"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -138,8 +139,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Content-Security-Policy", pageCSP)
 		hd.Set("Cache-Control", "no-cache")
 	}
-	h.mux.ServeHTTP(w, r)
+	rw := &answerWriter{ResponseWriter: w}
+	defer h.recoverPanic(rw, r)
+	h.mux.ServeHTTP(rw, r)
 }
+
+// recoverPanic turns a panic of a handler into a logged 500, or, when the
+// answer has begun, into an aborted connection, so that a request that
+// finds a bug is answered and logged with its URL and stack instead of
+// leaving only net/http's log line. http.ErrAbortHandler passes through.
+func (h *Handler) recoverPanic(w *answerWriter, r *http.Request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	h.log.Error("panic serving a request", "url", r.URL.String(), "err", p, "stack", string(debug.Stack()))
+	if w.started {
+		panic(http.ErrAbortHandler)
+	}
+	w.Header().Del("Content-Disposition")
+	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+// answerWriter records whether the answer has begun.
+type answerWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *answerWriter) WriteHeader(status int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *answerWriter) Write(p []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // hostAllowed reports whether a request's Host header names this server.
 func (h *Handler) hostAllowed(host string) bool {

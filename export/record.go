@@ -45,6 +45,11 @@ type Record struct {
 	DuplicateOf  string            `json:"duplicate_of,omitempty"` // the earlier article this one repeats
 	Provenance   map[string]string `json:"provenance,omitempty"`
 	Capture      store.Capture     `json:"capture,omitzero"` // the raw response in the WARC files (JSONL only)
+	// Damage is set when the archive's copy of the article failed its
+	// check (store.Article.Damage): the text is not the text archived
+	// (store.DamageHash), or the record could not be read at all and only
+	// ID is known (store.DamageUnreadable). Empty for a sound record.
+	Damage string `json:"damage,omitempty"`
 }
 
 // NewRecord returns the export record of a.
@@ -57,7 +62,7 @@ func NewRecord(a *store.Article) Record {
 		WordCount: a.WordCount, FetchedAt: Time{a.FetchedAt}, ContentHash: a.ContentHash,
 		Version: a.Version, Provenance: a.Provenance,
 		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
-		Capture: a.Capture,
+		Capture: a.Capture, Damage: a.Damage,
 	}
 	if r.Authors == nil {
 		r.Authors = []string{}
@@ -107,9 +112,11 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 // CSVColumns are the CSV header, in order. Lists are joined with "; " and
 // times are RFC 3339; subtitle, top_image and provenance are left out. A
 // cell that a spreadsheet would run as a formula is escaped (see CSVRow).
+// damage comes last, after text, so that the columns before it keep their
+// places.
 var CSVColumns = []string{"id", "url", "canonical_url", "site", "title", "authors", "published_at", "modified_at",
 	"language", "section", "tags", "description", "editor", "source", "publisher", "word_count", "fetched_at",
-	"content_hash", "version", "simhash", "cluster", "duplicate_of", "text"}
+	"content_hash", "version", "simhash", "cluster", "duplicate_of", "text", "damage"}
 
 // CSVRow returns r's fields in the order of CSVColumns, as CSV cells: a
 // cell that begins with =, +, -, @, a tab or a carriage return, which a
@@ -120,7 +127,7 @@ func (r Record) CSVRow() []string {
 	row := []string{r.ID, r.URL, r.CanonicalURL, r.Site, r.Title, strings.Join(r.Authors, "; "), r.PublishedAt.String(),
 		r.ModifiedAt.String(), r.Language, r.Section, strings.Join(r.Tags, "; "), r.Description, r.Editor, r.Source,
 		r.Publisher, strconv.Itoa(r.WordCount), r.FetchedAt.String(), r.ContentHash, strconv.Itoa(r.Version),
-		r.SimHash, r.Cluster, r.DuplicateOf, r.Text}
+		r.SimHash, r.Cluster, r.DuplicateOf, r.Text, r.Damage}
 	for i, c := range row {
 		row[i] = csvCell(c)
 	}
@@ -161,6 +168,7 @@ var recordFields = []Field{
 	{"word_count", "int", false}, {"fetched_at", "timestamp", true}, {"content_hash", "string", false},
 	{"version", "int", false}, {"simhash", "string", true}, {"cluster", "string", true},
 	{"duplicate_of", "string", true}, {"provenance", "map<string,string>", true},
+	{"damage", "string", true},
 }
 
 // Schema returns the columns of an export in format, in file order, or nil

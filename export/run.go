@@ -27,26 +27,43 @@ type Options struct {
 	ProgressEvery int
 	// Now stamps Manifest.CreatedAt; it defaults to time.Now.
 	Now func() time.Time
+	// SkipDamaged leaves out of the file the records the store read
+	// damaged (store.Article.Damage set). By default they are written, each
+	// saying what is wrong in its damage field. The manifest counts and
+	// lists them either way.
+	SkipDamaged bool
 }
+
+// maxDamagedIDs is how many damaged records a manifest lists by ID.
+const maxDamagedIDs = 1000
 
 // Manifest describes one export file. Write it beside the file with
 // WriteManifest.
 type Manifest struct {
-	File      string            `json:"file,omitempty"` // base name of the export file
-	Format    string            `json:"format"`
-	Query     string            `json:"query"`             // full-text query, "" for all
-	Filters   map[string]string `json:"filters,omitempty"` // site, language, author, cluster, from, to (RFC 3339)
-	Count     int               `json:"count"`             // records written
-	Bytes     int64             `json:"bytes"`             // size of the file
-	SHA256    string            `json:"sha256"`            // of the file's bytes, hex
-	Schema    []Field           `json:"schema"`
-	CreatedAt time.Time         `json:"created_at"`
+	File    string            `json:"file,omitempty"` // base name of the export file
+	Format  string            `json:"format"`
+	Query   string            `json:"query"`             // full-text query, "" for all
+	Filters map[string]string `json:"filters,omitempty"` // site, language, author, cluster, from, to (RFC 3339)
+	Count   int               `json:"count"`             // records written
+	// Damaged counts the records the store read damaged (see
+	// Record.Damage): written with their damage field set, or, with
+	// Options.SkipDamaged, left out and counted in Skipped. DamagedIDs
+	// lists the first maxDamagedIDs of them.
+	Damaged    int       `json:"damaged,omitempty"`
+	Skipped    int       `json:"skipped,omitempty"`
+	DamagedIDs []string  `json:"damaged_ids,omitempty"`
+	Bytes      int64     `json:"bytes"`  // size of the file
+	SHA256     string    `json:"sha256"` // of the file's bytes, hex
+	Schema     []Field   `json:"schema"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Run writes every article matching q (newest published first, as
 // store.Store.Scan orders them; q.Limit, q.Offset and q.Sort are ignored)
 // to w in format, streaming in constant memory, and returns the manifest of
-// what it wrote (File left empty). An unknown format returns an error
+// what it wrote (File left empty). A record the store read damaged is
+// never written as if it were sound: it carries its damage field, or is
+// left out (Options.SkipDamaged), and the manifest counts it. An unknown format returns an error
 // wrapping ErrFormat before anything is written; an error of st, of w or of
 // ctx stops the export and is returned wrapped, with a partial file on w.
 func Run(ctx context.Context, st store.Store, q store.Query, format string, w io.Writer, opts Options) (Manifest, error) {
@@ -70,6 +87,16 @@ func Run(ctx context.Context, st store.Store, q store.Query, format string, w io
 	}
 	q.Sort, q.Limit, q.Offset = store.ByDate, 0, 0
 	err = st.Scan(ctx, q, func(a *store.Article) error {
+		if a.Damage != "" {
+			m.Damaged++
+			if len(m.DamagedIDs) < maxDamagedIDs {
+				m.DamagedIDs = append(m.DamagedIDs, a.ID)
+			}
+			if opts.SkipDamaged {
+				m.Skipped++
+				return nil
+			}
+		}
 		if err := rw.Write(NewRecord(a)); err != nil {
 			return fmt.Errorf("write %s: %w", a.ID, err)
 		}

@@ -137,6 +137,7 @@ type parquetRow struct {
 	Cluster      *string           `parquet:"cluster,optional"`
 	DuplicateOf  *string           `parquet:"duplicate_of,optional"`
 	Provenance   map[string]string `parquet:"provenance,optional"`
+	Damage       *string           `parquet:"damage,optional"`
 }
 
 func optString(s string) *string {
@@ -164,6 +165,7 @@ func newParquetRow(r Record) parquetRow {
 		Text: r.Text, WordCount: int64(r.WordCount), FetchedAt: optTime(r.FetchedAt),
 		ContentHash: r.ContentHash, Version: int32(r.Version), Provenance: r.Provenance,
 		SimHash: optString(r.SimHash), Cluster: optString(r.Cluster), DuplicateOf: optString(r.DuplicateOf),
+		Damage: optString(r.Damage),
 	}
 }
 

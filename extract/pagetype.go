@@ -273,12 +273,21 @@ func (ev pageEvidence) teaserShare() int {
 	return min(100, ev.TeaserProse*100/ev.Prose)
 }
 
-// declaredArticle reports whether the page's JSON-LD names it an article
-// of a kind that news sites use for one story, and its URL names one item:
+// declaredArticle reports whether the page names itself an article (its
+// JSON-LD, or og:type at a dated URL) and its URL names one item:
 // then structure that looks like a list (a long related-stories rail) does
 // not overrule it.
 func (ev pageEvidence) declaredArticle() bool {
-	return ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle) && ev.PathDepth > 0 && (ev.URLSlug || ev.URLDate)
+	if ev.PathDepth == 0 {
+		return false
+	}
+	if ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle) {
+		return ev.URLSlug || ev.URLDate
+	}
+	// og:type=article, which CMSs print everywhere, counts only at a URL
+	// that both dates the page and names it: a day's archive has the date
+	// without the name, a section the name without the date.
+	return ev.OGType == "article" && ev.URLSlug && ev.URLDate
 }
 
 // pageRule is one named rule of the page-type judgment: when match holds,
@@ -322,10 +331,13 @@ func (ev pageEvidence) judge(u *url.URL) string {
 }
 
 // oneArticle reports whether the page's structure alone shows one article:
-// one headline, a main text of some length, next to no teasers, and a URL
-// that names one item. Such a page is kept without a publish date.
+// a main text (three paragraphs of prose under fewer than ten h1, the
+// headlines of a gallery's slides; or some prose under at most two h1),
+// next to no teasers, and a URL that names one item. Such a page is kept
+// without a publish date.
 func (ev pageEvidence) oneArticle() bool {
-	return ev.H1s == 1 && ev.TeaserBlocks <= 2 && ev.Prose-ev.ChromeProse >= 500 && (ev.URLSlug || ev.PathDepth >= 2)
+	mainText := ev.FreeParas >= 3 && ev.H1s < 10 || ev.H1s <= 2 && ev.Prose-ev.ChromeProse >= 500
+	return mainText && ev.TeaserBlocks <= 2 && (ev.URLSlug || ev.PathDepth >= 2)
 }
 
 // undatedArticle reports whether a page with no publish date is still
@@ -350,6 +362,8 @@ func (ev pageEvidence) summary() string {
 		fmt.Sprintf("%d%% of the prose in teasers", ev.teaserShare()),
 		fmt.Sprintf("prose %d", ev.Prose),
 		fmt.Sprintf("%d paragraphs outside teasers", ev.FreeParas),
+		fmt.Sprintf("%d h1", ev.H1s),
+		fmt.Sprintf("chrome prose %d", ev.ChromeProse),
 		fmt.Sprintf("path depth %d", ev.PathDepth),
 	}
 	if ev.LDArticle != "" {

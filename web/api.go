@@ -34,6 +34,16 @@ type hitJSON struct {
 	// Excerpt is plain text, the description or the start of the body,
 	// for hits without fragments (no query words).
 	Excerpt string `json:"excerpt,omitempty"`
+	// Damage says what is wrong when the archive read the article damaged
+	// (store.Article.Damage); empty for a sound one.
+	Damage string `json:"damage,omitempty"`
+}
+
+// newHitJSON returns the search result of a, without score or fragments.
+func newHitJSON(a *store.Article) hitJSON {
+	return hitJSON{ID: a.ID, Title: a.Title, URL: articleURL(a), Site: a.Site, Authors: nonNil(a.Authors),
+		PublishedAt: a.Published, Language: a.Language, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
+		Fragments: []string{}, Damage: a.Damage}
 }
 
 // excerptLen is the length of an excerpt, in characters.
@@ -80,9 +90,8 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		for _, f := range hit.Fragments {
 			frags = append(frags, safeFragment(f))
 		}
-		hj := hitJSON{ID: a.ID, Title: a.Title, URL: articleURL(a), Site: a.Site, Authors: nonNil(a.Authors),
-			PublishedAt: a.Published, Language: a.Language, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
-			Score: hit.Score, Fragments: frags}
+		hj := newHitJSON(a)
+		hj.Score, hj.Fragments = hit.Score, frags
 		if len(frags) == 0 {
 			hj.Excerpt = excerpt(a)
 		}
@@ -141,6 +150,10 @@ type articleJSON struct {
 	SimHash      string            `json:"simhash,omitempty"`
 	Cluster      string            `json:"cluster,omitempty"`
 	DuplicateOf  string            `json:"duplicate_of,omitempty"`
+	// Damage says what is wrong when the archive read this version
+	// damaged (store.Article.Damage): its text is not the text archived,
+	// or it could not be read and only its ID is known.
+	Damage string `json:"damage,omitempty"`
 }
 
 func newArticleJSON(a *store.Article, version int) articleJSON {
@@ -150,7 +163,7 @@ func newArticleJSON(a *store.Article, version int) articleJSON {
 		Tags: nonNil(a.Tags), Description: a.Description, TopImage: a.TopImage, Text: a.Text,
 		HTML: sanitizeHTML(a.HTML), WordCount: a.WordCount, ContentHash: a.ContentHash, FetchedAt: a.FetchedAt,
 		Version: version, RemovedAt: a.RemovedAt, Capture: a.Capture, Provenance: a.Provenance,
-		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf}
+		SimHash: a.SimHash, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf, Damage: a.Damage}
 }
 
 // versionJSON is one version of an article in a versions list.
@@ -161,6 +174,7 @@ type versionJSON struct {
 	Title       string    `json:"title"`
 	WordCount   int       `json:"word_count"`
 	Current     bool      `json:"current,omitempty"`
+	Damage      string    `json:"damage,omitempty"` // see articleJSON.Damage
 }
 
 // articleVersions returns the current article and all of its versions,
@@ -194,7 +208,7 @@ func versionList(all []*store.Article, nums []int) []versionJSON {
 	out := make([]versionJSON, len(all))
 	for i, v := range all {
 		out[i] = versionJSON{Version: nums[i], FetchedAt: v.FetchedAt, ContentHash: v.ContentHash,
-			Title: v.Title, WordCount: v.WordCount, Current: i == len(all)-1}
+			Title: v.Title, WordCount: v.WordCount, Current: i == len(all)-1, Damage: v.Damage}
 	}
 	return out
 }
@@ -231,9 +245,7 @@ func (h *Handler) group(ctx context.Context, a *store.Article) ([]hitJSON, int, 
 		if m.ID == a.ID || len(out) == maxGroup {
 			continue
 		}
-		out = append(out, hitJSON{ID: m.ID, Title: m.Title, URL: articleURL(m), Site: m.Site, Authors: nonNil(m.Authors),
-			PublishedAt: m.Published, Language: m.Language, Cluster: m.Cluster, DuplicateOf: m.DuplicateOf,
-			Fragments: []string{}})
+		out = append(out, newHitJSON(m))
 	}
 	return out, max(res.Total-1, 0), nil
 }
@@ -272,6 +284,7 @@ type diffSide struct {
 	Version   int       `json:"version"`
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
 	Title     string    `json:"title"`
+	Damage    string    `json:"damage,omitempty"` // see articleJSON.Damage
 }
 
 // diffAnswer is the answer of /api/articles/{id}/diff.
@@ -337,8 +350,8 @@ func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
 	}
 	ops := Diff(split(all[from].Text), split(all[to].Text))
 	out := diffAnswer{ID: a.ID, Unit: unit, Ops: ops,
-		From: diffSide{nums[from], all[from].FetchedAt, all[from].Title},
-		To:   diffSide{nums[to], all[to].FetchedAt, all[to].Title}}
+		From: diffSide{nums[from], all[from].FetchedAt, all[from].Title, all[from].Damage},
+		To:   diffSide{nums[to], all[to].FetchedAt, all[to].Title, all[to].Damage}}
 	for _, op := range ops {
 		switch op.Op {
 		case Insert:
@@ -509,7 +522,8 @@ func (h *Handler) adminCrawl(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail answers an error of the store or of the request: 400 naming the
-// parameter for a badRequest, 404 for store.ErrNotFound, 503 for a closed store, else 500,
+// parameter for a badRequest, 404 for store.ErrNotFound, 500 saying so
+// for store.ErrCorrupt, 503 for a closed store, else 500,
 // logged.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var bad badRequest
@@ -518,6 +532,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: bad.Error(), Param: bad.param})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, store.ErrCorrupt):
+		h.log.Error("damaged archive", "url", r.URL.String(), "err", err)
+		writeError(w, http.StatusInternalServerError, "archive damaged: what was asked for cannot be read as it was archived")
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 	case errors.Is(err, store.ErrClosed), store.IsTransient(err):

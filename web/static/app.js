@@ -19,6 +19,7 @@ const LABELS = {
     byMonth: 'Articles by month', page: n => `Page ${n}`, group: 'Story',
     sameStory: n => `Same story elsewhere (${n})`, reprint: 'near-duplicate of an earlier article',
     showGroup: 'Search this story and its reprints',
+    damaged: 'Damaged in the archive, not as it was archived: ', damagedMark: 'damaged',
   },
   zh: {
     brand: 'newsarc 新闻存档', placeholder: '搜索存档…', search: '搜索', sortRelevance: '相关度',
@@ -32,6 +33,7 @@ const LABELS = {
     deleted: n => `删除 ${n}`, same: '没有差异。', undated: '无日期', error: '出错了：', notFound: '找不到这篇文章。',
     byMonth: '按月份的文章数', page: n => `第 ${n} 页`, group: '同一报道',
     sameStory: n => `相同报道与转载（${n}）`, reprint: '转载或近似重复', showGroup: '搜索此报道及其转载',
+    damaged: '存档中的记录已损坏，内容与存档时不同：', damagedMark: '已损坏',
   },
 };
 
@@ -223,13 +225,14 @@ function renderHits(res) {
     const frags = hit.fragments || [];
     // A fragment of the title, with its marks, replaces the plain title.
     const ti = frags.findIndex(f => plain(f) === hit.title);
-    const title = ti >= 0 ? fragment(frags[ti]) : hit.title;
+    const title = ti >= 0 ? fragment(frags[ti]) : hit.title || hit.id;
     const body = frags.filter((_, i) => i !== ti);
     const meta = [hit.site, hit.published_at ? minute(hit.published_at) : L.undated, (hit.authors || []).join(', ')]
       .filter(Boolean).join(' · ');
     return el('li', { class: 'hit' },
       el('h3', {}, el('a', { href: '#/article/' + encodeURIComponent(hit.id) }, title)),
       el('p', { class: 'hit-meta' }, meta),
+      hit.damage ? el('p', { class: 'damage', role: 'note' }, L.damaged + hit.damage) : null,
       hit.duplicate_of ? el('p', { class: 'hit-dup' },
         el('a', { href: '#/search?cluster=' + encodeURIComponent(hit.cluster), 'data-cluster': hit.cluster }, L.reprint)) : null,
       body.length === 0 && hit.excerpt ? el('p', { class: 'fragment excerpt' }, hit.excerpt) : null,
@@ -290,8 +293,10 @@ async function renderArticle(id) {
   }
   const a = res.article;
   document.title = a.title + ' – newsarc';
-  $('a-title').textContent = a.title;
+  $('a-title').textContent = a.title || a.id;
   $('a-subtitle').textContent = a.subtitle || '';
+  $('a-damage').textContent = a.damage ? L.damaged + a.damage : '';
+  $('a-damage').hidden = !a.damage;
   const rows = [
     [L.site, a.site], [L.author, (a.authors || []).join(', ')], [L.published, minute(a.published_at)],
     [L.modified, minute(a.modified_at)], [L.fetched, minute(a.fetched_at)], [L.removed, minute(a.removed_at)],
@@ -323,8 +328,9 @@ function renderGroup(a, members, total) {
   if (members.length === 0) { $('a-group-list').replaceChildren(); return; }
   $('a-group-title').textContent = L.sameStory(total);
   $('a-group-list').replaceChildren(...members.map(m => el('li', { class: 'group-member' },
-    el('a', { href: '#/article/' + encodeURIComponent(m.id) }, m.title), ' ',
-    el('span', { class: 'hit-meta' }, [m.site, m.published_at ? minute(m.published_at) : L.undated].join(' · ')))));
+    el('a', { href: '#/article/' + encodeURIComponent(m.id) }, m.title || m.id), ' ',
+    el('span', { class: 'hit-meta' }, [m.site, m.published_at ? minute(m.published_at) : L.undated,
+      m.damage ? L.damagedMark : ''].filter(Boolean).join(' · ')))));
   $('a-group-search').setAttribute('href', '#/search?cluster=' + encodeURIComponent(a.cluster || a.id));
 }
 
@@ -334,7 +340,7 @@ function renderVersions(id, versions) {
   $('diff').replaceChildren();
   if (versions.length < 2) return;
   const opts = sel => versions.map(v => el('option', { value: v.version, selected: v.version === sel },
-    `v${v.version} · ${day(v.fetched_at)}${v.current ? ' (' + L.current + ')' : ''}`));
+    `v${v.version} · ${day(v.fetched_at)}${v.current ? ' (' + L.current + ')' : ''}${v.damage ? ' · ' + L.damagedMark : ''}`));
   const last = versions[versions.length - 1].version, prev = versions[versions.length - 2].version;
   $('diff-from').replaceChildren(...opts(prev));
   $('diff-to').replaceChildren(...opts(last));
@@ -348,6 +354,9 @@ async function loadDiff(id, from, to) {
     d = await getJSON(`/api/articles/${encodeURIComponent(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
   } catch (e) { showError(e.message); return; }
   const items = [el('p', { class: 'diff-stats' }, d.added || d.removed ? `${L.added(d.added)} · ${L.deleted(d.removed)}` : L.same)];
+  for (const side of [d.from, d.to]) {
+    if (side.damage) items.push(el('p', { class: 'damage', role: 'note' }, `v${side.version}: ` + L.damaged + side.damage));
+  }
   if (d.from.title !== d.to.title) {
     items.push(el('p', { class: 'op-delete' }, el('del', {}, d.from.title)), el('p', { class: 'op-insert' }, el('ins', {}, d.to.title)));
   }

@@ -89,6 +89,8 @@ var paramCases = []struct {
 	{"from at the end of to", "from=2025-03-01&to=2025-02", 200, ""},
 	{"from after to, both far", "from=3001-01-01&to=3000-01-01", 400, "from"},
 	{"from and to the same month", "from=2025-02&to=2025-02", 200, ""},
+	{"from and to both far future", "from=3000-01-01&to=3001-01-01", 200, ""},
+	{"from and to both far past", "from=1000-01-01&to=1001-01-01", 200, ""},
 	{"sort relevance", "sort=relevance", 200, ""},
 	{"sort date", "sort=date&q=x", 200, ""},
 	{"sort unknown", "sort=popular", 400, "sort"},
@@ -198,6 +200,8 @@ func TestFarDates(t *testing.T) {
 		{"to=1000-01-01", 0},
 		{"to=0001-01-01", 0},
 		{"from=2025-02&to=3000-01-01", 6},
+		{"from=3000-01-01&to=3001-01-01", 0},
+		{"from=1000-01-01&to=1001-01-01", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -184,7 +184,11 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 			return fmt.Errorf("redirect from %s to %s: %w", via[len(via)-1].URL, req.URL, ErrOffScope)
 		}
 		if kind != kindRobots {
-			if reason := r.robotsCheck(req.Context(), req.URL); reason != "" {
+			switch reason := r.robotsCheck(req.Context(), req.URL); reason {
+			case "":
+			case "private-address": // its robots.txt could not be asked for
+				return fmt.Errorf("redirect to %s: %w", req.URL, ErrForbiddenAddress)
+			default:
 				return fmt.Errorf("redirect to %s (%s): %w", req.URL, reason, ErrDisallowed)
 			}
 		}

@@ -147,3 +147,64 @@ func TestCrawlDelayPaces(t *testing.T) {
 		}
 	}
 }
+
+// TestRobotsRedirects: robots.txt is read through at most five redirects,
+// each in the site's scope; past that, or out of scope, it is unavailable
+// and nothing of the host is fetched in the run.
+func TestRobotsRedirects(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		hops      int  // redirects before the file
+		offScope  bool // the last redirect leads to another origin
+		available bool
+	}{
+		{"five hops", 5, false, true},
+		{"six hops", 6, false, false},
+		{"off scope", 1, true, false}, // the second hop leaves the scope
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rules := "User-agent: *\nDisallow: /closed/\n"
+			other := newFixture(t, map[string]http.HandlerFunc{
+				"/robots.txt": func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, rules) },
+			})
+			f := newFixture(t, map[string]http.HandlerFunc{
+				"/":        html(listPage("/open/", "/closed/")),
+				"/open/":   html(page("Open story", "openword")),
+				"/closed/": html(page("Closed story", "closedword")),
+				"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, "/hop/1", http.StatusMovedPermanently)
+				},
+				"/hop/": func(w http.ResponseWriter, r *http.Request) {
+					var n int
+					fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/hop/"), "%d", &n)
+					switch {
+					case n < tt.hops:
+						http.Redirect(w, r, fmt.Sprintf("/hop/%d", n+1), http.StatusFound)
+					case tt.offScope:
+						http.Redirect(w, r, other.URL+"/robots.txt", http.StatusFound)
+					default:
+						fmt.Fprint(w, rules)
+					}
+				},
+			})
+			st := openStore(t)
+			stats := crawl(t, testConfig(), st, f.URL+"/")
+			if n := other.count("/robots.txt"); n != 0 {
+				t.Errorf("robots.txt of another origin was requested %d times", n)
+			}
+			if f.count("/closed/") != 0 {
+				t.Errorf("/closed/ fetched")
+			}
+			if tt.available {
+				if f.count("/open/") != 1 || len(stats.RobotsUnavailable) != 0 {
+					t.Errorf("/open/ fetched %d times, robots.txt unavailable for %v; want the rules read", f.count("/open/"), stats.RobotsUnavailable)
+				}
+				return
+			}
+			if f.count("/") != 0 || f.count("/open/") != 0 || len(stats.RobotsUnavailable) != 1 || stats.Skipped["robots-unavailable"] != 1 {
+				t.Errorf("/ fetched %d times, /open/ %d, robots.txt unavailable for %v, skipped %v; want nothing fetched, robots.txt unavailable",
+					f.count("/"), f.count("/open/"), stats.RobotsUnavailable, stats.Skipped)
+			}
+		})
+	}
+}

@@ -1,10 +1,14 @@
 // Package crawler fetches news sites politely and hands their pages to
 // extraction and the archive. It owns everything about the network and the
 // link graph: seeds (front pages, feeds, sitemaps), link discovery, URL
-// canonicalisation and traps, robots.txt, per-host rate limits, retries with
-// Retry-After and backoff, and response size limits. It is the only importer
-// of colly. It leaves reading articles to an Extractor and keeping them to
-// an Archive, both declared here and supplied by the caller.
+// canonicalisation and traps, a site's scope (its origins, checked at every
+// redirect hop) and the addresses it may connect to (checked at dial time),
+// robots.txt (RFC 9309), per-host rate limits, retries with Retry-After and
+// backoff, and response size limits. Every request of a crawl goes through
+// one http.Client. A panic in any step of a page is recovered there: the
+// page is counted and rests, the crawl goes on. It is the only importer of
+// colly. It leaves reading articles to an Extractor and keeping them to an
+// Archive, both declared here and supplied by the caller.
 package crawler
 
 import (
@@ -54,7 +58,11 @@ type Site struct {
 	Name     string   `yaml:"name"`     // names the site in the archive; the first seed's host (and port, if any) by default
 	Seeds    []string `yaml:"seeds"`    // front pages, section pages, RSS/Atom feeds, sitemaps
 	Schedule string   `yaml:"schedule"` // cron spec for `newsarc schedule`, e.g. "CRON_TZ=Asia/Shanghai 30 2 * * *"
-	Hosts    []string `yaml:"hosts"`    // hosts besides the seeds' that belong to the site
+	// Hosts are more origins of the site besides the seeds': "host" (http
+	// and https on their default ports), "host:port" (that port) or a URL
+	// ("https://host:8443/", that origin). A seed on a default port brings
+	// its host's http and https; one on another port, that origin only.
+	Hosts []string `yaml:"hosts"`
 	// ArticleURL, a regular expression, marks the URLs of article pages;
 	// other pages are followed but never archived. Empty: detection decides.
 	ArticleURL string `yaml:"article_url"`
@@ -110,7 +118,11 @@ type Config struct {
 	// Progress, when set, receives a snapshot of the counts about five
 	// times a second and once at the end.
 	Progress func(Stats) `yaml:"-"`
-	// Transport, when set, replaces http.DefaultTransport's clone.
+	// Transport, when set, replaces http.DefaultTransport's clone. An
+	// *http.Transport is cloned and dials through the crawler's address
+	// check (no loopback, private or link-local address unless the seeds
+	// resolve there), without a proxy, which would hide the address; any
+	// other RoundTripper is used as it is and checks addresses itself.
 	Transport http.RoundTripper `yaml:"-"`
 }
 

@@ -210,12 +210,13 @@ func (r *run) robotsFor(ctx context.Context, u *url.URL) *hostRobots {
 	hr := v.(*hostRobots)
 	hr.once.Do(func() {
 		hr.info = r.fetchRobots(ctx, &url.URL{Scheme: u.Scheme, Host: u.Host})
-		switch hr.info.verdict {
-		case robotsUnavailable:
+		switch {
+		case ctx.Err() != nil: // the run is stopping: nothing to report
+		case hr.info.verdict == robotsUnavailable:
 			r.count(func(st *Stats) { st.RobotsUnavailable = append(st.RobotsUnavailable, key) })
 			r.log.Warn("robots.txt unavailable: nothing fetched from the host in this run", "url", key+"/robots.txt",
 				"status", hr.info.status, "err", hr.info.err)
-		case robotsRefused:
+		case hr.info.verdict == robotsRefused:
 			r.log.Warn("host not fetched: its address is not allowed", "url", key, "err", hr.info.err)
 		}
 		r.crawlDelay(u.Host, hr.info.crawlDelay)

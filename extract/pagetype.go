@@ -197,6 +197,11 @@ func readEvidence(doc *html.Node, gq *goquery.Document, u *url.URL, ld ldInfo, o
 	return ev
 }
 
+// rxPeoplePath matches the path of a person's page: a directory of people
+// then one name (up to four words, no digits: a story's slug is longer or
+// carries an ID), with nothing below it.
+var rxPeoplePath = regexp.MustCompile(`(?i)^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:staff|authors?|autor(?:en)?|auteurs?|autores?|people|profiles?|reporters?|journalists?|writers?|contributors?|columnists?|team|redaktion|mitarbeiter|byline|zuozhe|jizhe)/\p{L}+(?:[-_.+]\p{L}+){0,3}/?$`)
+
 var rxIndexFile = regexp.MustCompile(`(?i)^(?:index|default|home|main)\.\w+$`)
 
 // headlineLink reports whether link a is a headline: inside a heading, or
@@ -311,6 +316,12 @@ var notArticleRules = []pageRule{
 		// and fewer than three paragraphs stand outside them (an
 		// article's own text does, beside a rail of excerpts).
 		return ev.TeaserBlocks >= 10 && ev.teaserShare() >= 50 && ev.FreeParas < 3 && !ev.declaredArticle()
+	}},
+	{"a person's page (staff, author, profile)", func(ev pageEvidence, u *url.URL) bool {
+		// /staff/jane-doe/, /author/jdoe, /people/…: a bio over the
+		// person's stories, however long the bio. JSON-LD that calls the
+		// page an article outweighs the path.
+		return rxPeoplePath.MatchString(u.Path) && !(ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle))
 	}},
 	{"many teasers and almost no prose", func(ev pageEvidence, _ *url.URL) bool {
 		// A list of bare headlines: twenty teasers and less prose than a

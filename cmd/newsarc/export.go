@@ -16,11 +16,12 @@ import (
 
 func exportCmd(g *globals) *cobra.Command {
 	var (
-		qf     queryFlags
-		format string
-		out    string
-		text   string
-		bom    bool
+		qf          queryFlags
+		format      string
+		out         string
+		text        string
+		bom         bool
+		skipDamaged bool
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -77,7 +78,7 @@ time) is written beside the file as FILE.manifest.json.`,
 			defer st.Close()
 			tty := isTerminal(g.stderr)
 			start := time.Now()
-			opts := export.Options{BOM: bom, ProgressEvery: 500}
+			opts := export.Options{BOM: bom, ProgressEvery: 500, SkipDamaged: skipDamaged}
 			if tty {
 				opts.Progress = func(n int) {
 					fmt.Fprintf(g.stderr, "\r\033[Kexported %d articles (%s)", n, time.Since(start).Round(time.Second))
@@ -109,6 +110,15 @@ time) is written beside the file as FILE.manifest.json.`,
 			}
 			fmt.Fprintf(g.stderr, "Exported %d articles as %s to %s in %s, sha256 %s\n", m.Count, format, dest,
 				time.Since(start).Round(time.Millisecond), m.SHA256)
+			if m.Damaged > 0 {
+				// A record whose text no longer matches its content_hash
+				// is never exported without a word.
+				how := "written with their damage field set"
+				if skipDamaged {
+					how = "left out"
+				}
+				fmt.Fprintf(g.stderr, "Warning: %d damaged records (text does not match its content_hash), %s; `newsarc check` tells more\n", m.Damaged, how)
+			}
 			return nil
 		},
 	}
@@ -118,6 +128,7 @@ time) is written beside the file as FILE.manifest.json.`,
 	f.StringVarP(&out, "out", "o", "", "output file (default standard output)")
 	f.StringVar(&text, "query", "", "only articles matching this full-text query")
 	f.BoolVar(&bom, "bom", false, "CSV: start with a UTF-8 byte-order mark")
+	f.BoolVar(&skipDamaged, "skip-damaged", false, "leave out records whose text does not match their content_hash (default: write them with damage set)")
 	return cmd
 }
 

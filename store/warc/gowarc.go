@@ -3,6 +3,7 @@ package warc
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
 	"sync"
 
 	gowarc "github.com/nlnwa/gowarc/v3"
@@ -60,4 +61,10 @@ func newFileReader(path string, opts ...gowarc.WarcRecordOption) (*gowarc.WarcFi
 	optionsMu.Lock()
 	defer optionsMu.Unlock()
 	return gowarc.NewWarcFileReader(path, 0, opts...)
+}
+
+func newStreamReader(r io.Reader, offset int64, opts ...gowarc.WarcRecordOption) (*gowarc.WarcFileReader, error) {
+	optionsMu.Lock()
+	defer optionsMu.Unlock()
+	return gowarc.NewWarcFileReaderFromStream(r, offset, opts...)
 }

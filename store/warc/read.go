@@ -78,18 +78,39 @@ func readRecord(dir string, c store.Capture, fn func(gowarc.WarcRecord) error) e
 		return err
 	}
 	defer f.Close()
-	if _, err := f.Seek(c.Offset, io.SeekStart); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	rec, _, _, err := newUnmarshaler().Unmarshal(bufio.NewReader(f))
+	return readRecordAt(f, fi.Size(), c.Offset, c.RecordID, nil, func(rec gowarc.WarcRecord, _ []error) error {
+		return fn(rec)
+	})
+}
+
+// readRecordAt parses the record at offset off of r (size bytes long),
+// checks that its ID is id (unless id is ""), and hands it to fn with the
+// validation findings (digests that do not match, syntax faults) before
+// closing it; opts are the unmarshaler's. A panic of the WARC library on
+// malformed bytes becomes an error wrapping ErrMismatch.
+func readRecordAt(r io.ReaderAt, size, off int64, id string, opts []gowarc.WarcRecordOption, fn func(gowarc.WarcRecord, []error) error) (err error) {
+	if off < 0 || off >= size {
+		return fmt.Errorf("%w: offset %d outside the file (%d bytes)", ErrMismatch, off, size)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %w: unreadable record: panic: %v", ErrMismatch, store.ErrCorrupt, p)
+		}
+	}()
+	rec, _, validation, err := newUnmarshaler(opts...).Unmarshal(bufio.NewReader(io.NewSectionReader(r, off, size-off)))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMismatch, err)
+		// Damaged, or not the start of a record.
+		return fmt.Errorf("%w: %w: %w", ErrMismatch, store.ErrCorrupt, err)
 	}
 	defer rec.Close()
-	if c.RecordID != "" && rec.RecordId() != strings.Trim(c.RecordID, "<>") {
-		return fmt.Errorf("%w: record %s, capture names %s", ErrMismatch, rec.RecordId(), c.RecordID)
+	if id != "" && rec.RecordId() != strings.Trim(id, "<>") {
+		return fmt.Errorf("%w: record %s, capture names %s", ErrMismatch, rec.RecordId(), id)
 	}
-	return fn(rec)
+	return fn(rec, validation)
 }
 
 // openCapture opens a WARC file of dir by its final name, or by its open

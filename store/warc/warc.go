@@ -109,11 +109,16 @@ type Config struct {
 	MaxFileSize int64  // a file is closed before a record would take it past this; default 1 GiB
 	Prefix      string // file name prefix; default "newsarc"
 	Software    string // the warcinfo record's "software" field; default "newsarc"
+	// MinFree is the space the Writer leaves free on the disk of Dir: a
+	// write that would go below it fails with a store.DiskFullError
+	// before any byte of it is written. Zero means store.DefaultMinFree;
+	// negative turns the check off.
+	MinFree int64
 }
 
 // DefaultConfig returns the defaults, with Dir left empty.
 func DefaultConfig() Config {
-	return Config{MaxFileSize: DefaultMaxFileSize, Prefix: DefaultPrefix, Software: DefaultSoftware}
+	return Config{MaxFileSize: DefaultMaxFileSize, Prefix: DefaultPrefix, Software: DefaultSoftware, MinFree: store.DefaultMinFree}
 }
 
 // Exchange is one HTTP fetch as received.
@@ -176,6 +181,9 @@ func NewWriter(cfg Config) (*Writer, error) {
 	if cfg.Software == "" {
 		cfg.Software = d.Software
 	}
+	if cfg.MinFree == 0 {
+		cfg.MinFree = d.MinFree
+	}
 	if strings.ContainsAny(cfg.Prefix, `/\`) {
 		return nil, fmt.Errorf("warc: prefix %q has a path separator", cfg.Prefix)
 	}
@@ -191,7 +199,10 @@ func NewWriter(cfg Config) (*Writer, error) {
 
 // Write appends a response record and its request record (WARC-Concurrent-To
 // linking them) and returns the response record's place. It returns
-// ErrClosed after Close, and ctx.Err() when ctx is done before writing.
+// ErrClosed after Close, ctx.Err() when ctx is done before writing, and a
+// store.DiskFullError when the disk is full or the write would leave less
+// than Config.MinFree free (the file then ends with its last complete
+// record).
 func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Capture{}, err
@@ -217,7 +228,7 @@ func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error)
 	link(resp, req)
 	c, err := w.append(resp, req)
 	if err != nil {
-		return store.Capture{}, fmt.Errorf("warc: write %s: %w", ex.URL, err)
+		return store.Capture{}, fmt.Errorf("warc: write %s: %w", ex.URL, store.DiskFull(w.cfg.Dir, err))
 	}
 	c.Status = f.code
 	c.Type = f.respHeader.Get("Content-Type")
@@ -276,7 +287,7 @@ func (w *Writer) WriteRevisit(ctx context.Context, ex *Exchange, refersTo store.
 	link(rev, req)
 	c, err := w.append(rev, req)
 	if err != nil {
-		return store.Capture{}, fmt.Errorf("warc: write revisit of %s: %w", ex.URL, err)
+		return store.Capture{}, fmt.Errorf("warc: write revisit of %s: %w", ex.URL, store.DiskFull(w.cfg.Dir, err))
 	}
 	c.Status = f.code
 	c.Type = f.respHeader.Get("Content-Type")
@@ -296,7 +307,7 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	if err := w.finish(); err != nil {
-		return fmt.Errorf("warc: close: %w", err)
+		return fmt.Errorf("warc: close: %w", store.DiskFull(w.cfg.Dir, err))
 	}
 	return nil
 }
@@ -495,6 +506,9 @@ func (w *Writer) append(recs ...gowarc.WarcRecord) (store.Capture, error) {
 		return store.Capture{}, ErrClosed
 	}
 	if w.f == nil {
+		if err := store.CheckSpace(w.cfg.Dir, infoSpace, w.cfg.MinFree); err != nil {
+			return store.Capture{}, err
+		}
 		if err := w.create(); err != nil {
 			return store.Capture{}, err
 		}
@@ -507,6 +521,9 @@ func (w *Writer) append(recs ...gowarc.WarcRecord) (store.Capture, error) {
 		if err := w.finish(); err != nil {
 			return store.Capture{}, err
 		}
+		if err := store.CheckSpace(w.cfg.Dir, infoSpace, w.cfg.MinFree); err != nil {
+			return store.Capture{}, err
+		}
 		if err := w.create(); err != nil {
 			return store.Capture{}, err
 		}
@@ -514,12 +531,18 @@ func (w *Writer) append(recs ...gowarc.WarcRecord) (store.Capture, error) {
 			return store.Capture{}, err
 		}
 	}
+	if err := store.CheckSpace(w.cfg.Dir, int64(w.buf.Len()), w.cfg.MinFree); err != nil {
+		return store.Capture{}, err
+	}
 	c := store.Capture{File: w.name, Offset: w.size, RecordID: bracket(recs[0].RecordId())}
 	if err := w.writeBuf(); err != nil {
 		return store.Capture{}, err
 	}
 	return c, nil
 }
+
+// infoSpace is what a new file's warcinfo record is given to need.
+const infoSpace = 4 << 10
 
 // encode compresses recs into w.buf, one gzip member each, naming the open
 // file's warcinfo record.

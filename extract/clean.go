@@ -409,39 +409,32 @@ func postClean(root *html.Node, title string, subtitles ...string) (removed []st
 		}
 		return true
 	})
-	titleLen := runeLen(title)
 	lead := 0
 	for _, n := range leaves {
 		t := textOf(n)
-		rl := runeLen(t)
-		if rl == 0 {
+		if t == "" {
 			continue
 		}
 		lead++
-		f := foldZH(t)
-		switch {
-		case rl <= 200 && (rxLabelLine.MatchString(f) || rxCoverCredit.MatchString(f) || rxNoticeHead.MatchString(f) || rxNoticeLine.MatchString(f) || rxReadMore.MatchString(f) || rxEditionLine.MatchString(f)),
-			rl <= 60 && (rxByLine.MatchString(t) || isBylineLine(t)):
+		c := lineCtx{n: n, t: t, f: foldZH(t), runes: runeLen(t), lead: lead, title: title, subtitles: subtitles}
+		r := matchLine(&c)
+		if r == nil {
+			continue
+		}
+		switch r.action {
+		case harvestField:
 			removed = append(removed, fieldText(n))
 			detach(n)
-		case rl <= 60 && (rxFurnitureLine.MatchString(f) || isPagingLine(f)):
-			if rxFurnitureKeep.MatchString(f) {
+		case harvestText:
+			removed = append(removed, t)
+			detach(n)
+		case dropLine:
+			if r.keep != nil && r.keep.MatchString(c.f) {
 				removed = append(removed, t) // "最近更新：…": an update date
 			}
 			detach(n)
-		case rl <= 40 && !strings.HasSuffix(t, "。") && rxPromptLine.MatchString(f):
+		case dropWithMediaLine:
 			junk = append(junk, dropWithMedia(n))
-		case rl <= 300 && rxCaptionLine.MatchString(f), rl <= 100 && rxCaptionZH.MatchString(f):
-			detach(n)
-		case rl <= titleLen+10 && echoesTitle(t, title):
-			detach(n)
-		case lead <= 4 && rl <= 200 && echoesSubtitle(t, subtitles):
-			detach(n) // the subtitle repeated at the top of the body
-		case rl <= 30 && !rxClauseEnd.MatchString(strings.TrimRight(t, "”\"」』")) && isFollowLine(n, f):
-			junk = append(junk, dropWithMedia(n))
-		case lead <= 3 && rl <= 80 && !rxSentenceEnd.MatchString(t) && (isDateLine(t) && mostlyDate(t) || isRelativeByline(f)):
-			removed = append(removed, t)
-			detach(n)
 		}
 	}
 	dropPullQuotes(leaves)

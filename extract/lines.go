@@ -1,0 +1,99 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// The line rules of body cleaning: after readability, each leaf block of
+// the body (a paragraph, a short div, a span that stands alone) is matched
+// against bodyLineRules in order, and the first rule that fits says what
+// to do with it. A rule fits a line no longer than its maxRunes (0: any
+// length), within its first maxLead lines (0: anywhere), whose text its
+// match accepts.
+
+// lineAction is what a line rule does with the line it matches.
+type lineAction int
+
+const (
+	// harvestField drops the line and hands its text, as fields, to
+	// metadata (a byline, a source or editor label).
+	harvestField lineAction = iota
+	// harvestText drops the line and hands its plain text to metadata
+	// (a date line).
+	harvestText
+	// dropLine drops the line; when the rule's keep matches, its text
+	// still goes to metadata.
+	dropLine
+	// dropWithMediaLine drops the line with the image it labels (a QR
+	// code under "scan to follow").
+	dropWithMediaLine
+)
+
+// lineCtx is one line of the body as the rules see it.
+type lineCtx struct {
+	n         *html.Node
+	t         string // the line's text
+	f         string // t with Traditional Chinese folded to Simplified (foldZH)
+	runes     int    // length of t
+	lead      int    // 1 for the body's first non-empty line, 2 for the next...
+	title     string
+	subtitles []string
+}
+
+// lineRule is one named rule of body cleaning.
+type lineRule struct {
+	name     string
+	maxRunes int // 0: any length
+	maxLead  int // 0: anywhere in the body
+	match    func(c *lineCtx) bool
+	action   lineAction
+	keep     *regexp.Regexp // dropLine: text worth keeping for metadata
+}
+
+// bodyLineRules run in order; the first that matches a line decides.
+var bodyLineRules = []lineRule{
+	{name: "label line (source, editor, notice, read more, edition, cover credit)", maxRunes: 200, action: harvestField,
+		match: func(c *lineCtx) bool {
+			return rxLabelLine.MatchString(c.f) || rxCoverCredit.MatchString(c.f) || rxNoticeHead.MatchString(c.f) ||
+				rxNoticeLine.MatchString(c.f) || rxReadMore.MatchString(c.f) || rxEditionLine.MatchString(c.f)
+		}},
+	{name: "byline", maxRunes: 60, action: harvestField,
+		match: func(c *lineCtx) bool { return rxByLine.MatchString(c.t) || isBylineLine(c.t) }},
+	{name: "furniture or paging line", maxRunes: 60, action: dropLine, keep: rxFurnitureKeep,
+		match: func(c *lineCtx) bool { return rxFurnitureLine.MatchString(c.f) || isPagingLine(c.f) }},
+	{name: "prompt (scan, download, follow) without a sentence end", maxRunes: 40, action: dropWithMediaLine,
+		match: func(c *lineCtx) bool { return !strings.HasSuffix(c.t, "。") && rxPromptLine.MatchString(c.f) }},
+	{name: "photo caption or credit", maxRunes: 300, action: dropLine,
+		match: func(c *lineCtx) bool { return rxCaptionLine.MatchString(c.f) }},
+	{name: "Chinese photo caption or credit", maxRunes: 100, action: dropLine,
+		match: func(c *lineCtx) bool { return rxCaptionZH.MatchString(c.f) }},
+	{name: "the title repeated", action: dropLine,
+		match: func(c *lineCtx) bool { return c.runes <= runeLen(c.title)+10 && echoesTitle(c.t, c.title) }},
+	{name: "the subtitle repeated at the top", maxRunes: 200, maxLead: 4, action: dropLine,
+		match: func(c *lineCtx) bool { return echoesSubtitle(c.t, c.subtitles) }},
+	{name: "follow-us line", maxRunes: 30, action: dropWithMediaLine,
+		match: func(c *lineCtx) bool {
+			return !rxClauseEnd.MatchString(strings.TrimRight(c.t, "”\"」』")) && isFollowLine(c.n, c.f)
+		}},
+	{name: "date or relative byline at the top", maxRunes: 80, maxLead: 3, action: harvestText,
+		match: func(c *lineCtx) bool {
+			return !rxSentenceEnd.MatchString(c.t) && (isDateLine(c.t) && mostlyDate(c.t) || isRelativeByline(c.f))
+		}},
+}
+
+// matchLine returns the first rule of bodyLineRules that fits c, or nil.
+func matchLine(c *lineCtx) *lineRule {
+	for i := range bodyLineRules {
+		r := &bodyLineRules[i]
+		if r.maxRunes > 0 && c.runes > r.maxRunes || r.maxLead > 0 && c.lead > r.maxLead {
+			continue
+		}
+		if r.match(c) {
+			return r
+		}
+	}
+	return nil
+}

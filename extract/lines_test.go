@@ -1,0 +1,45 @@
+package extract
+
+import (
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// Each rule of bodyLineRules with lines it takes and a line it must leave.
+func TestBodyLineRules(t *testing.T) {
+	tests := []struct {
+		line string
+		lead int
+		want string // rule name; "" for a line that stays
+	}{
+		{"来源：新华社", 9, "label line (source, editor, notice, read more, edition, cover credit)"},
+		{"责任编辑：张三", 9, "label line (source, editor, notice, read more, edition, cover credit)"},
+		{"By Jane Doe", 2, "byline"},
+		{"上一页 1 2 3 下一页", 9, "furniture or paging line"},
+		{"扫码下载客户端", 9, "prompt (scan, download, follow) without a sentence end"},
+		{"图为北京街头。新华社记者 李四 摄", 9, "Chinese photo caption or credit"},
+		{"Council delays budget vote", 1, "the title repeated"},
+		{"The vote moves to March", 2, "the subtitle repeated at the top"},
+		{"The vote moves to March", 9, ""},
+		{"2025年2月18日 上午5:44", 2, "date or relative byline at the top"},
+		{"2025年2月18日 上午5:44", 9, ""},
+		{"The council met on Tuesday and voted to delay its budget until March, members said.", 3, ""},
+		{"市政府周二召开会议，决定将预算表决推迟到三月。", 3, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			n := &html.Node{Type: html.ElementNode, Data: "p"}
+			n.AppendChild(&html.Node{Type: html.TextNode, Data: tc.line})
+			c := lineCtx{n: n, t: tc.line, f: foldZH(tc.line), runes: runeLen(tc.line), lead: tc.lead,
+				title: "Council delays budget vote", subtitles: []string{"The vote moves to March"}}
+			got := ""
+			if r := matchLine(&c); r != nil {
+				got = r.name
+			}
+			if got != tc.want {
+				t.Errorf("matchLine = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -72,7 +72,7 @@ type fetchTransport struct {
 	recorder Recorder
 	pace     *pacer // spaces requests per host; nil: no spacing
 	// redirected, when set, is told the first URL of a chain of redirects
-	// and the URL each hop leads to.
+	// of a page colly fetches and the URL each hop leads to.
 	redirected func(from, to string)
 }
 
@@ -81,7 +81,7 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.pace != nil && !t.pace.wait(req.Context(), req.URL.Host) {
 		return nil, fmt.Errorf("%s: %w", req.URL, context.Cause(req.Context()))
 	}
-	if t.redirected != nil && req.Response != nil {
+	if t.redirected != nil && req.Response != nil && kindOf(req.Context()) == kindPage {
 		first := req
 		for first.Response != nil && first.Response.Request != nil {
 			first = first.Response.Request

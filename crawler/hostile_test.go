@@ -136,6 +136,11 @@ func TestHostileSite(t *testing.T) {
 		if len(s.RobotsUnavailable) != 0 {
 			t.Errorf("robots.txt reported unavailable for %v", s.RobotsUnavailable)
 		}
+		for _, p := range []string{"/chain/1", "/chain/3", "/away.html", hostilesite.MetadataPath} {
+			if n := h.requested(p); n != 1 {
+				t.Errorf("%s requested %d times, want once (a refused redirect is not retried)", p, n)
+			}
+		}
 		if n := h.requested("/loop/a"); n > 2 {
 			t.Errorf("redirect loop followed %d times", n)
 		}

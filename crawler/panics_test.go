@@ -89,11 +89,8 @@ func (s *syncBuffer) String() string {
 // panic, the log has the URL and the stack, and the next run neither
 // fetches nor extracts the page again: it rests.
 func TestPanicDoesNotEscapePage(t *testing.T) {
-	site := samplesite.New()
-	srv := httptest.NewServer(site.Handler())
-	t.Cleanup(srv.Close)
 	var victims []samplesite.Article
-	for _, a := range site.Articles() {
+	for _, a := range samplesite.New().Articles() {
 		if a.Reach == samplesite.ReachList {
 			victims = append(victims, a)
 		}
@@ -103,6 +100,10 @@ func TestPanicDoesNotEscapePage(t *testing.T) {
 	}
 	for _, step := range []string{"extract", "put"} {
 		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			site := samplesite.New()
+			srv := httptest.NewServer(site.Handler())
+			t.Cleanup(srv.Close)
 			victim := victims[0]
 			if step == "put" {
 				victim = victims[1]
@@ -125,7 +126,6 @@ func TestPanicDoesNotEscapePage(t *testing.T) {
 			var logs syncBuffer
 			c := crawler.New(cfg, arch, slog.New(slog.NewTextHandler(&logs, nil)))
 			sample := crawler.Site{Name: "sample", Seeds: []string{srv.URL + "/"}}
-			site.ResetRequests()
 
 			first, err := c.Run(context.Background(), sample, ex)
 			if err != nil {

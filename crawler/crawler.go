@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"runtime/debug"
@@ -303,22 +302,14 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	)
 	col.MaxBodySize = 0 // fetchTransport enforces the limit and fails loudly
 	// One client makes every request of the run: colly's, robots.txt and
-	// continuation pages. Its transport spaces requests per host (delay,
-	// robots.txt Crawl-delay; colly's limit rules only cap how many run at
-	// once), caps and records bodies, and dials only allowed addresses;
-	// its redirect policy keeps every hop in scope.
+	// continuation pages (see newClient). colly's redirect checks
+	// (domains, pages visited), with no handler of its own, run inside the
+	// run's (scope, hops, robots.txt).
 	pace := newPacer(cfg.Delay, cfg.Parallelism)
-	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
-	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
-		recorder: cfg.Recorder, pace: pace, redirected: r.redirected}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return Stats{}, fmt.Errorf("crawler: cookie jar: %w", err)
+	if r.client, err = r.newClient(ctx, cfg, pace); err != nil {
+		return Stats{}, err
 	}
-	r.client = &http.Client{Transport: transport, Jar: jar, Timeout: cfg.Timeout}
 	col.SetClient(r.client)
-	// colly's redirect checks (domains, pages visited) with no handler of
-	// its own, inside the run's (scope, hops, robots.txt).
 	col.SetRedirectHandler(func(*http.Request, []*http.Request) error { return nil })
 	r.client.CheckRedirect = r.checkRedirect(r.client.CheckRedirect)
 	r.col = col

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -197,6 +198,22 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 		}
 		return nil
 	}
+}
+
+// newClient returns the run's one HTTP client. Its transport spaces
+// requests per host (delay, robots.txt Crawl-delay; colly's limit rules
+// only cap how many run at once), caps and records bodies, and dials only
+// allowed addresses (addressGuard, opened for the ranges the seeds resolve
+// into); its redirect policy is set by the caller (checkRedirect).
+func (r *run) newClient(ctx context.Context, cfg Config, pace *pacer) (*http.Client, error) {
+	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
+	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
+		recorder: cfg.Recorder, pace: pace, redirected: r.redirected}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: cookie jar: %w", err)
+	}
+	return &http.Client{Transport: transport, Jar: jar, Timeout: cfg.Timeout}, nil
 }
 
 // addressGuard refuses connections to non-public addresses at dial time,

@@ -32,12 +32,17 @@ type DiskFullError struct {
 
 func (e *DiskFullError) Error() string {
 	var b strings.Builder
+	free, need := FormatBytes(e.Free), FormatBytes(e.Need)
+	if free == need {
+		// Close enough to print alike: say it to the byte.
+		free, need = fmt.Sprintf("%d bytes", e.Free), fmt.Sprintf("%d bytes", e.Need)
+	}
 	fmt.Fprintf(&b, "disk full: %s", e.Dir)
 	if e.Free >= 0 {
-		fmt.Fprintf(&b, " has %s free", FormatBytes(e.Free))
+		fmt.Fprintf(&b, " has %s free", free)
 	}
 	if e.Need > 0 {
-		fmt.Fprintf(&b, ", %s needed", FormatBytes(e.Need))
+		fmt.Fprintf(&b, ", %s needed", need)
 		if e.Keep > 0 {
 			fmt.Fprintf(&b, " (%s to keep free)", FormatBytes(e.Keep))
 		}

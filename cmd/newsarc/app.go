@@ -25,7 +25,7 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		return bleve.Open(ctx, filepath.Join(cfg.Data, "archive"))
+		return bleve.OpenWith(ctx, filepath.Join(cfg.Data, "archive"), bleve.Options{Logger: slog.Default()})
 	case "elasticsearch":
 		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
@@ -124,14 +124,16 @@ func (a *archive) Close() error {
 // crawl crawls each site in turn and records each run. A site that cannot
 // be crawled is reported and the next one runs.
 func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger string, p *progress) ([]crawler.Stats, error) {
+	ctx, full := stopOnDiskFull(ctx, a.cfg.Data)
+	defer full.cancel(nil)
 	ccfg := a.cfg.Crawler
 	ccfg.NotArticle = extract.ErrNotArticle
 	ccfg.State = a.state
-	ccfg.Recorder = warcRecorder{a.warc}
+	ccfg.Recorder = full.recorder(warcRecorder{a.warc})
 	if p != nil {
 		ccfg.Progress = p.update
 	}
-	c := crawler.New(ccfg, a.store, a.log)
+	c := crawler.New(ccfg, full.archive(a.store), a.log)
 	var all []crawler.Stats
 	var firstErr error
 	for _, site := range sites {
@@ -140,6 +142,7 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 			return all, err
 		}
 		stats, err := c.Run(ctx, site, ex)
+		err = full.cause(ctx, err)
 		if p != nil {
 			p.done(stats)
 		}

@@ -84,7 +84,7 @@ Start with 'newsarc demo', which crawls a bundled sample news site.`,
 	pf.StringVar(&g.esURL, "es", "", "use Elasticsearch or OpenSearch at this URL (comma-separated nodes) as the archive")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
-	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g), relinkCmd(g))
+	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g), relinkCmd(g), checkCmd(g))
 	return root.ExecuteContext(ctx)
 }
 

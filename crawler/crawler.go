@@ -158,6 +158,12 @@ type Stats struct {
 	Updated      int            `json:"updated"`     // articles whose text changed
 	Unchanged    int            `json:"unchanged"`   // articles fetched again, same text
 	NotArticle   int            `json:"not_article"` // pages followed but not archived
+	// Verdicts counts the pages judged not to be articles by the reason
+	// extraction gave ("list page", "teasers hold the page's prose", ...).
+	Verdicts map[string]int `json:"verdicts,omitempty"`
+	// Undated counts the articles archived without a publish date (kept
+	// because their structure or markup shows one article).
+	Undated int `json:"undated,omitempty"`
 	Retries      int            `json:"retries"`
 	NotModified  int            `json:"not_modified"`      // 304 answers to conditional requests
 	Removed      int            `json:"removed"`           // archived articles that now answer 404 or 410
@@ -484,7 +490,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		}
 		r.exclude = append(r.exclude, re)
 	}
-	r.stats = Stats{Site: r.site.Name, Skipped: map[string]int{}, Errors: map[string]int{}}
+	r.stats = Stats{Site: r.site.Name, Skipped: map[string]int{}, Errors: map[string]int{}, Verdicts: map[string]int{}}
 	r.log = c.log.With("site", r.site.Name)
 	return r, nil
 }
@@ -498,6 +504,7 @@ func (r *run) snapshot() Stats {
 	defer r.mu.Unlock()
 	s := r.stats
 	s.Skipped = maps.Clone(r.stats.Skipped)
+	s.Verdicts = maps.Clone(r.stats.Verdicts)
 	s.Errors = maps.Clone(r.stats.Errors)
 	s.RobotsUnavailable = slices.Clone(r.stats.RobotsUnavailable)
 	s.Duration = time.Since(s.Started)
@@ -729,6 +736,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	}
 	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {
 		r.notArticle(self)
+		r.count(func(st *Stats) { st.Verdicts["not the site's article_url pattern"]++ })
 		return
 	}
 	art, err := r.extract(ctx, pageURL.String(), h, resp.Body)
@@ -740,6 +748,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	if err != nil {
 		if errors.Is(err, r.c.cfg.NotArticle) {
 			r.notArticle(self)
+			r.count(func(st *Stats) { st.Verdicts[verdictReason(err)]++ })
 			r.log.Debug("not an article", "url", pageURL.String(), "err", err)
 			return
 		}
@@ -971,6 +980,9 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 		if art.DuplicateOf != "" && ch != store.Unchanged {
 			st.Duplicates++
 		}
+		if art.Published.IsZero() {
+			st.Undated++
+		}
 		switch ch {
 		case store.Created:
 			st.New++
@@ -1199,4 +1211,23 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// verdictReason is the kind of reason in an extractor's not-an-article
+// error, without its figures: "list page: 9 entries hold 75% of the text"
+// counts as "list page".
+func verdictReason(err error) string {
+	s := err.Error()
+	const mark = "not an article: "
+	if i := strings.LastIndex(s, mark); i >= 0 {
+		s = s[i+len(mark):]
+	}
+	if i := strings.IndexAny(s, "(:"); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimRightFunc(s, func(r rune) bool { return r == ' ' || r == '%' || r >= '0' && r <= '9' })
+	if s == "" {
+		return "not an article"
+	}
+	return s
 }

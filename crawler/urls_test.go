@@ -213,3 +213,17 @@ func TestXMLLinks(t *testing.T) {
 		})
 	}
 }
+
+func TestVerdictReason(t *testing.T) {
+	for in, want := range map[string]string{
+		"extract: not an article: list page: 9 entries hold 75% of the text":                  "list page",
+		"extract: not an article: teasers hold the page's prose (56 teaser blocks, 100% ...)": "teasers hold the page's prose",
+		"extract: not an article: body too short (118 < 150)":                                 "body too short",
+		"extract: not an article: link density 60%":                                           "link density",
+		"not an article": "not an article",
+	} {
+		if got := verdictReason(errors.New(in)); got != want {
+			t.Errorf("verdictReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

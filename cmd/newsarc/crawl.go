@@ -213,11 +213,20 @@ func writeSummary(w io.Writer, stats []crawler.Stats, dur time.Duration, data st
 			fmt.Fprintf(w, "  near-duplicates %d linked to an article archived earlier\n", s.Duplicates)
 		}
 		fmt.Fprintf(w, "  other pages     %d followed, not archived\n", s.NotArticle)
+		if len(s.Verdicts) > 0 {
+			fmt.Fprintf(w, "  judged not news %s\n", counts(s.Verdicts))
+		}
+		if s.Undated > 0 {
+			fmt.Fprintf(w, "  undated         %d articles archived without a publish date\n", s.Undated)
+		}
 		if s.Retries > 0 {
 			fmt.Fprintf(w, "  retries         %d\n", s.Retries)
 		}
 		fmt.Fprintf(w, "  skipped         %s\n", counts(s.Skipped))
 		fmt.Fprintf(w, "  errors          %s\n", counts(s.Errors))
+		if len(s.RobotsUnavailable) > 0 {
+			fmt.Fprintf(w, "  robots.txt      unavailable for %s: nothing fetched there this run\n", strings.Join(s.RobotsUnavailable, ", "))
+		}
 		tot.Fetched += s.Fetched
 		tot.New += s.New
 		tot.Updated += s.Updated

@@ -148,22 +148,22 @@ func DefaultConfig() Config {
 
 // Stats counts what a crawl did.
 type Stats struct {
-	Site         string         `json:"site"`
-	Started      time.Time      `json:"started"`
-	Duration     time.Duration  `json:"duration"`
-	Queued       int            `json:"queued"`      // URLs handed to the fetcher
-	Fetched      int            `json:"fetched"`     // responses received
-	Bytes        int64          `json:"bytes"`       // response body bytes
-	New          int            `json:"new"`         // articles archived for the first time
-	Updated      int            `json:"updated"`     // articles whose text changed
-	Unchanged    int            `json:"unchanged"`   // articles fetched again, same text
-	NotArticle   int            `json:"not_article"` // pages followed but not archived
+	Site       string        `json:"site"`
+	Started    time.Time     `json:"started"`
+	Duration   time.Duration `json:"duration"`
+	Queued     int           `json:"queued"`      // URLs handed to the fetcher
+	Fetched    int           `json:"fetched"`     // responses received
+	Bytes      int64         `json:"bytes"`       // response body bytes
+	New        int           `json:"new"`         // articles archived for the first time
+	Updated    int           `json:"updated"`     // articles whose text changed
+	Unchanged  int           `json:"unchanged"`   // articles fetched again, same text
+	NotArticle int           `json:"not_article"` // pages followed but not archived
 	// Verdicts counts the pages judged not to be articles by the reason
 	// extraction gave ("list page", "teasers hold the page's prose", ...).
 	Verdicts map[string]int `json:"verdicts,omitempty"`
 	// Undated counts the articles archived without a publish date (kept
 	// because their structure or markup shows one article).
-	Undated int `json:"undated,omitempty"`
+	Undated      int            `json:"undated,omitempty"`
 	Retries      int            `json:"retries"`
 	NotModified  int            `json:"not_modified"`      // 304 answers to conditional requests
 	Removed      int            `json:"removed"`           // archived articles that now answer 404 or 410

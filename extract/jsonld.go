@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // ldInfo is what newsarc reads from a page's JSON-LD.
@@ -69,6 +70,9 @@ func readJSONLD(gq *goquery.Document) ldInfo {
 func ldString(v any) string {
 	switch v := v.(type) {
 	case string:
+		if strings.Contains(v, "&") {
+			v = html.UnescapeString(v) // "R&uuml;ckbau": HTML escaped inside the JSON
+		}
 		return strings.TrimSpace(v)
 	case map[string]any:
 		for _, k := range []string{"name", "@value", "url", "contentUrl"} {

@@ -162,36 +162,11 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	}
 
 	// Title and main heading.
-	ogTitle := first("og:title")
-	m.h1 = mainHeading(gq, ogTitle+" "+docTitle, m.siteNames)
-	h1Text := ""
-	if m.h1 != nil {
-		h1Text = textOf(m.h1)
-	}
-	m.h1Text = h1Text
-	for _, c := range []field{{ogTitle, srcOG}, {first("twitter:title", "articletitle"), srcMeta}, {ldString(ld.article["headline"]), srcJSONLD}, {h1Text, srcText}, {docTitle, srcMeta}} {
-		if t := cleanTitle(c.val, m.siteNames); t != "" {
-			m.title, m.titleSrc = t, c.src
-			break
-		}
-	}
-	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasPrefix(squeeze(m.title), squeeze(h1Text)) {
-		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
-	}
-	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasSuffix(m.title, h1Text) &&
-		rxLabelPrefix.MatchString(strings.TrimSuffix(m.title, h1Text)) {
-		m.title, m.titleSrc = h1Text, srcText // "实时更新丨寒潮来袭…" over the h1 "寒潮来袭…"
-	}
-	if h1Text == "" || m.title != h1Text {
-		// "江淮日报数字报-淮河沿线…": a site prefix before the heading.
-		if head, rest, ok := splitTitleFirst(m.title); ok && runeLen(head) <= 16 && runeLen(rest) >= 2*runeLen(head) {
-			if rest == h1Text || h1Text == "" && headingText(gq, rest) {
-				m.title, m.titleSrc = rest, srcText
-				m.siteNames = append(m.siteNames, head)
-			}
-		}
-	}
-	m.title = stripTypeTags(m.title, ogTitle+" "+docTitle+" "+h1Text)
+	m.readTitle(gq, titleSources{
+		og: first("og:title"), meta: first("twitter:title", "articletitle"),
+		ld: ldString(ld.article["headline"]), doc: docTitle,
+	})
+	h1Text := m.h1Text
 
 	m.publisher.setIfEmpty(titleSiteName(docTitle, m.title), srcMeta)
 	m.brands = titleTails(docTitle, m.title)

@@ -12,11 +12,83 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
+// titleSources are the titles a page declares.
+type titleSources struct {
+	og, meta, ld, doc string // og:title, twitter:title, JSON-LD headline, <title>
+}
+
+// readTitle sets the title, the main heading and its text. The title is
+// the first of og:title, twitter:title, the JSON-LD headline, the h1 and
+// <title> that is left once site names and suffixes are cut, with these
+// corrections toward the visible headline:
+//   - a JSON-LD headline that the main h1 shows beats an og:title that
+//     it does not (og:title is often a sharing title);
+//   - with no h1 on the page but one in a breadcrumb or sticky bar, the
+//     JSON-LD headline goes first (such pages draw the headline in script);
+//   - the h1 beats a title that only adds a suffix to it;
+//   - a short CJK label before the h1 ("实时更新丨") is dropped, and so is a
+//     site prefix ("江淮日报数字报-").
+func (m *metadata) readTitle(gq *goquery.Document, ts titleSources) {
+	h1, crumb := mainHeading(gq, ts.og+" "+ts.doc+" "+ts.ld, m.siteNames)
+	m.h1 = h1
+	h1Text := ""
+	if h1 != nil {
+		h1Text = textOf(h1)
+	}
+	m.h1Text = h1Text
+	keep := []string{ts.ld, h1Text} // titles a suffix cut must not shorten
+	cands := []field{{ts.og, srcOG}, {ts.meta, srcMeta}, {ts.ld, srcJSONLD}, {h1Text, srcText}, {ts.doc, srcMeta}}
+	if h1 == nil || crumb {
+		// No headline on the page: where og:title and the JSON-LD
+		// headline differ, the one that only repeats the search title
+		// (<title>, the breadcrumb's h1) gives way to the other.
+		seo := []string{cleanTitle(ts.doc, m.siteNames), h1Text}
+		og, ld := cleanTitle(ts.og, m.siteNames), cleanTitle(ts.ld, m.siteNames)
+		if ld != "" && squeeze(ld) != squeeze(og) && (og == "" || sameText(og, seo) || truncated(og, seo)) && !sameText(ld, seo) {
+			cands = append([]field{{ts.ld, srcJSONLD}}, cands...)
+		}
+	}
+	for _, c := range cands {
+		if t := cleanTitleKeep(c.val, m.siteNames, keep); t != "" {
+			m.title, m.titleSrc = t, c.src
+			break
+		}
+	}
+	if h1Text != "" && !crumb && ts.ld != "" && m.titleSrc != srcJSONLD {
+		if ldt := cleanTitleKeep(ts.ld, m.siteNames, keep); squeeze(ldt) == squeeze(h1Text) && squeeze(ldt) != squeeze(m.title) {
+			m.title, m.titleSrc = ldt, srcJSONLD
+		}
+	}
+	if h1Text != "" && m.title != h1Text && squeeze(m.title) != squeeze(h1Text) && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasPrefix(squeeze(m.title), squeeze(h1Text)) {
+		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
+	}
+	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasSuffix(m.title, h1Text) &&
+		cjkLabel(strings.TrimSuffix(m.title, h1Text)) {
+		m.title, m.titleSrc = h1Text, srcText // "实时更新丨寒潮来袭…" over the h1 "寒潮来袭…"
+	}
+	if h1Text == "" || m.title != h1Text {
+		// "江淮日报数字报-淮河沿线…": a site prefix before the heading.
+		if head, rest, ok := splitTitleFirst(m.title); ok && runeLen(head) <= 16 && runeLen(rest) >= 2*runeLen(head) {
+			if rest == h1Text || h1Text == "" && headingText(gq, rest) {
+				m.title, m.titleSrc = rest, srcText
+				m.siteNames = append(m.siteNames, head)
+			}
+		}
+	}
+	m.title = stripTypeTags(m.title, ts.og+" "+ts.doc+" "+h1Text)
+}
+
 // cleanTitle strips site names and section suffixes from a page title:
 // "标题 - 广众网", "Title | Site", "标题_国际_某某网". A trailing part is
 // removed when it matches a known site name, or when it is short (at most
 // 12 characters or 4 words) and less than half as long as what precedes.
-func cleanTitle(title string, names []string) string {
+func cleanTitle(title string, names []string) string { return cleanTitleKeep(title, names, nil) }
+
+// cleanTitleKeep is cleanTitle that stops cutting short tails once the
+// title is one of keep (the page's headline as its h1 or JSON-LD shows
+// it): "Kawasaki steigt aus! - und doch wieder nicht" is a headline whose
+// tail only looks like a suffix. Site names are cut all the same.
+func cleanTitleKeep(title string, names, keep []string) string {
 	title = collapse(title)
 	for i := 0; i < 3; i++ {
 		head, tail, ok := splitTitle(title)
@@ -28,7 +100,7 @@ func cleanTitle(title string, names []string) string {
 			title = head
 		case matchesName(head, names) && runeLen(tail) > runeLen(head):
 			title = tail
-		case looksLikeSuffix(head, tail):
+		case looksLikeSuffix(head, tail) && !sameText(title, keep):
 			title = head
 		default:
 			return title
@@ -37,9 +109,39 @@ func cleanTitle(title string, names []string) string {
 	return title
 }
 
+// truncated reports whether t is the start of one of others, cut short
+// (an attribute value that an unescaped quote ended): at least half of it.
+func truncated(t string, others []string) bool {
+	st := squeeze(t)
+	for _, o := range others {
+		if so := squeeze(o); st != "" && strings.HasPrefix(so, st) && 2*len(st) >= len(so) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameText reports whether t is one of others, ignoring case, spaces and
+// punctuation.
+func sameText(t string, others []string) bool {
+	st := squeeze(t)
+	for _, o := range others {
+		if st != "" && squeeze(o) == st {
+			return true
+		}
+	}
+	return false
+}
+
 // rxLabelPrefix matches a short label before a headline that ends with a
 // separator: "实时更新丨", "独家｜", "直播：".
 var rxLabelPrefix = regexp.MustCompile(`^\s*[^\s丨|｜:：]{1,8}\s*[丨|｜:：—–-]+\s*$`)
+
+// cjkLabel reports whether a label before a headline is a CJK one
+// ("实时更新丨"): a Western kicker ("Kenia: ") is part of the headline.
+func cjkLabel(s string) bool {
+	return rxLabelPrefix.MatchString(s) && strings.IndexFunc(s, func(r rune) bool { return r >= 0x2e80 }) >= 0
+}
 
 // rxTypeTag matches a short bracketed tag at the start of a title: a
 // forum's thread type ("[城建]") or a repost mark ("【转载】").
@@ -207,15 +309,21 @@ func hostLabel(host string) string {
 	return parts[i]
 }
 
-// mainHeading picks the h1 that the page title names, else the first h1
-// that is not the site's name.
-func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node {
+// mainHeading picks the h1 that the page titles name, else the first h1
+// that is not the site's name. An h1 in a breadcrumb trail or a sticky bar
+// is taken only when there is no other; crumb then says so.
+func mainHeading(gq *goquery.Document, titles string, names []string) (h *html.Node, crumb bool) {
 	st := squeeze(titles)
-	var firstOK *html.Node
-	var match *html.Node
+	var firstOK, match, crumbH *html.Node
 	gq.Find("h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		t := collapse(s.Text())
 		if runeLen(t) < 4 || matchesName(t, names) {
+			return true
+		}
+		if inBreadcrumb(s.Get(0)) {
+			if crumbH == nil {
+				crumbH = s.Get(0)
+			}
 			return true
 		}
 		if firstOK == nil {
@@ -227,8 +335,32 @@ func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node
 		}
 		return true
 	})
-	if match != nil {
-		return match
+	switch {
+	case match != nil:
+		return match, false
+	case firstOK != nil:
+		return firstOK, false
 	}
-	return firstOK
+	return crumbH, crumbH != nil
+}
+
+// inBreadcrumb reports whether n is part of a breadcrumb trail or other
+// navigation: it or an ancestor is a <nav> or role=navigation, has a
+// class, id or data attribute naming a breadcrumb, or is a schema.org
+// BreadcrumbList.
+func inBreadcrumb(n *html.Node) bool {
+	for p := n; p != nil && p.Type == html.ElementNode; p = p.Parent {
+		if p.DataAtom == atom.Nav || attr(p, "role") == "navigation" {
+			return true
+		}
+		if strings.Contains(strings.ToLower(attr(p, "class")+" "+attr(p, "id")), "breadcrumb") || strings.HasSuffix(attr(p, "itemtype"), "BreadcrumbList") {
+			return true
+		}
+		for _, a := range p.Attr {
+			if strings.Contains(strings.ToLower(a.Key), "breadcrumb") {
+				return true
+			}
+		}
+	}
+	return false
 }

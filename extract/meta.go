@@ -48,6 +48,12 @@ type metadata struct {
 	authors    []string
 	authorsSrc string
 	relAuthors []string
+	// linkAuthors are the names of links to author pages after the title.
+	linkAuthors []string
+	// orgAuthors are structured authors that name the site itself,
+	// one a line: the byline when the page names no one else.
+	orgAuthors field
+	orgByline  bool // the authors are orgAuthors: dropPublisher keeps them
 	tags       []string
 	tagsSrc    string
 
@@ -160,6 +166,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	if label := hostLabel(base.Hostname()); label != "" {
 		m.siteNames = append(m.siteNames, label)
 	}
+	m.siteNames = append(m.siteNames, domainNamed(slices.Concat(metas["author"], metas["copyright"]), base.Hostname())...)
 
 	// Title and main heading.
 	m.readTitle(gq, titleSources{
@@ -185,19 +192,28 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	}
 
 	// Authors. Values that name the site, not a person, are left out here
-	// so that a byline on the page gets its turn.
-	if names := m.notSite(cleanNames(splitJoined(ldStrings(ld.article["author"])))); len(names) > 0 {
-		m.setAuthors(names, srcJSONLD)
-	}
-	if names := m.notSite(cleanNames(splitJoined(append(metas["author"], metas["dc.creator"]...)))); len(m.authors) == 0 && len(names) > 0 {
-		m.setAuthors(names, srcMeta)
-	}
-	if names := m.notSite(cleanNames(splitJoined(metas["article:author"]))); len(m.authors) == 0 && len(names) > 0 {
-		m.setAuthors(names, srcOG)
+	// so that a byline on the page gets its turn; they are the byline
+	// when the page has no other (orgAuthors).
+	for _, c := range []struct {
+		values []string
+		src    string
+	}{
+		{ldStrings(ld.article["author"]), srcJSONLD},
+		{slices.Concat(metas["author"], metas["dc.creator"], metas["parsely-author"], metas["sailthru.author"], metas["byl"]), srcMeta},
+		{writtenBy(metas), srcMeta},
+		{metas["article:author"], srcOG},
+	} {
+		all := cleanNames(splitJoined(c.values))
+		if names := m.notSite(all); len(m.authors) == 0 && len(names) > 0 {
+			m.setAuthors(names, c.src)
+		} else if m.orgAuthors.val == "" && len(names) == 0 && len(all) > 0 && !slices.ContainsFunc(all, rxVendorName.MatchString) {
+			m.orgAuthors = field{strings.Join(all, "\n"), c.src}
+		}
 	}
 	gq.Find(`a[rel~="author"], [itemprop="author"] [itemprop="name"]`).Each(func(_ int, s *goquery.Selection) {
 		m.relAuthors = append(m.relAuthors, s.Text())
 	})
+	m.linkAuthors = authorLinks(doc, m.h1)
 
 	// Dates.
 	m.published = append(m.published, field{ldString(ld.article["datePublished"]), srcJSONLD})
@@ -631,7 +647,13 @@ func (m *metadata) harvest(removed []string, byline string) {
 		}
 	}
 	if len(m.authors) == 0 {
-		m.setAuthors(cleanNames(m.relAuthors), srcText)
+		m.setAuthors(cleanNames(splitJoined(m.relAuthors)), srcText)
+	}
+	if len(m.authors) == 0 {
+		m.setAuthors(m.notSite(cleanNames(m.linkAuthors)), srcText)
+	}
+	if len(m.authors) == 0 {
+		m.setAuthors(labelledAuthors(slices.Concat(m.header, removed, m.after[:min(len(m.after), maxAuthorLines)])), srcText)
 	}
 	if byline != "" && runeLen(byline) <= 120 {
 		b := bylineNames(byline)
@@ -656,6 +678,11 @@ func (m *metadata) harvest(removed []string, byline string) {
 	}
 	if len(m.authors) == 0 && len(brandAuthors) > 0 {
 		m.authors, m.authorsSrc = brandAuthors, brandSrc
+		m.orgByline = true
+	}
+	if len(m.authors) == 0 && m.orgAuthors.val != "" {
+		m.authors, m.authorsSrc = strings.Split(m.orgAuthors.val, "\n"), m.orgAuthors.src
+		m.orgByline = true
 	}
 	m.source.setIfEmpty(outlet, srcText)
 	// On a platform (a WeChat public account, a self-media "号") the site

@@ -84,7 +84,7 @@ var (
 	rxCrumbAttr    = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
 	rxCrumbText    = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
 	rxHomeWord     = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
-	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated|\b(?:veröffentlicht|aktualisiert|stand|datum|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|aktualizacja|publisert|oppdatert|udgivet|opdateret|publicerad|uppdaterad|zveřejněno|julkaistu|yayınlanma|güncelleme)\b`)
 	// rxFirstLabel finds the label of a date line; update labels make it an
 	// update date ("Updated: 18 Nov 2019", "更新时间：…") unless a publish
 	// label comes first ("PUBLISHED: … | UPDATED: …").
@@ -307,7 +307,7 @@ func (m *metadata) readLines(lines []string) {
 	if at < 0 {
 		at = titleLine(lines, m.title)
 	}
-	var first, later, updates []field // text candidates: publish dates, relative dates, update dates
+	var first, later, updates, labelled []field // text candidates: publish dates, relative dates, update dates, labelled dates further down
 	add := func(l string) {
 		switch dateKind(l) {
 		case datePublish:
@@ -343,6 +343,12 @@ func (m *metadata) readLines(lines []string) {
 			}
 		}
 		near = squeeze(strings.Join(lines[max(0, at-3):end], " "))
+		// "Datum 28.04.2023" in a box beside the body or below it.
+		for _, l := range lines[end:min(len(lines), at+maxLabelledDateLines)] {
+			if runeLen(l) <= 60 && (rxDateField.MatchString(l) || rxDateLabel.MatchString(l)) && isDateLine(l) && dateKind(l) == datePublish {
+				labelled = append(labelled, field{l, srcText})
+			}
+		}
 	} else {
 		m.after = lines
 		for _, l := range lines[:min(len(lines), 40)] {
@@ -366,6 +372,7 @@ func (m *metadata) readLines(lines []string) {
 	if d := urlDate(m.base.Path); d != "" {
 		m.published = append(m.published, field{d, srcURL})
 	}
+	m.published = append(m.published, labelled...)
 	m.published = append(m.published, m.dates.elements...)
 	m.published = append(m.published, farTimes...)
 	m.published = append(m.published, later...)
@@ -373,6 +380,14 @@ func (m *metadata) readLines(lines []string) {
 	m.published = append(m.published, m.dates.comment...)
 	m.modified = append(m.modified, updates...)
 }
+
+// maxLabelledDateLines is how many lines from the title readLines reads
+// for a labelled date ("Datum 28.04.2023") beyond the header.
+const maxLabelledDateLines = 120
+
+// rxDateField matches a line that starts with the word "date" as a field
+// label: "Date 25.05.2019", "Datum: 28.04.2023", "Fecha: …".
+var rxDateField = regexp.MustCompile(`^(?i:date|datum|fecha|data|dato|datë|tarih|päivämäärä)\s*[:：]?\s+\d`)
 
 // rxTagLabel matches the label of a line of tag links: "標籤：", "标签",
 // "Tags:".
@@ -406,16 +421,26 @@ func labelledTags(gq *goquery.Document) []string {
 var rxUpdateField = regexp.MustCompile(`(?i)最后更新|最近更新|更新时间|更新于|修改时间|last updated|updated\s*(?:on|at)?\s*:`)
 
 // proseWithDate reports whether a line below the title is a sentence that
-// mentions a date ("中央气象台2月18日6时发布寒潮橙色预警，…") rather than a
-// date line: it has Chinese clause punctuation, no date label, and the
-// date does not make up most of it.
+// mentions a date ("中央气象台2月18日6时发布寒潮橙色预警，…", a photo's caption
+// "Soldiers near the front, 24 April 2023") rather than a date line: it has
+// no date label, the date does not make up most of it, and it has Chinese
+// clause punctuation or, in other scripts, reads as a sentence: it does not
+// open with a byline word ("By", "Von") and has no field separators
+// ("|", "·").
 func proseWithDate(l string) bool {
 	f := foldZH(l)
 	if rxDateLabel.MatchString(f) || mostlyDate(l) {
 		return false
 	}
-	return strings.ContainsAny(stripBrackets(f), "，。；！？")
+	if strings.ContainsAny(stripBrackets(f), "，。；！？") {
+		return true
+	}
+	return !rxHan.MatchString(f) && !rxBylineOpen.MatchString(f) && !strings.ContainsAny(f, "|·•/")
 }
+
+// rxBylineOpen matches the start of a byline line: "By", "Von", "Por",
+// "Par", "Di", "Door", "Av", "Af".
+var rxBylineOpen = regexp.MustCompile(`^(?i:by|von|por|par|di|door|av|af|from)\s`)
 
 // titleLine returns the index of the line that is the title t, or -1.
 func titleLine(lines []string, t string) int {

@@ -84,7 +84,7 @@ func readDates(doc, h1 *html.Node) pageDates {
 			}
 			return true
 		}
-		if seenH1 && len(pd.elements) < maxDateElements && namesDate(cls) {
+		if seenH1 && len(pd.elements) < maxDateElements && namesDate(cls) && !inLink(n) {
 			if t, ok := shortText(n, 100); ok && hasDigit(t) {
 				pd.elements = append(pd.elements, field{t, srcText})
 				elemClass = append(elemClass, cls)
@@ -173,4 +173,15 @@ func labelledUpdate(n *html.Node) bool {
 		size += len(strings.TrimSpace(t))
 	}
 	return rxUpdatedBefore.MatchString(strings.Join(b, " "))
+}
+
+// inLink reports whether n is inside a link: a teaser's date, which is
+// another story's.
+func inLink(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.A {
+			return true
+		}
+	}
+	return false
 }

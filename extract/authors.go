@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -328,4 +330,30 @@ func domainNamed(values []string, host string) []string {
 		}
 	}
 	return out
+}
+
+// rxByWord matches a byline that opens with "by" in another language:
+// "Von Seb Dumitru, Lille", "Por María López", "Par Jean Dupont", "Door
+// Jan de Vries", "Av Kari Nordmann". Capitalised, as bylines write it.
+var rxByWord = regexp.MustCompile(`^(?:Von|VON|Por|POR|Par|PAR|Di|DI|Door|DOOR|Av|AV|Af|AF|Autor|AUTOR)\s+(\p{Lu}.{2,100})$`)
+
+// byWordNames returns the names of a byline line that opens with "by" in
+// a language other than English, when the first reads as a person's name
+// (so that "Von Anfang an war klar, …" is no byline) and the others are
+// capitalised.
+func byWordNames(l string) []string {
+	s := rxByWord.FindStringSubmatch(l)
+	if s == nil {
+		return nil
+	}
+	names := cleanNames(splitNames(s[1]))
+	if len(names) == 0 || !rxPersonName.MatchString(names[0]) {
+		return nil
+	}
+	for _, n := range names[1:] {
+		if r, _ := utf8.DecodeRuneInString(n); !unicode.IsUpper(r) {
+			return nil
+		}
+	}
+	return names
 }

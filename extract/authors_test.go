@@ -70,6 +70,23 @@ func TestSplitJoinedLanguages(t *testing.T) {
 	}
 }
 
+func TestByWordNames(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"Von Seb Example, Lille", []string{"Seb Example", "Lille"}},
+		{"Por María López y Juan Pérez", []string{"María López", "Juan Pérez"}},
+		{"Von Anfang an war klar, dass es schwer wird", nil},
+		{"Par ailleurs, le gouvernement a annoncé", nil},
+	}
+	for _, tt := range tests {
+		if got := byWordNames(tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("byWordNames(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
 func TestLabelledAuthors(t *testing.T) {
 	tests := []struct {
 		lines []string

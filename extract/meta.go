@@ -655,6 +655,8 @@ func (m *metadata) harvest(removed []string, byline string) {
 				m.setAuthors(labelNames(s[1]), srcText)
 			} else if s := rxByName.FindStringSubmatch(l); s != nil {
 				m.setAuthors(cleanNames(splitNames(s[1])), srcText)
+			} else if names := m.notSite(byWordNames(l)); len(names) > 0 {
+				m.setAuthors(names, srcText)
 			}
 		}
 	}

@@ -116,7 +116,8 @@ var nameRules = []nameRule{
 	{"date tail", regexp.MustCompile(`(?i)\s*[,|–—-]?\s*(?:\b(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b.*|\b` + reMonName + `\s+\d{1,2}\b.*|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*)$`), cutName},
 	{"with agencies", regexp.MustCompile(`(?i)\s+(?:with|mit|avec|con|com|met|med)\s+(?:agencies|agenturen|agences|agencias|agenzie|agências|agentschappen|byråer)$`), cutName},
 	{"social tail", regexp.MustCompile(`(?i)\s+(?:twitter|facebook|instagram|linkedin|bluesky|threads|e-?mail|follow(?:\s+on\s+\S+)?)$`), cutName},
-	{"role tail", regexp.MustCompile(`(?i)(?:\s*[,|–—-]\s*|\s+)` + reRoles + `$`), cutName},
+	{"role tail", regexp.MustCompile(`(?i)\s*[,|–—-]\s*` + reRoles + `$`), cutName},
+	{"role word after the name", regexp.MustCompile(`(?i)\s+` + reRoles + `$`), cutKeepTwo}, // "Jane Doe Reporter", not "Ann Reporter"
 	{"role alone", regexp.MustCompile(`(?i)^` + reRoles + `$`), dropName},
 }
 

@@ -31,6 +31,8 @@ func TestNameRules(t *testing.T) {
 		{"social tail", "Sarah Lazare Twitter", "Sarah Lazare"},
 		{"role tail", "Jane Doe, Senior Political Correspondent", "Jane Doe"},
 		{"role tail", "Max Muster, Redakteur", "Max Muster"},
+		{"role word after the name", "Jane Doe Senior Reporter", "Jane Doe"},
+		{"role word after the name", "Ann Reporter", "Ann Reporter"},
 		{"role alone", "Reporter", ""},
 		{"none", "Jane Doe", "Jane Doe"},
 		{"none", "Dr. Max Kolter", "Dr. Max Kolter"},

@@ -511,3 +511,24 @@ func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// europeanZones are the zones of European country-code domains, for a
+// date without a zone on a page of such a site ("2023-04-28 18:11:01").
+var europeanZones = map[string]string{
+	"de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "fr": "Europe/Paris", "it": "Europe/Rome",
+	"es": "Europe/Madrid", "nl": "Europe/Amsterdam", "be": "Europe/Brussels", "dk": "Europe/Copenhagen", "no": "Europe/Oslo",
+	"se": "Europe/Stockholm", "fi": "Europe/Helsinki", "pl": "Europe/Warsaw", "cz": "Europe/Prague", "pt": "Europe/Lisbon",
+	"gr": "Europe/Athens", "hu": "Europe/Budapest", "ro": "Europe/Bucharest", "ie": "Europe/Dublin", "uk": "Europe/London",
+}
+
+// countryZone returns the zone of host's European country-code domain, or
+// nil.
+func countryZone(host string) *time.Location {
+	tld := host[strings.LastIndex(host, ".")+1:]
+	if name, ok := europeanZones[tld]; ok {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return nil
+}

@@ -38,7 +38,8 @@ var ErrNotArticle = errors.New("extract: not an article")
 // Options configures an Extractor. DefaultOptions gives the defaults.
 type Options struct {
 	// Location is the site's time zone for dates without one. When nil it
-	// is inferred per page: Chinese pages and .cn hosts use Asia/Shanghai,
+	// is inferred per page: European country domains use their country's zone,
+	// Chinese pages and .cn hosts Asia/Shanghai,
 	// Japanese Asia/Tokyo, Korean Asia/Seoul, anything else UTC.
 	Location *time.Location
 	// MinTextLen is the least body length for an article, in CJK
@@ -341,6 +342,8 @@ func (e *Extractor) location(lang, host string) *time.Location {
 	}
 	host = strings.ToLower(host)
 	switch {
+	case countryZone(host) != nil:
+		return countryZone(host)
 	case strings.HasSuffix(host, ".tw"):
 		return loadZone("Asia/Taipei", 8)
 	case strings.HasSuffix(host, ".hk"):

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // Provenance values: where a metadata field came from.
@@ -50,6 +48,12 @@ type metadata struct {
 	authors    []string
 	authorsSrc string
 	relAuthors []string
+	// linkAuthors are the names of links to author pages after the title.
+	linkAuthors []string
+	// orgAuthors are structured authors that name the site itself,
+	// one a line: the byline when the page names no one else.
+	orgAuthors field
+	orgByline  bool // the authors are orgAuthors: dropPublisher keeps them
 	tags       []string
 	tagsSrc    string
 
@@ -80,7 +84,7 @@ var (
 	rxCrumbAttr    = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
 	rxCrumbText    = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
 	rxHomeWord     = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
-	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated`)
+	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated|\b(?:veröffentlicht|aktualisiert|stand|datum|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|aktualizacja|publisert|oppdatert|udgivet|opdateret|publicerad|uppdaterad|zveřejněno|julkaistu|yayınlanma|güncelleme)\b`)
 	// rxFirstLabel finds the label of a date line; update labels make it an
 	// update date ("Updated: 18 Nov 2019", "更新时间：…") unless a publish
 	// label comes first ("PUBLISHED: … | UPDATED: …").
@@ -162,38 +166,14 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	if label := hostLabel(base.Hostname()); label != "" {
 		m.siteNames = append(m.siteNames, label)
 	}
+	m.siteNames = append(m.siteNames, domainNamed(slices.Concat(metas["author"], metas["copyright"]), base.Hostname())...)
 
 	// Title and main heading.
-	ogTitle := first("og:title")
-	m.h1 = mainHeading(gq, ogTitle+" "+docTitle, m.siteNames)
-	h1Text := ""
-	if m.h1 != nil {
-		h1Text = textOf(m.h1)
-	}
-	m.h1Text = h1Text
-	for _, c := range []field{{ogTitle, srcOG}, {first("twitter:title", "articletitle"), srcMeta}, {ldString(ld.article["headline"]), srcJSONLD}, {h1Text, srcText}, {docTitle, srcMeta}} {
-		if t := cleanTitle(c.val, m.siteNames); t != "" {
-			m.title, m.titleSrc = t, c.src
-			break
-		}
-	}
-	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasPrefix(squeeze(m.title), squeeze(h1Text)) {
-		m.title, m.titleSrc = h1Text, srcText // a suffix cleanTitle did not know
-	}
-	if h1Text != "" && m.title != h1Text && runeLen(h1Text)*2 >= runeLen(m.title) && strings.HasSuffix(m.title, h1Text) &&
-		rxLabelPrefix.MatchString(strings.TrimSuffix(m.title, h1Text)) {
-		m.title, m.titleSrc = h1Text, srcText // "实时更新丨寒潮来袭…" over the h1 "寒潮来袭…"
-	}
-	if h1Text == "" || m.title != h1Text {
-		// "江淮日报数字报-淮河沿线…": a site prefix before the heading.
-		if head, rest, ok := splitTitleFirst(m.title); ok && runeLen(head) <= 16 && runeLen(rest) >= 2*runeLen(head) {
-			if rest == h1Text || h1Text == "" && headingText(gq, rest) {
-				m.title, m.titleSrc = rest, srcText
-				m.siteNames = append(m.siteNames, head)
-			}
-		}
-	}
-	m.title = stripTypeTags(m.title, ogTitle+" "+docTitle+" "+h1Text)
+	m.readTitle(gq, titleSources{
+		og: first("og:title"), meta: first("twitter:title", "articletitle"),
+		ld: ldString(ld.article["headline"]), doc: docTitle,
+	})
+	h1Text := m.h1Text
 
 	m.publisher.setIfEmpty(titleSiteName(docTitle, m.title), srcMeta)
 	m.brands = titleTails(docTitle, m.title)
@@ -212,19 +192,28 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	}
 
 	// Authors. Values that name the site, not a person, are left out here
-	// so that a byline on the page gets its turn.
-	if names := m.notSite(cleanNames(splitJoined(ldStrings(ld.article["author"])))); len(names) > 0 {
-		m.setAuthors(names, srcJSONLD)
-	}
-	if names := m.notSite(cleanNames(splitJoined(append(metas["author"], metas["dc.creator"]...)))); len(m.authors) == 0 && len(names) > 0 {
-		m.setAuthors(names, srcMeta)
-	}
-	if names := m.notSite(cleanNames(splitJoined(metas["article:author"]))); len(m.authors) == 0 && len(names) > 0 {
-		m.setAuthors(names, srcOG)
+	// so that a byline on the page gets its turn; they are the byline
+	// when the page has no other (orgAuthors).
+	for _, c := range []struct {
+		values []string
+		src    string
+	}{
+		{ldStrings(ld.article["author"]), srcJSONLD},
+		{slices.Concat(metas["author"], metas["dc.creator"], metas["parsely-author"], metas["sailthru.author"], metas["byl"]), srcMeta},
+		{writtenBy(metas), srcMeta},
+		{metas["article:author"], srcOG},
+	} {
+		all := cleanNames(splitJoined(c.values))
+		if names := m.notSite(all); len(m.authors) == 0 && len(names) > 0 {
+			m.setAuthors(names, c.src)
+		} else if m.orgAuthors.val == "" && len(names) == 0 && len(all) > 0 && !slices.ContainsFunc(all, rxVendorName.MatchString) {
+			m.orgAuthors = field{strings.Join(all, "\n"), c.src}
+		}
 	}
 	gq.Find(`a[rel~="author"], [itemprop="author"] [itemprop="name"]`).Each(func(_ int, s *goquery.Selection) {
 		m.relAuthors = append(m.relAuthors, s.Text())
 	})
+	m.linkAuthors = authorLinks(doc, m.h1)
 
 	// Dates.
 	m.published = append(m.published, field{ldString(ld.article["datePublished"]), srcJSONLD})
@@ -303,12 +292,6 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	return m
 }
 
-func (m *metadata) setAuthors(names []string, src string) {
-	if len(names) > 0 {
-		m.authors, m.authorsSrc = names, src
-	}
-}
-
 // readLines takes the visible lines of the cleaned page and finds the
 // title among them (the h1's line, else the title's). Publish-date
 // candidates are added after the structured ones, best first: <time>
@@ -324,7 +307,7 @@ func (m *metadata) readLines(lines []string) {
 	if at < 0 {
 		at = titleLine(lines, m.title)
 	}
-	var first, later, updates []field // text candidates: publish dates, relative dates, update dates
+	var first, later, updates, labelled []field // text candidates: publish dates, relative dates, update dates, labelled dates further down
 	add := func(l string) {
 		switch dateKind(l) {
 		case datePublish:
@@ -360,6 +343,12 @@ func (m *metadata) readLines(lines []string) {
 			}
 		}
 		near = squeeze(strings.Join(lines[max(0, at-3):end], " "))
+		// "Datum 28.04.2023" in a box beside the body or below it.
+		for _, l := range lines[end:min(len(lines), at+maxLabelledDateLines)] {
+			if runeLen(l) <= 60 && (rxDateField.MatchString(l) || rxDateLabel.MatchString(l)) && isDateLine(l) && dateKind(l) == datePublish {
+				labelled = append(labelled, field{l, srcText})
+			}
+		}
 	} else {
 		m.after = lines
 		for _, l := range lines[:min(len(lines), 40)] {
@@ -383,6 +372,7 @@ func (m *metadata) readLines(lines []string) {
 	if d := urlDate(m.base.Path); d != "" {
 		m.published = append(m.published, field{d, srcURL})
 	}
+	m.published = append(m.published, labelled...)
 	m.published = append(m.published, m.dates.elements...)
 	m.published = append(m.published, farTimes...)
 	m.published = append(m.published, later...)
@@ -390,6 +380,14 @@ func (m *metadata) readLines(lines []string) {
 	m.published = append(m.published, m.dates.comment...)
 	m.modified = append(m.modified, updates...)
 }
+
+// maxLabelledDateLines is how many lines from the title readLines reads
+// for a labelled date ("Datum 28.04.2023") beyond the header.
+const maxLabelledDateLines = 120
+
+// rxDateField matches a line that starts with the word "date" as a field
+// label: "Date 25.05.2019", "Datum: 28.04.2023", "Fecha: …".
+var rxDateField = regexp.MustCompile(`^(?i:date|datum|fecha|data|dato|datë|tarih|päivämäärä)\s*[:：]?\s+\d`)
 
 // rxTagLabel matches the label of a line of tag links: "標籤：", "标签",
 // "Tags:".
@@ -423,16 +421,26 @@ func labelledTags(gq *goquery.Document) []string {
 var rxUpdateField = regexp.MustCompile(`(?i)最后更新|最近更新|更新时间|更新于|修改时间|last updated|updated\s*(?:on|at)?\s*:`)
 
 // proseWithDate reports whether a line below the title is a sentence that
-// mentions a date ("中央气象台2月18日6时发布寒潮橙色预警，…") rather than a
-// date line: it has Chinese clause punctuation, no date label, and the
-// date does not make up most of it.
+// mentions a date ("中央气象台2月18日6时发布寒潮橙色预警，…", a photo's caption
+// "Soldiers near the front, 24 April 2023") rather than a date line: it has
+// no date label, the date does not make up most of it, and it has Chinese
+// clause punctuation or, in other scripts, reads as a sentence: it does not
+// open with a byline word ("By", "Von") and has no field separators
+// ("|", "·").
 func proseWithDate(l string) bool {
 	f := foldZH(l)
 	if rxDateLabel.MatchString(f) || mostlyDate(l) {
 		return false
 	}
-	return strings.ContainsAny(stripBrackets(f), "，。；！？")
+	if strings.ContainsAny(stripBrackets(f), "，。；！？") {
+		return true
+	}
+	return !rxHan.MatchString(f) && !rxBylineOpen.MatchString(f) && !strings.ContainsAny(f, "|·•/")
 }
+
+// rxBylineOpen matches the start of a byline line: "By", "Von", "Por",
+// "Par", "Di", "Door", "Av", "Af".
+var rxBylineOpen = regexp.MustCompile(`^(?i:by|von|por|par|di|door|av|af|from)\s`)
 
 // titleLine returns the index of the line that is the title t, or -1.
 func titleLine(lines []string, t string) int {
@@ -647,6 +655,8 @@ func (m *metadata) harvest(removed []string, byline string) {
 				m.setAuthors(labelNames(s[1]), srcText)
 			} else if s := rxByName.FindStringSubmatch(l); s != nil {
 				m.setAuthors(cleanNames(splitNames(s[1])), srcText)
+			} else if names := m.notSite(byWordNames(l)); len(names) > 0 {
+				m.setAuthors(names, srcText)
 			}
 		}
 	}
@@ -664,7 +674,13 @@ func (m *metadata) harvest(removed []string, byline string) {
 		}
 	}
 	if len(m.authors) == 0 {
-		m.setAuthors(cleanNames(m.relAuthors), srcText)
+		m.setAuthors(cleanNames(splitJoined(m.relAuthors)), srcText)
+	}
+	if len(m.authors) == 0 {
+		m.setAuthors(m.notSite(cleanNames(m.linkAuthors)), srcText)
+	}
+	if len(m.authors) == 0 {
+		m.setAuthors(labelledAuthors(slices.Concat(m.header, removed, m.after[:min(len(m.after), maxAuthorLines)])), srcText)
 	}
 	if byline != "" && runeLen(byline) <= 120 {
 		b := bylineNames(byline)
@@ -689,6 +705,11 @@ func (m *metadata) harvest(removed []string, byline string) {
 	}
 	if len(m.authors) == 0 && len(brandAuthors) > 0 {
 		m.authors, m.authorsSrc = brandAuthors, brandSrc
+		m.orgByline = true
+	}
+	if len(m.authors) == 0 && m.orgAuthors.val != "" {
+		m.authors, m.authorsSrc = strings.Split(m.orgAuthors.val, "\n"), m.orgAuthors.src
+		m.orgByline = true
 	}
 	m.source.setIfEmpty(outlet, srcText)
 	// On a platform (a WeChat public account, a self-media "号") the site
@@ -750,116 +771,6 @@ func sourceName(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// labelNames reads the names after "作者：": up to four, separated by
-// spaces or 、, stopping at the next label or a date.
-func labelNames(rest string) []string {
-	var names []string
-	for _, tok := range strings.FieldsFunc(rest, func(r rune) bool {
-		return r == ' ' || r == '、' || r == ',' || r == '，' || r == '|' || r == '｜' || r == ';' || r == '；'
-	}) {
-		if strings.ContainsAny(tok, ":：") || rxFieldWord.MatchString(tok) || tok[0] >= '0' && tok[0] <= '9' || len(names) == 4 {
-			break
-		}
-		if runeLen(tok) <= 12 {
-			names = append(names, tok)
-		}
-	}
-	return cleanNames(names)
-}
-
-// rxJoinedNames separates names that a structured author value joins
-// ("Kevin Strand and Alan Whitaker", "张三、李四"); commas are left alone,
-// since "Doe, Jane" is one name.
-var rxJoinedNames = regexp.MustCompile(`\s+(?:and|&)\s+|\s*[、；;]\s*`)
-
-// splitJoined splits each structured author value into the names it joins.
-func splitJoined(values []string) []string {
-	var out []string
-	for _, v := range values {
-		out = append(out, rxJoinedNames.Split(v, -1)...)
-	}
-	return out
-}
-
-// splitNames splits "A, B and C" into names.
-func splitNames(s string) []string {
-	s = rxNameTail.ReplaceAllString(s, "")
-	return rxNameSep.Split(s, -1)
-}
-
-var (
-	rxNameTail = regexp.MustCompile(`\s*[|·•].*$|\s+[-—–]\s+.*$`)
-	rxHan      = regexp.MustCompile(`\p{Han}`)
-	rxNameSep  = regexp.MustCompile(`\s*(?:,|，|、|&|\band\b|\s和\s)\s*`)
-)
-
-// rxRolePrefix matches the role words before a Chinese byline name.
-var rxRolePrefix = regexp.MustCompile(`^(?:(?:本报|本刊|本台|本网|特约|见习|实习|首席|驻\p{Han}{1,4})*(?:记者|記者|通讯员|通訊員|评论员|評論員|特约评论员|作者|撰稿|撰文|编译|编辑|編輯))(?:[\s:：/／|｜丨]+|$)`)
-
-// cleanNames trims, drops "By" prefixes and Chinese role words, duplicates, URLs and values
-// that are not names: CMS user ids ("105261") and staff codes ("zx0176"),
-// which have more digits than letters.
-func cleanNames(in []string) []string {
-	var out []string
-	for _, n := range in {
-		n = collapse(n)
-		n = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(n, "By "), "by "))
-		if rxHan.MatchString(n) {
-			// "（记者 顾城）", "记者 李明", "评论员": the role is not the name.
-			n = strings.TrimSpace(strings.Trim(n, "（）()[]【】 "))
-			n = strings.TrimSpace(rxRolePrefix.ReplaceAllString(n, ""))
-		}
-		if n == "" || runeLen(n) > 60 || strings.Contains(n, "://") || strings.HasPrefix(n, "www.") || slices.Contains(out, n) {
-			continue
-		}
-		if digits := countDigits(n); digits > 0 && digits >= letterCount(n)-digits {
-			continue
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// countDigits counts the ASCII digits of s.
-func countDigits(s string) int {
-	k := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			k++
-		}
-	}
-	return k
-}
-
-// notSite drops the names that are the site's (siteNames) and those of
-// software and its vendors that templates leave in author tags ("Discuz!
-// Team and Comsenz UI Team", "WordPress", "Powered by …").
-func (m *metadata) notSite(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if !matchesName(n, m.siteNames) && !rxVendorName.MatchString(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// rxVendorName matches author values that name software, its vendor or
-// a site's staff account rather than a writer.
-var rxVendorName = regexp.MustCompile(`(?i)discuz|comsenz|wordpress|joomla|drupal|dedecms|phpcms|empirecms|帝国cms|织梦|powered\s+by|\bteam\b|^(?:admin|administrator|webmaster|root|管理员|站长)$`)
-
-// dropPublisher drops authors that are only the site's name: a portal that
-// posts under its own account has no author worth recording.
-func (m *metadata) dropPublisher(authors []string) []string {
-	var out []string
-	for _, a := range authors {
-		if !matchesName(a, append([]string{m.publisher.val}, m.siteNames...)) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // language returns the page language: the declared one, unless the body
 // text is plainly in another script (a template left at lang="en-US" on a
 // Chinese site), else the one detected from the text.
@@ -879,227 +790,6 @@ func (m *metadata) language(text string) (string, string) {
 }
 
 func isCJKLang(l string) bool { return l == "zh" || l == "ja" || l == "ko" }
-
-// cleanTitle strips site names and section suffixes from a page title:
-// "标题 - 广众网", "Title | Site", "标题_国际_某某网". A trailing part is
-// removed when it matches a known site name, or when it is short (at most
-// 12 characters or 4 words) and less than half as long as what precedes.
-func cleanTitle(title string, names []string) string {
-	title = collapse(title)
-	for i := 0; i < 3; i++ {
-		head, tail, ok := splitTitle(title)
-		if !ok {
-			break
-		}
-		switch {
-		case matchesName(tail, names):
-			title = head
-		case matchesName(head, names) && runeLen(tail) > runeLen(head):
-			title = tail
-		case looksLikeSuffix(head, tail):
-			title = head
-		default:
-			return title
-		}
-	}
-	return title
-}
-
-// rxLabelPrefix matches a short label before a headline that ends with a
-// separator: "实时更新丨", "独家｜", "直播：".
-var rxLabelPrefix = regexp.MustCompile(`^\s*[^\s丨|｜:：]{1,8}\s*[丨|｜:：—–-]+\s*$`)
-
-// rxTypeTag matches a short bracketed tag at the start of a title: a
-// forum's thread type ("[城建]") or a repost mark ("【转载】").
-var rxTypeTag = regexp.MustCompile(`^\s*(?:\[[^\[\]]{1,6}\]|【[^【】]{1,6}】|［[^［］]{1,6}］)\s*`)
-
-// stripTypeTags removes bracketed thread-type and repost tags from the
-// start of title, as long as a headline of eight or more characters stays
-// and others (the other title candidates) still hold it.
-func stripTypeTags(title, others string) string {
-	so := squeeze(others)
-	for i := 0; i < 3; i++ {
-		loc := rxTypeTag.FindStringIndex(title)
-		if loc == nil {
-			break
-		}
-		rest := title[loc[1]:]
-		if runeLen(rest) < 8 || !strings.Contains(so, squeeze(rest)) {
-			break
-		}
-		title = rest
-	}
-	return title
-}
-
-// titleSiteName returns the site name that ends a page's <title> ("标题 -
-// 栏目 - 某某论坛 - Powered by Discuz!" gives "某某论坛"): its last part,
-// after software credits, when what comes before holds the headline.
-func titleSiteName(docTitle, title string) string {
-	t := docTitle
-	for i := 0; i < 4; i++ {
-		head, tail, ok := splitTitle(t)
-		if !ok {
-			return ""
-		}
-		if rxVendorName.MatchString(tail) {
-			t = head
-			continue
-		}
-		st := squeeze(tail)
-		if st == "" || st == squeeze(title) || runeLen(tail) > 20 || !strings.Contains(squeeze(head), squeeze(title)) {
-			return ""
-		}
-		return tail
-	}
-	return ""
-}
-
-// titleTails returns the parts of the document title after the article
-// title: "标题_新浪财经_新浪网" gives 新浪财经 and 新浪网.
-func titleTails(docTitle, title string) []string {
-	var tails []string
-	t := docTitle
-	for i := 0; i < 4; i++ {
-		head, tail, ok := splitTitle(t)
-		if !ok || runeLen(tail) > 20 || !strings.Contains(squeeze(head), squeeze(title)) {
-			break
-		}
-		tails = append(tails, tail)
-		t = head
-	}
-	return tails
-}
-
-// splitTitleFirst splits a title at its first separator.
-func splitTitleFirst(t string) (head, tail string, ok bool) {
-	start, end := -1, -1
-	if loc := rxTitleSep.FindStringIndex(t); loc != nil {
-		start, end = loc[0], loc[1]
-	}
-	if loc := rxHanHyphen.FindStringSubmatchIndex(t); loc != nil && (start < 0 || loc[2] < start) {
-		start, end = loc[2], loc[3]
-	}
-	if start <= 0 || end >= len(t) {
-		return "", "", false
-	}
-	return strings.TrimSpace(t[:start]), strings.TrimSpace(t[end:]), true
-}
-
-// headingText reports whether an element of the page that holds no other
-// element shows exactly t, as a heading does: a print edition's
-// "<founder-title>" or "<td class="title">".
-func headingText(gq *goquery.Document, t string) bool {
-	if t == "" {
-		return false
-	}
-	found := false
-	gq.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		n := s.Get(0)
-		if n.DataAtom == atom.A || n.DataAtom == atom.Title || s.Children().Length() > 0 {
-			return true
-		}
-		if collapse(s.Text()) == t {
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
-}
-
-// splitTitle splits a title at its last separator.
-func splitTitle(t string) (head, tail string, ok bool) {
-	start, end := -1, -1
-	for _, loc := range rxTitleSep.FindAllStringIndex(t, -1) {
-		start, end = loc[0], loc[1]
-	}
-	for _, loc := range rxHanHyphen.FindAllStringSubmatchIndex(t, -1) {
-		if loc[2] > start {
-			start, end = loc[2], loc[3]
-		}
-	}
-	if start <= 0 || end >= len(t) {
-		return "", "", false
-	}
-	return strings.TrimSpace(t[:start]), strings.TrimSpace(t[end:]), true
-}
-
-func looksLikeSuffix(head, tail string) bool {
-	hl, tl := runeLen(head), runeLen(tail)
-	if tl == 0 || hl < 2*tl || hl < 6 {
-		return false
-	}
-	if detectLanguage(tail) == "zh" || squeeze(tail) != "" && runeLen(tail) <= 6 {
-		return tl <= 12
-	}
-	return len(strings.Fields(tail)) <= 4
-}
-
-// matchesName reports whether s is one of the site names (ignoring case,
-// spaces and punctuation, and allowing one to contain the other).
-func matchesName(s string, names []string) bool {
-	ss := squeeze(s)
-	if runeLen(ss) < 2 {
-		return false
-	}
-	for _, n := range names {
-		sn := squeeze(n)
-		if runeLen(sn) < 2 {
-			continue
-		}
-		if ss == sn || runeLen(sn) >= 3 && strings.Contains(ss, sn) && runeLen(ss) <= runeLen(sn)+8 || runeLen(ss) >= 3 && strings.Contains(sn, ss) {
-			return true
-		}
-	}
-	return false
-}
-
-// hostLabel returns the distinctive label of a host name:
-// "news.example.com.cn" gives "example".
-func hostLabel(host string) string {
-	parts := strings.Split(strings.ToLower(host), ".")
-	if len(parts) < 2 {
-		return ""
-	}
-	i := len(parts) - 2
-	switch parts[i] {
-	case "com", "net", "org", "gov", "edu", "co", "ac":
-		if i > 0 {
-			i--
-		}
-	}
-	if len(parts[i]) < 3 {
-		return ""
-	}
-	return parts[i]
-}
-
-// mainHeading picks the h1 that the page title names, else the first h1
-// that is not the site's name.
-func mainHeading(gq *goquery.Document, titles string, names []string) *html.Node {
-	st := squeeze(titles)
-	var firstOK *html.Node
-	var match *html.Node
-	gq.Find("h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		t := collapse(s.Text())
-		if runeLen(t) < 4 || matchesName(t, names) {
-			return true
-		}
-		if firstOK == nil {
-			firstOK = s.Get(0)
-		}
-		if strings.Contains(st, squeeze(t)) {
-			match = s.Get(0)
-			return false
-		}
-		return true
-	})
-	if match != nil {
-		return match
-	}
-	return firstOK
-}
 
 // accountName returns the publishing account's name shown in the article
 // header: the text of a short element after the main heading h1, before
@@ -1152,170 +842,6 @@ var personWords = wordSet(`fn vcard h-card p-name`)
 // maxHeaderElements is how many elements after the main heading
 // accountName looks at.
 const maxHeaderElements = 40
-
-// pageDates are the publish-date candidates that elements give, read
-// before pre-cleaning.
-type pageDates struct {
-	marked   []field    // <time pubdate>, itemprop=datePublished, class "publish…"
-	times    []dateNode // other <time> elements: those after the heading first
-	updated  []field    // <time> elements labelled or classed as updates
-	elements []field    // short elements after the heading whose class or id names a date or byline
-	comment  []field    // the first comment's date: the article is older
-}
-
-// dateNode is a date candidate and the text its element shows.
-type dateNode struct {
-	f    field
-	text string
-}
-
-// maxDateElements is how many class-named date elements readDates keeps.
-const maxDateElements = 3
-
-// readDates collects date candidates from <time> and itemprop elements and
-// from short elements after the heading whose class or id says date, time,
-// byline, posted or pubdate (not before it: a masthead shows today's date).
-// Update dates are kept apart, and so are comments' dates, which are a last
-// resort.
-func readDates(doc, h1 *html.Node) pageDates {
-	var pd pageDates
-	var after, before []dateNode
-	var elemClass []string
-	classCount := map[string]int{}
-	seenH1 := h1 == nil
-	elements(doc, func(n *html.Node) bool {
-		if n == h1 {
-			seenH1 = true
-		}
-		if isCommentScope(n) {
-			if pd.comment == nil {
-				if t := commentDate(n); t.val != "" {
-					pd.comment = []field{t}
-				}
-			}
-			return false
-		}
-		var cls string
-		if c, id := attr(n, "class"), attr(n, "id"); c != "" || id != "" {
-			cls = strings.ToLower(c + " " + id)
-		}
-		if n.DataAtom == atom.Time {
-			text := textOf(n)
-			v := attr(n, "datetime")
-			if v == "" {
-				v = text
-			}
-			f := field{v, srcTime}
-			switch {
-			case hasAttr(n, "pubdate") || attr(n, "itemprop") == "datePublished" || strings.Contains(cls, "publish") || strings.Contains(cls, "pubdate"):
-				pd.marked = append(pd.marked, f)
-			case strings.Contains(cls, "updated") || strings.Contains(cls, "modified") || labelledUpdate(n):
-				pd.updated = append(pd.updated, f)
-			case seenH1:
-				after = append(after, dateNode{f, text})
-			default:
-				before = append(before, dateNode{f, text})
-			}
-			return false
-		}
-		if attr(n, "itemprop") == "datePublished" {
-			if v := attr(n, "content"); v != "" {
-				pd.marked = append(pd.marked, field{v, srcMeta})
-			} else {
-				pd.marked = append(pd.marked, field{textOf(n), srcText})
-			}
-			return true
-		}
-		if seenH1 && len(pd.elements) < maxDateElements && namesDate(cls) {
-			if t, ok := shortText(n, 100); ok && hasDigit(t) {
-				pd.elements = append(pd.elements, field{t, srcText})
-				elemClass = append(elemClass, cls)
-				classCount[cls]++
-			}
-		}
-		return true
-	})
-	// A time of day alone in a repeated element ("17:42" on each update of
-	// a live blog, each item of a list) is an item's time, not the page's.
-	kept := pd.elements[:0]
-	for i, f := range pd.elements {
-		if classCount[elemClass[i]] > 1 && !isDateLine(f.val) && !relativeOnly(f.val) {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	pd.elements = kept
-	pd.times = append(after, before...)
-	return pd
-}
-
-// namesDate reports whether a lower-cased class and id name a date or a
-// byline, and not an update.
-func namesDate(cls string) bool {
-	if cls == "" || strings.Contains(cls, "updat") || strings.Contains(cls, "modif") {
-		return false
-	}
-	for _, w := range []string{"date", "time", "byline", "posted", "pubdate", "publish"} {
-		if strings.Contains(cls, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// isCommentScope reports whether n is a reader's comment, whose dates are
-// not the article's. (Not a Review: on a review site that is the article.)
-func isCommentScope(n *html.Node) bool {
-	if attr(n, "itemprop") == "comment" {
-		return true
-	}
-	t := attr(n, "itemtype")
-	return t != "" && (strings.HasSuffix(t, "/Comment") || strings.HasSuffix(t, "/UserComments"))
-}
-
-// commentDate returns the date of the comment n: its datePublished or
-// first <time>.
-func commentDate(n *html.Node) field {
-	var f field
-	elements(n, func(c *html.Node) bool {
-		if f.val != "" {
-			return false
-		}
-		if c.DataAtom == atom.Time || attr(c, "itemprop") == "datePublished" {
-			if f.val = attr(c, "datetime"); f.val == "" {
-				f.val = attr(c, "content")
-			}
-			if f.val == "" {
-				f.val, _ = shortText(c, 60)
-			}
-			f.src = srcTime
-		}
-		return true
-	})
-	return f
-}
-
-// rxUpdatedBefore matches the end of the text before an update's <time>:
-// "Updated <time>", "Last modified: <time>", "更新于 <time>".
-var rxUpdatedBefore = regexp.MustCompile(`(?i)(?:updated|modified|last edited|更新|修改)(?:\s+(?:on|at))?\s*[:：于]?\s*$`)
-
-// labelledUpdate reports whether the text right before the <time> element
-// n, within its parent, labels it an update.
-func labelledUpdate(n *html.Node) bool {
-	var b []string
-	size := 0
-	for p := n.PrevSibling; p != nil && size < 40; p = p.PrevSibling {
-		var t string
-		if p.Type == html.TextNode {
-			t = p.Data
-		} else if p.Type == html.ElementNode {
-			t, _ = shortText(p, 40)
-		}
-		b = append([]string{t}, b...)
-		size += len(strings.TrimSpace(t))
-	}
-	return rxUpdatedBefore.MatchString(strings.Join(b, " "))
-}
 
 // shortText returns the text under n when it has at most limit runes; ok
 // is false for longer text, which it does not build in full.
@@ -1390,101 +916,6 @@ func splitKeywords(in []string) []string {
 			if p != "" && runeLen(p) <= 40 && !slices.Contains(out, p) && len(out) < 30 {
 				out = append(out, p)
 			}
-		}
-	}
-	return out
-}
-
-// ldInfo is what newsarc reads from a page's JSON-LD.
-type ldInfo struct {
-	article     map[string]any // the first object of an article type
-	articleType string
-	types       []string // all @type values seen
-	breadcrumb  []string
-	siteName    string // WebSite name
-}
-
-func readJSONLD(gq *goquery.Document) ldInfo {
-	var info ldInfo
-	var visit func(v any)
-	visit = func(v any) {
-		switch v := v.(type) {
-		case []any:
-			for _, x := range v {
-				visit(x)
-			}
-		case map[string]any:
-			if g, ok := v["@graph"]; ok {
-				visit(g)
-			}
-			for _, t := range ldStrings(v["@type"]) {
-				info.types = append(info.types, t)
-				switch {
-				case info.article == nil && (rxArticleType.MatchString(t) || t == "WebPage" && v["headline"] != nil):
-					info.article, info.articleType = v, t
-				case t == "BreadcrumbList" && info.breadcrumb == nil:
-					items, _ := v["itemListElement"].([]any)
-					for _, it := range items {
-						if im, ok := it.(map[string]any); ok {
-							name := ldString(im["name"])
-							if name == "" {
-								name = ldString(im["item"])
-							}
-							info.breadcrumb = append(info.breadcrumb, name)
-						}
-					}
-				case t == "WebSite" && info.siteName == "":
-					info.siteName = ldString(v["name"])
-				}
-			}
-		}
-	}
-	gq.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
-		raw := strings.TrimSpace(s.Text())
-		raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<![CDATA["), "]]>")
-		var v any
-		if json.Unmarshal([]byte(raw), &v) == nil {
-			visit(v)
-		}
-	})
-	return info
-}
-
-// ldString reads a JSON-LD value as one string: a string, an object's
-// name (or @value, url), or an array's first such value.
-func ldString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case map[string]any:
-		for _, k := range []string{"name", "@value", "url", "contentUrl"} {
-			if s := ldString(v[k]); s != "" {
-				return s
-			}
-		}
-	case []any:
-		for _, x := range v {
-			if s := ldString(x); s != "" {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-// ldStrings reads a JSON-LD value as a list of strings.
-func ldStrings(v any) []string {
-	var out []string
-	switch v := v.(type) {
-	case []any:
-		for _, x := range v {
-			if s := ldString(x); s != "" {
-				out = append(out, s)
-			}
-		}
-	default:
-		if s := ldString(v); s != "" {
-			out = append(out, s)
 		}
 	}
 	return out

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,6 +194,8 @@ func (s *Store) openIndex(ctx context.Context, force bool) error {
 	var why string
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		why = "missing"
+	} else if err := s.checkSegments(path); err != nil {
+		why = fmt.Sprintf("damaged (%v)", err)
 	} else if index, err := openIndexDir(path); err != nil {
 		why = fmt.Sprintf("damaged (%v)", err)
 	} else {
@@ -273,6 +277,64 @@ func inStep(index blevesearch.Index, gen uint64, count int) bool {
 	}
 	n, err := index.DocCount()
 	return err == nil && n == uint64(count)
+}
+
+// verifiedFile, beside the index, lists the index segments whose CRC
+// checkSegments has checked, by name and size.
+const verifiedFile = "index.verified"
+
+// checkSegments checks the CRC of each segment file of the index at path
+// that it has not checked before, and returns an error wrapping
+// store.ErrCorrupt for the first that fails. A damaged segment can make
+// the index library panic, or ask for terabytes of memory and kill the
+// process, so segments are checked before the index is opened. Segment
+// files are never rewritten, only replaced by new ones, so each is read
+// once, when it is first seen (after the crawl that wrote it).
+func (s *Store) checkSegments(path string) error {
+	segs, err := filepath.Glob(filepath.Join(path, "store", "*.zap"))
+	if err != nil {
+		return err
+	}
+	listPath := filepath.Join(s.dir, verifiedFile)
+	known := map[string]int64{}
+	if b, err := os.ReadFile(listPath); err == nil {
+		_ = json.Unmarshal(b, &known) // unreadable: every segment is checked again
+	}
+	checked := make(map[string]int64, len(segs))
+	for _, seg := range segs {
+		fi, err := os.Stat(seg)
+		if err != nil {
+			continue // removed by a merge since the listing
+		}
+		name := filepath.Base(seg)
+		if size, ok := known[name]; !ok || size != fi.Size() {
+			if err := checkSegment(seg); err != nil {
+				return err
+			}
+		}
+		checked[name] = fi.Size()
+	}
+	if maps.Equal(checked, known) {
+		return nil
+	}
+	b, err := json.Marshal(checked)
+	if err == nil {
+		err = writeFileAtomic(listPath, b)
+	}
+	if err != nil {
+		// Only costs a second reading of the segments at the next Open.
+		s.log.Debug("record the index segments checked", "path", listPath, "err", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes b to path through a temporary file and a rename.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return errors.Join(err, os.Remove(tmp))
+	}
+	return os.Rename(tmp, path)
 }
 
 // removeLeftovers removes what an interrupted rebuild left beside the
@@ -360,6 +422,13 @@ func (s *Store) rebuild(ctx context.Context, path string, old blevesearch.Index)
 		if err := os.RemoveAll(trash); err != nil {
 			s.log.Warn("remove the replaced index", "path", trash, "err", err)
 		}
+	}
+	// The new segments may share names with the old ones.
+	if err := os.Remove(filepath.Join(s.dir, verifiedFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		s.log.Warn("forget the replaced index's segments", "dir", s.dir, "err", err)
+	}
+	if err := s.checkSegments(path); err != nil {
+		return nil, fmt.Errorf("check the rebuilt index: %w", err)
 	}
 	index, err := openIndexDir(path)
 	if err != nil {

@@ -90,7 +90,12 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 	if err != nil {
 		return nil, err
 	}
-	state, err := crawler.OpenState(filepath.Join(cfg.Data, "state.db"))
+	statePath := filepath.Join(cfg.Data, "state.db")
+	if err := store.CheckBoltFile(statePath); err != nil { // a cut file would crash the crawl (SIGBUS)
+		st.Close()
+		return nil, fmt.Errorf("crawl state: %w: move it aside and the next crawl starts afresh; the archive is kept", err)
+	}
+	state, err := crawler.OpenState(statePath)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -70,6 +70,7 @@ func TestCheck(t *testing.T) {
 		want     []string // in check's report
 		repaired bool     // check --repair leaves no problem
 		export   string   // export fails saying this; "" when it works
+		crawl    string   // a crawl fails saying this; "" when not tried
 	}{
 		{
 			name: "record text altered",
@@ -149,7 +150,8 @@ func TestCheck(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			want: []string{"state", "cut short", "move state.db aside"},
+			want:  []string{"state", "cut short", "move state.db aside"},
+			crawl: "crawl state: store: archive damaged",
 		},
 	}
 	for _, tt := range tests {
@@ -192,6 +194,14 @@ func TestCheck(t *testing.T) {
 				t.Errorf("export of the damaged archive: %v; want an error saying %q", err, tt.export)
 			case tt.export != "" && !errors.Is(err, store.ErrCorrupt):
 				t.Errorf("export error %v does not wrap store.ErrCorrupt", err)
+			}
+
+			if tt.crawl != "" {
+				// bbolt would have crashed the process with SIGBUS.
+				_, err := runNewsarc("crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
+				if err == nil || !strings.Contains(err.Error(), tt.crawl) || !errors.Is(err, store.ErrCorrupt) {
+					t.Errorf("crawl: %v; want an error saying %q", err, tt.crawl)
+				}
 			}
 		})
 	}

@@ -279,8 +279,9 @@ type run struct {
 	pages    map[string]bool   // continuation pages fetched in this run
 	redirect map[string]string // where a redirect chain ended → the URL it began at
 	seen     map[string]bool
-	rejected map[string]bool // URLs refused, counted once
-	lists    map[string]int  // non-article pages fetched per URL template
+	rejected map[string]bool        // URLs refused, counted once
+	lists    map[string]int         // non-article pages fetched per URL template
+	shapes   map[string]*shapeCount // verdicts per URL shape, see shape.go
 	attempts map[string]int
 }
 
@@ -459,7 +460,8 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	}
 	r := &run{c: c, site: site, ex: ex, scope: newScope(), seeds: map[string]bool{},
 		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
-		state: c.cfg.State, now: time.Now()}
+		shapes: map[string]*shapeCount{},
+		state:  c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
@@ -787,7 +789,11 @@ func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body [
 	var art *store.Article
 	err := guard("extract", func() error {
 		var err error
-		art, err = r.ex.Extract(ctx, pageURL, h, body)
+		if sx, ok := r.ex.(ShapeExtractor); ok {
+			art, err = sx.ExtractWithShapes(ctx, pageURL, h, body, r.shapeVerdicts)
+		} else {
+			art, err = r.ex.Extract(ctx, pageURL, h, body)
+		}
 		return err
 	})
 	if err == nil && art == nil {
@@ -913,6 +919,7 @@ func (r *run) notArticle(u *url.URL) {
 	r.count(func(st *Stats) { st.NotArticle++ })
 	r.mu.Lock()
 	r.lists[template(u)]++
+	r.shapeCount(u).others++
 	r.mu.Unlock()
 }
 
@@ -992,6 +999,9 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 			st.Unchanged++
 		}
 	})
+	r.mu.Lock()
+	r.shapeCount(self).articles++
+	r.mu.Unlock()
 	r.log.Info("article", "url", art.CanonicalURL, "change", ch.String(), "title", art.Title)
 	return ch, nil
 }

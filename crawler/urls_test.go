@@ -227,3 +227,32 @@ func TestVerdictReason(t *testing.T) {
 		}
 	}
 }
+
+func TestURLShape(t *testing.T) {
+	same := [][2]string{
+		{"https://n.example/news/2025/02/18/council-delays-budget-vote.html", "https://n.example/news/2025/03/01/mayor-resigns-after-vote.html"},
+		{"https://n.example/a/123456", "https://n.example/a/98765"},
+		{"https://n.example/page/2", "https://n.example/page/3"},
+		{"https://n.example/s?page=2&q=x", "https://n.example/s?q=y&page=9"},
+		{"https://n.example/zh/202502/t20250218_12345.shtml", "https://n.example/zh/202503/t20250301_99999.shtml"},
+	}
+	for _, p := range same {
+		a, _ := url.Parse(p[0])
+		b, _ := url.Parse(p[1])
+		if urlShape(a) != urlShape(b) {
+			t.Errorf("%s and %s: shapes %q and %q differ", p[0], p[1], urlShape(a), urlShape(b))
+		}
+	}
+	differ := [][2]string{
+		{"https://n.example/politics/", "https://n.example/sport/"},
+		{"https://n.example/news/council-delays-budget-vote.html", "https://n.example/tag/council-delays-budget/"},
+		{"https://n.example/a/1", "https://m.example/a/1"},
+	}
+	for _, p := range differ {
+		a, _ := url.Parse(p[0])
+		b, _ := url.Parse(p[1])
+		if urlShape(a) == urlShape(b) {
+			t.Errorf("%s and %s: one shape %q", p[0], p[1], urlShape(a))
+		}
+	}
+}

@@ -91,6 +91,23 @@ func New(opts Options) *Extractor {
 // other non-article page, and other errors for unusable input (a bad URL,
 // an undecodable body).
 func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error) {
+	return e.extract(ctx, pageURL, h, body, nil)
+}
+
+// ExtractWithShapes is Extract for a crawl: shape tells, for a URL, how many
+// pages of the same URL shape the crawl has archived as articles and
+// judged not articles so far. That is evidence for a page unclear on its
+// own: an undated page of a shape whose pages were all articles is kept; a
+// page of a shape whose pages were all lists, linking to ten or more pages
+// of article shapes, is a list whatever its markup (unless its JSON-LD and
+// URL name it an article).
+func (e *Extractor) ExtractWithShapes(ctx context.Context, pageURL string, h http.Header, body []byte,
+	shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
+	return e.extract(ctx, pageURL, h, body, shape)
+}
+
+func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, body []byte,
+	shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -129,6 +146,9 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 	// drops tag links and breadcrumbs.
 	m := readMetadata(doc, u, h)
 	ev := readPageEvidence(doc, u)
+	if shape != nil {
+		ev.crawlEvidence(doc, u, shape)
+	}
 	if !e.opts.Force {
 		if why := ev.judge(u); why != "" {
 			return nil, fmt.Errorf("%w: %s", ErrNotArticle, why)

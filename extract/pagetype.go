@@ -35,6 +35,15 @@ type pageEvidence struct {
 	TeaserProse  int `json:"teaser_prose"` // prose inside teaser blocks
 	ChromeProse  int `json:"chrome_prose"` // prose inside nav, header, footer, aside, form
 
+	// What the crawl has judged so far (ExtractWithShapes): pages of this
+	// URL's shape archived as articles and judged not articles, and the
+	// distinct same-host links of this page to URLs of article shapes
+	// (three or more articles, no other page).
+	ShapeArticles   int `json:"shape_articles,omitempty"`
+	ShapeOthers     int `json:"shape_others,omitempty"`
+	LinksToArticles int `json:"links_to_articles,omitempty"`
+	crawled         bool
+
 	PathDepth int  `json:"path_depth"` // path segments
 	URLSlug   bool `json:"url_slug"`   // the last segment names one item: a long slug, an ID, a date or a file
 	URLDate   bool `json:"url_date"`
@@ -323,6 +332,12 @@ var notArticleRules = []pageRule{
 		// page an article outweighs the path.
 		return rxPeoplePath.MatchString(u.Path) && !(ev.LDArticle != "" && rxArticleType.MatchString(ev.LDArticle))
 	}},
+	{"the crawl: a list's URL shape, linking to articles", func(ev pageEvidence, _ *url.URL) bool {
+		// The earlier pages of this URL shape were lists (see
+		// listShape), and this one links to ten or more pages of article
+		// shapes.
+		return ev.crawled && listShape(ev.ShapeArticles, ev.ShapeOthers) && ev.LinksToArticles >= 10 && !ev.declaredArticle()
+	}},
 	{"many teasers and almost no prose", func(ev pageEvidence, _ *url.URL) bool {
 		// A list of bare headlines: twenty teasers and less prose than a
 		// short article's.
@@ -362,6 +377,10 @@ func (ev pageEvidence) undatedArticle(markedArticle bool) bool {
 		return true
 	case ev.oneArticle():
 		return true
+	case ev.crawled && articleShape(ev.ShapeArticles, ev.ShapeOthers) && ev.LinksToArticles < 10:
+		// The crawl archived pages of this URL shape as articles (see
+		// articleShape).
+		return true
 	}
 	return markedArticle && ev.H1s >= 1 && ev.H1s <= 3 && ev.TeaserBlocks <= 10
 }
@@ -379,6 +398,10 @@ func (ev pageEvidence) summary() string {
 	}
 	if ev.LDArticle != "" {
 		parts = append(parts, "json-ld "+ev.LDArticle)
+	}
+	if ev.crawled {
+		parts = append(parts, fmt.Sprintf("in this crawl: its URL shape %d articles / %d other pages, links to %d pages of article shapes",
+			ev.ShapeArticles, ev.ShapeOthers, ev.LinksToArticles))
 	}
 	if ev.OGType != "" {
 		parts = append(parts, "og:type "+ev.OGType)
@@ -408,4 +431,44 @@ func Evidence(pageURL string, h http.Header, body []byte) (string, error) {
 		return "", fmt.Errorf("extract: parse html %s: %w", pageURL, err)
 	}
 	return readPageEvidence(doc, u).summary(), nil
+}
+
+// crawlEvidence adds what the crawl has judged (see ExtractWithShapes).
+func (ev *pageEvidence) crawlEvidence(doc *html.Node, u *url.URL, shape func(*url.URL) (articles, others int)) {
+	ev.crawled = true
+	ev.ShapeArticles, ev.ShapeOthers = shape(u)
+	seen := map[string]bool{}
+	elements(doc, func(n *html.Node) bool {
+		if n.DataAtom != atom.A {
+			return true
+		}
+		href := strings.TrimSpace(attr(n, "href"))
+		if href == "" || strings.HasPrefix(href, "#") {
+			return true
+		}
+		l, err := u.Parse(href)
+		if err != nil || l.Host != u.Host || l.Path == u.Path {
+			return true
+		}
+		l.Fragment = ""
+		if k := l.String(); !seen[k] {
+			seen[k] = true
+			if articleShape(shape(l)) {
+				ev.LinksToArticles++
+			}
+		}
+		return true
+	})
+}
+
+// articleShape reports whether the crawl's verdicts on a URL shape make it
+// an article shape: three articles or more, and at least four in five.
+func articleShape(articles, others int) bool {
+	return articles >= 3 && articles >= 4*others
+}
+
+// listShape reports whether they make it a list shape: three pages or
+// more judged not articles, and at least four in five.
+func listShape(articles, others int) bool {
+	return others >= 3 && others >= 4*articles
 }

@@ -699,12 +699,15 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// kill in between leaves it in the frontier to be fetched again. A
 	// panic in any step of the page (link discovery, feed parsing,
 	// archiving) ends here: counted, logged, and the page rests.
+	keep := false // the page stays in the frontier, not done (its article could not be written)
 	defer func() {
 		if v := recover(); v != nil {
 			r.reportPanic(pageURL.String(), &panicError{step: "page", value: v, stack: debug.Stack()})
 			ps = r.panicState(resp.Request.URL.String())
 		}
-		r.recordPage(resp.Request.URL.String(), self.String(), ps)
+		if !keep {
+			r.recordPage(resp.Request.URL.String(), self.String(), ps)
+		}
 	}()
 
 	if isXML(ct, resp.Body) {
@@ -767,6 +770,12 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		// Looked at again only as rarely as an unchanging article.
 		ps.Kind, ps.ArticleID = "alternate", art.ID
 		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
+		return
+	}
+	if errors.Is(err, store.ErrDiskFull) {
+		// Nothing was written: the page stays queued, and the run that
+		// resumes once there is room fetches and archives it.
+		keep = true
 		return
 	}
 	if err != nil {

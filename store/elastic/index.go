@@ -340,6 +340,12 @@ func (d *doc) article() *store.Article {
 	if d.Capture != nil {
 		a.Capture = *d.Capture
 	}
+	if a.Text != "" {
+		// A document whose text no longer matches its content_hash is
+		// served marked damaged, as the embedded store does. (Searches
+		// that leave the text out of _source are not checked.)
+		a.MarkDamage()
+	}
 	return a
 }
 

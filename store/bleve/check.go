@@ -217,8 +217,12 @@ func checkIndex(ctx context.Context, path string, gen uint64, ids map[string]boo
 		return
 	}
 	segs, _ := filepath.Glob(filepath.Join(path, "store", "*.zap"))
+	live, lerr := liveSegments(path)
 	bad := false
 	for _, seg := range segs {
+		if lerr == nil && !live[filepath.Base(seg)] {
+			continue // an orphan the index does not use, deleted by it in time
+		}
 		if err := checkSegment(seg); err != nil {
 			r.add(PartIndex, "", "%v", err)
 			bad = true

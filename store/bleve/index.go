@@ -309,6 +309,13 @@ func (s *Store) checkSegments(path string) error {
 		name := filepath.Base(seg)
 		if size, ok := known[name]; !ok || size != fi.Size() {
 			if err := checkSegment(seg); err != nil {
+				// A segment the index does not use (an orphan a process
+				// left while writing it) is no damage: the index library
+				// deletes it. Only a live segment fails the index.
+				if live, lerr := liveSegments(path); lerr == nil && !live[name] {
+					s.log.Debug("index segment not in use", "segment", name, "err", err)
+					continue
+				}
 				return err
 			}
 		}
@@ -562,4 +569,49 @@ func decodeGen(b []byte) uint64 {
 
 func encodeGen(g uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, g)
+}
+
+// liveSegments lists the segment files that the index at path uses, as its
+// root.bolt names them (the snapshots bucket "s"; in each snapshot, one
+// bucket per segment with its file name under "p"; "i" is not a segment).
+func liveSegments(path string) (live map[string]bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			live, err = nil, fmt.Errorf("%w: read index root: %v", store.ErrCorrupt, p)
+		}
+	}()
+	root := filepath.Join(path, "store", "root.bolt")
+	if err := store.CheckBoltFile(root); err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(root, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	live = map[string]bool{}
+	err = db.View(func(tx *bolt.Tx) error {
+		snaps := tx.Bucket([]byte{'s'})
+		if snaps == nil {
+			return nil
+		}
+		return snaps.ForEach(func(k, _ []byte) error {
+			snap := snaps.Bucket(k)
+			if snap == nil {
+				return nil
+			}
+			return snap.ForEach(func(sk, _ []byte) error {
+				if len(sk) > 0 && sk[0] == 'i' {
+					return nil
+				}
+				if seg := snap.Bucket(sk); seg != nil {
+					if p := seg.Get([]byte{'p'}); p != nil {
+						live[filepath.Base(string(p))] = true
+					}
+				}
+				return nil
+			})
+		})
+	})
+	return live, err
 }

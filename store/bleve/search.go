@@ -204,8 +204,12 @@ func (s *Store) query(q store.Query) query.Query {
 		filters = append(filters, query.NewDisjunctionQuery([]query.Query{t, query.NewDocIDQuery([]string{q.Cluster})}))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
+		from, to, ok := indexableRange(q.From, q.To)
+		if !ok {
+			return query.NewMatchNoneQuery()
+		}
 		inclusive, exclusive := true, false
-		r := query.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &exclusive)
+		r := query.NewDateRangeInclusiveQuery(from, to, &inclusive, &exclusive)
 		r.SetField(fieldPublished)
 		filters = append(filters, r)
 	}
@@ -322,4 +326,28 @@ func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*s
 		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
 	}
 	return store.NearestFirst(hash, maxDistance, articles), nil
+}
+
+// The dates the index can hold: it keeps them as nanoseconds since 1970 in
+// an int64.
+var (
+	minIndexed = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxIndexed = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// indexableRange clamps a query's date bounds to what the index holds, so
+// that a bound far in the past or future keeps its meaning (to=3000-01-01:
+// every dated article) instead of failing the query. ok is false when the
+// range can hold no indexed date. A zero bound stays open.
+func indexableRange(from, to time.Time) (time.Time, time.Time, bool) {
+	if !from.IsZero() && from.Before(minIndexed) {
+		from = minIndexed
+	}
+	if !to.IsZero() && to.After(maxIndexed) {
+		to = maxIndexed
+	}
+	if !from.IsZero() && from.After(maxIndexed) || !to.IsZero() && to.Before(minIndexed) {
+		return from, to, false
+	}
+	return from, to, true
 }

@@ -46,13 +46,15 @@ type pageEvidence struct {
 
 	PathDepth int  `json:"path_depth"` // path segments
 	URLSlug   bool `json:"url_slug"`   // the last segment names one item: a long slug, an ID, a date or a file
+	URLWords  bool `json:"url_words"`  // the last segment is words joined by hyphens or underscores (two or more)
 	URLDate   bool `json:"url_date"`
 }
 
 var (
-	rxSlugWords = regexp.MustCompile(`[\p{L}\d]+(?:[-_+][\p{L}\d]+){3,}`)
-	rxSlugID    = regexp.MustCompile(`\d{5,}|[a-z]\d{4,}|\d{4,}[a-z]`)
-	rxSlugFile  = regexp.MustCompile(`(?i)\.(?:s?html?|php|aspx?|jsp|cms|ece|bi)$`)
+	rxSlugTwoWords = regexp.MustCompile(`^\p{L}+(?:[-_]\p{L}+)+$`)
+	rxSlugWords    = regexp.MustCompile(`[\p{L}\d]+(?:[-_+][\p{L}\d]+){3,}`)
+	rxSlugID       = regexp.MustCompile(`\d{5,}|[a-z]\d{4,}|\d{4,}[a-z]`)
+	rxSlugFile     = regexp.MustCompile(`(?i)\.(?:s?html?|php|aspx?|jsp|cms|ece|bi)$`)
 )
 
 // readEvidence collects the evidence of doc, a freshly parsed page.
@@ -199,6 +201,7 @@ func readEvidence(doc *html.Node, gq *goquery.Document, u *url.URL, ld ldInfo, o
 		if dec, err := url.PathUnescape(last); err == nil {
 			last = dec
 		}
+		ev.URLWords = rxSlugTwoWords.MatchString(last)
 		ev.URLSlug = rxSlugWords.MatchString(last) || rxSlugID.MatchString(strings.ToLower(last)) ||
 			rxSlugFile.MatchString(last) && !rxIndexFile.MatchString(last)
 	}
@@ -363,7 +366,7 @@ func (ev pageEvidence) judge(u *url.URL) string {
 // without a publish date.
 func (ev pageEvidence) oneArticle() bool {
 	mainText := ev.FreeParas >= 3 && ev.H1s < 10 || ev.H1s <= 2 && ev.Prose-ev.ChromeProse >= 500
-	return mainText && ev.TeaserBlocks <= 2 && (ev.URLSlug || ev.PathDepth >= 2)
+	return mainText && ev.TeaserBlocks <= 2 && (ev.URLSlug || ev.URLWords || ev.PathDepth >= 2)
 }
 
 // undatedArticle reports whether a page with no publish date is still

@@ -176,23 +176,6 @@ func readEvidence(doc *html.Node, gq *goquery.Document, u *url.URL, ld ldInfo, o
 			ev.MainParas = k
 		}
 	}
-	if total := st[body].text; total > 0 {
-		tt := 0
-		for b := range teaserBlocks {
-			nested := false
-			for p := b.Parent; p != nil; p = p.Parent {
-				if teaserBlocks[p] {
-					nested = true
-					break
-				}
-			}
-			if s := st[b]; !nested && s != nil {
-				tt += s.text
-				ev.TeaserProse += s.content
-			}
-		}
-		ev.TeaserText = min(100, tt*100/total)
-	}
 
 	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
 	ev.PathDepth = len(segs)
@@ -324,10 +307,11 @@ var notArticleRules = []pageRule{
 	}},
 	{"teasers hold the page's prose", func(ev pageEvidence, _ *url.URL) bool {
 		// Section pages, tag pages and home pages: ten or more teaser
-		// blocks (a heading's link, or a card) hold most of the prose,
+		// blocks (a heading's link, or a card) hold a quarter of the
+		// prose or more (the rest is often one intro or a footer),
 		// and fewer than three paragraphs stand outside them (an
 		// article's own text does, beside a rail of excerpts).
-		return ev.TeaserBlocks >= 10 && ev.teaserShare() >= 50 && ev.FreeParas < 3 && !ev.declaredArticle()
+		return ev.TeaserBlocks >= 10 && ev.teaserShare() >= 25 && ev.FreeParas < 3 && !ev.declaredArticle()
 	}},
 	{"a person's page (staff, author, profile)", func(ev pageEvidence, u *url.URL) bool {
 		// /staff/jane-doe/, /author/jdoe, /people/…: a bio over the

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"newsarc/crawler"
+	"newsarc/store"
 )
 
 func crawlCmd(g *globals) *cobra.Command {
@@ -179,7 +180,7 @@ func (p *progress) update(s crawler.Stats) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	line := fmt.Sprintf("%s: %d fetched, %d queued, %d articles (%d new, %d updated), %d not articles, %d errors, %s",
-		s.Site, s.Fetched, s.Queued, s.Articles(), s.New, s.Updated, s.NotArticle, s.ErrorCount(), humanBytes(s.Bytes))
+		s.Site, s.Fetched, s.Queued, s.Articles(), s.New, s.Updated, s.NotArticle, s.ErrorCount(), store.FormatBytes(s.Bytes))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		return
@@ -204,7 +205,7 @@ func writeSummary(w io.Writer, stats []crawler.Stats, dur time.Duration, data st
 	var tot crawler.Stats
 	for _, s := range stats {
 		fmt.Fprintf(w, "Crawled %s in %s\n", s.Site, s.Duration.Round(time.Millisecond))
-		fmt.Fprintf(w, "  pages fetched   %d (%s)\n", s.Fetched, humanBytes(s.Bytes))
+		fmt.Fprintf(w, "  pages fetched   %d (%s)\n", s.Fetched, store.FormatBytes(s.Bytes))
 		fmt.Fprintf(w, "  articles        %d new, %d updated, %d unchanged\n", s.New, s.Updated, s.Unchanged)
 		if s.ArticlePages > 0 {
 			fmt.Fprintf(w, "  article pages   %d continuation pages merged into their articles\n", s.ArticlePages)
@@ -269,14 +270,3 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}

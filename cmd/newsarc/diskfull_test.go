@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,53 +17,8 @@ import (
 	"newsarc/crawler"
 	"newsarc/crawler/samplesite"
 	"newsarc/store"
+	"newsarc/store/storetest"
 )
-
-// mountTmpfs mounts a tmpfs of size (as mount takes it: "20m") on a new
-// directory and unmounts it when the test ends. It skips the test when it
-// cannot mount one (not root, not Linux); CI runs as root.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("a full disk is simulated with a tmpfs, which needs root on Linux")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file into dir that leaves about leave bytes free on its
-// disk, and returns its path.
-func fillDisk(t testing.TB, dir string, leave int64) string {
-	t.Helper()
-	free, err := store.FreeSpace(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if free <= leave {
-		t.Fatalf("%s has %d bytes free, fewer than the %d to leave", dir, free, leave)
-	}
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for n := free - leave; n > 0; n -= int64(len(chunk)) {
-		if _, err := f.Write(chunk[:min(n, int64(len(chunk)))]); err != nil {
-			t.Fatalf("fill %s: %v", dir, err)
-		}
-	}
-	return path
-}
 
 // TestCrawlFillsDisk crawls the sample site into a data directory on a
 // 20 MB tmpfs that a filler file has all but filled, as the issue's
@@ -76,7 +30,7 @@ func TestCrawlFillsDisk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
-	mnt := mountTmpfs(t, "20m")
+	mnt := storetest.MountTmpfs(t, "20m")
 	bin, err := buildNewsarc() // shared with the benchmark-set tests
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +40,7 @@ func TestCrawlFillsDisk(t *testing.T) {
 	defer srv.Close()
 	data := filepath.Join(mnt, "data")
 	// Room for a few articles above what the archive keeps free.
-	filler := fillDisk(t, mnt, store.DefaultMinFree+600<<10)
+	filler := storetest.FillDisk(t, mnt, store.DefaultMinFree+600<<10)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()

@@ -4,61 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
 	"newsarc/store"
 	"newsarc/store/bleve"
+	"newsarc/store/storetest"
 )
-
-// tmpfs mounts a tmpfs of size (as mount takes it: "8m") on a new
-// directory and unmounts it when the test ends. It skips the test when it
-// cannot mount one (not root, not Linux).
-func tmpfs(t *testing.T, size string) string {
-	t.Helper()
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("a full disk is simulated with a tmpfs, which needs root on Linux")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes a file into dir that leaves about leave bytes free on its
-// disk (or none), and returns its path.
-func fill(t testing.TB, dir string, leave int64) string {
-	t.Helper()
-	free, err := store.FreeSpace(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for n := free - leave; n > 0; n -= int64(len(chunk)) {
-		if _, err := f.Write(chunk[:min(n, int64(len(chunk)))]); errors.Is(err, syscall.ENOSPC) {
-			break // full already: the archive's background work took the rest
-		} else if err != nil {
-			t.Fatalf("fill %s: %v", dir, err)
-		}
-	}
-	return path
-}
 
 // bigArticle returns an article of about 20 KB of text.
 func bigArticle(i int) *store.Article {
@@ -79,7 +33,7 @@ func TestDiskFullDuringPut(t *testing.T) {
 }
 
 func diskFullDuringPut(t *testing.T, leave int64) {
-	mnt := tmpfs(t, "8m")
+	mnt := storetest.MountTmpfs(t, "8m")
 	dir := filepath.Join(mnt, "archive")
 	ctx := t.Context()
 	s, err := bleve.OpenWith(ctx, dir, bleve.Options{MinFree: -1})
@@ -92,7 +46,7 @@ func diskFullDuringPut(t *testing.T, leave int64) {
 		mustPut(t, s, a)
 		stored = append(stored, a.ID)
 	}
-	filler := fill(t, mnt, leave)
+	filler := storetest.FillDisk(t, mnt, leave)
 
 	var putErr error
 	for i := 5; i < 500 && putErr == nil; i++ {
@@ -160,7 +114,7 @@ func diskFullDuringPut(t *testing.T, leave int64) {
 // write that would leave less than MinFree free, and that the archive
 // stays whole and usable.
 func TestDiskFullKeepsMinFree(t *testing.T) {
-	mnt := tmpfs(t, "16m")
+	mnt := storetest.MountTmpfs(t, "16m")
 	dir := filepath.Join(mnt, "archive")
 	ctx := t.Context()
 	const minFree = 4 << 20
@@ -169,7 +123,7 @@ func TestDiskFullKeepsMinFree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	fill(t, mnt, minFree+400<<10)
+	storetest.FillDisk(t, mnt, minFree+400<<10)
 	var putErr error
 	n := 0
 	for ; n < 500 && putErr == nil; n++ {

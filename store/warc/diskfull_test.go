@@ -3,59 +3,14 @@ package warc
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
 	"newsarc/store"
+	"newsarc/store/storetest"
 )
-
-// tmpfs mounts a tmpfs of size (as mount takes it: "4m") on a new
-// directory and unmounts it when the test ends. It skips the test when it
-// cannot mount one (not root, not Linux).
-func tmpfs(t *testing.T, size string) string {
-	t.Helper()
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("a full disk is simulated with a tmpfs, which needs root on Linux")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes a file into dir that leaves about leave bytes free on its
-// disk (or none).
-func fill(t testing.TB, dir string, leave int64) {
-	t.Helper()
-	free, err := store.FreeSpace(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, "filler"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for n := free - leave; n > 0; n -= int64(len(chunk)) {
-		if _, err := f.Write(chunk[:min(n, int64(len(chunk)))]); errors.Is(err, syscall.ENOSPC) {
-			break
-		} else if err != nil {
-			t.Fatalf("fill %s: %v", dir, err)
-		}
-	}
-}
 
 // TestDiskFull writes until the disk is full, with and without space kept
 // free: the write fails with a DiskFullError naming the directory, and
@@ -63,10 +18,10 @@ func fill(t testing.TB, dir string, leave int64) {
 func TestDiskFull(t *testing.T) {
 	for _, minFree := range []int64{-1, 1 << 20} {
 		t.Run(fmt.Sprint(minFree), func(t *testing.T) {
-			mnt := tmpfs(t, "4m")
+			mnt := storetest.MountTmpfs(t, "4m")
 			dir := filepath.Join(mnt, "warc")
 			w := newWriter(t, Config{Dir: dir, MinFree: minFree})
-			fill(t, mnt, max(minFree, 0)+300<<10)
+			storetest.FillDisk(t, mnt, max(minFree, 0)+300<<10)
 			var caps []store.Capture
 			var err error
 			for i := 0; i < 1000 && err == nil; i++ {

@@ -148,6 +148,9 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 		}
 		stats, err := c.Run(ctx, site, ex)
 		err = full.cause(ctx, err)
+		if err == nil && ctx.Err() == nil {
+			err = crawlFailure(stats)
+		}
 		if p != nil {
 			p.done(stats)
 		}

@@ -74,7 +74,9 @@ response and indexes them for full-text search, Chinese included.
 Start with 'newsarc demo', which crawls a bundled sample news site.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -84,7 +86,7 @@ Start with 'newsarc demo', which crawls a bundled sample news site.`,
 	pf.StringVar(&g.esURL, "es", "", "use Elasticsearch or OpenSearch at this URL (comma-separated nodes) as the archive")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
-	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g), relinkCmd(g), checkCmd(g))
+	root.AddCommand(crawlCmd(g), scheduleCmd(g), runsCmd(g), searchCmd(g), exportCmd(g), demoCmd(g), extractCmd(g), serveCmd(g), replayCmd(g), relinkCmd(g), checkCmd(g), versionCmd(g))
 	return root.ExecuteContext(ctx)
 }
 

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,13 +25,40 @@ type runRecord struct {
 	Started  time.Time     `json:"started"`
 	Finished time.Time     `json:"finished"`
 	Stats    crawler.Stats `json:"stats"`
-	Error    string        `json:"error,omitempty"`
+	// Status is "ok", "failed" (the site could not be crawled, no page
+	// could be fetched, or every page failed) or "interrupted" (stopped
+	// by a signal; the next run resumes it).
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+// errCrawlFailed marks a crawl that ran but achieved nothing: no page
+// could be fetched, or every page fetched failed.
+var errCrawlFailed = errors.New("crawl failed")
+
+// crawlFailure returns an error wrapping errCrawlFailed when s is a run
+// that fetched nothing, or whose every page failed; else nil.
+func crawlFailure(s crawler.Stats) error {
+	switch {
+	case s.Fetched == 0:
+		why := counts(s.Errors)
+		if len(s.RobotsUnavailable) > 0 {
+			why += "; robots.txt unavailable for " + strings.Join(s.RobotsUnavailable, ", ")
+		}
+		return fmt.Errorf("%w: no page could be fetched (errors: %s; skipped: %s)", errCrawlFailed, why, counts(s.Skipped))
+	case s.Articles() == 0 && s.NotArticle == 0 && s.NotModified == 0 && s.ErrorCount() > 0:
+		return fmt.Errorf("%w: every page failed (errors: %s)", errCrawlFailed, counts(s.Errors))
+	}
+	return nil
 }
 
 func newRunRecord(s crawler.Stats, trigger string, err error) runRecord {
-	r := runRecord{Site: s.Site, Trigger: trigger, Started: s.Started, Finished: s.Started.Add(s.Duration), Stats: s}
-	if err != nil {
-		r.Error = err.Error()
+	r := runRecord{Site: s.Site, Trigger: trigger, Started: s.Started, Finished: s.Started.Add(s.Duration), Stats: s, Status: "ok"}
+	switch {
+	case errors.Is(err, context.Canceled):
+		r.Status, r.Error = "interrupted", "interrupted; the next run resumes it"
+	case err != nil:
+		r.Status, r.Error = "failed", err.Error()
 	}
 	return r
 }
@@ -136,12 +165,17 @@ func writeRuns(w io.Writer, runs []runRecord) {
 	}
 	fmt.Fprintf(w, "%-20s %-16s %-9s %9s %6s %5s %5s %6s %6s  %s\n", "STARTED", "SITE", "TRIGGER", "DURATION", "PAGES", "NEW", "UPD", "304", "ERRORS", "STATUS")
 	for _, r := range runs {
-		status := "ok"
+		status := r.Status
 		switch {
-		case r.Error != "":
-			status = r.Error
-		case r.Stats.Resumed:
-			status = "ok (resumed)"
+		case status == "" && r.Error != "": // written before runs had a status
+			status = "failed: " + r.Error
+		case status == "":
+			status = "ok"
+		case status == "failed":
+			status = "failed: " + r.Error
+		}
+		if r.Stats.Resumed {
+			status += " (resumed)"
 		}
 		fmt.Fprintf(w, "%-20s %-16s %-9s %9s %6d %5d %5d %6d %6d  %s\n", r.Started.Local().Format("2006-01-02 15:04:05"),
 			r.Site, r.Trigger, r.Finished.Sub(r.Started).Round(time.Second/10), r.Stats.Fetched, r.Stats.New,

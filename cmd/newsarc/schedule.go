@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -55,6 +57,7 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) 
 	}
 	defer a.Close()
 
+	out := &lockedWriter{w: g.stderr} // runs of several sites end at once
 	clog := cronLogger{log.With("component", "cron")}
 	c := cron.New(cron.WithLogger(clog), cron.WithChain(cron.Recover(clog), cron.SkipIfStillRunning(clog)))
 	n := 0
@@ -64,7 +67,7 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) 
 			continue
 		}
 		site := site
-		_, err := c.AddFunc(site.Schedule, func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log) })
+		_, err := c.AddFunc(site.Schedule, func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log, out) })
 		if err != nil {
 			return fmt.Errorf("site %s: schedule %q: %w", site.Name, site.Schedule, err)
 		}
@@ -85,7 +88,7 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) 
 }
 
 // scheduledRun is one cron firing for one site.
-func scheduledRun(ctx context.Context, a *archive, site crawler.Site, jitter time.Duration, log *slog.Logger) {
+func scheduledRun(ctx context.Context, a *archive, site crawler.Site, jitter time.Duration, log *slog.Logger, out io.Writer) {
 	if jitter > 0 {
 		d := rand.N(jitter)
 		log.Info("jitter", "site", site.Name, "dur", d)
@@ -100,14 +103,24 @@ func scheduledRun(ctx context.Context, a *archive, site crawler.Site, jitter tim
 	if ctx.Err() != nil {
 		return
 	}
+	// One line when a run starts and one when it ends, whatever the log
+	// level: a daemon that says nothing looks the same as one that is stuck.
+	fmt.Fprintf(out, "%s run started: %s\n", time.Now().Format(time.DateTime), site.Name)
 	stats, err := a.crawl(ctx, []crawler.Site{site}, "schedule", nil)
-	if err != nil {
-		log.Warn("scheduled crawl ended early", "site", site.Name, "err", err)
-		return
-	}
 	for _, s := range stats {
-		log.Info("scheduled crawl done", "site", s.Site, "pages", s.Fetched, "new", s.New, "updated", s.Updated,
-			"unchanged", s.Unchanged, "not_modified", s.NotModified, "errors", s.ErrorCount(), "dur", s.Duration.Round(time.Millisecond))
+		status := "ok"
+		switch {
+		case errors.Is(err, context.Canceled):
+			status = "interrupted (the next run resumes it)"
+		case err != nil:
+			status = "failed: " + err.Error()
+		}
+		fmt.Fprintf(out, "%s run ended: %s %s in %s: %d pages, %d new, %d updated, %d unchanged, %d not modified, %d errors\n",
+			time.Now().Format(time.DateTime), s.Site, status, s.Duration.Round(time.Millisecond), s.Fetched, s.New, s.Updated,
+			s.Unchanged, s.NotModified, s.ErrorCount())
+	}
+	if err != nil && len(stats) == 0 {
+		fmt.Fprintf(out, "%s run ended: %s failed: %v\n", time.Now().Format(time.DateTime), site.Name, err)
 	}
 }
 
@@ -117,4 +130,16 @@ type cronLogger struct{ log *slog.Logger }
 func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug(msg, kv...) }
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error(msg, append(kv, "err", err)...)
+}
+
+// lockedWriter serialises writes from concurrent runs.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -269,4 +269,3 @@ func counts(m map[string]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
-

@@ -19,6 +19,31 @@ import (
 )
 
 // openStore opens the configured archive backend.
+// openReadStore opens the archive for a command that only reads it: an
+// embedded archive must exist (a --data that names a directory without
+// one is a mistake, not an empty archive).
+func openReadStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if err := requireArchive(cfg); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg)
+}
+
+// requireArchive returns an error when cfg.Data holds nothing a crawl
+// writes (an embedded archive, WARC files or a run log): read commands
+// given a mistyped --data say so instead of answering from nothing.
+func requireArchive(cfg Config) error {
+	for _, p := range []string{filepath.Join(cfg.Data, "archive"), warcDir(cfg), runLogPath(cfg)} {
+		if _, err := os.Stat(p); err == nil {
+			return nil
+		}
+	}
+	if cfg.Store.Type == "elasticsearch" {
+		return nil // the archive is on the cluster
+	}
+	return fmt.Errorf("no archive in %s: give --data the directory a crawl wrote (or set NEWSARC_DATA), or crawl first", cfg.Data)
+}
+
 func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	switch cfg.Store.Type {
 	case "", "bleve":

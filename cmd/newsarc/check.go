@@ -58,6 +58,9 @@ running: it waits a few seconds for the archive, then gives up.`,
 			if err != nil {
 				return err
 			}
+			if err := requireArchive(cfg); err != nil {
+				return err
+			}
 			rep, err := checkArchive(ctx, cfg)
 			if err != nil {
 				return err

@@ -96,3 +96,43 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestTyposAreNotSilent: read commands on a directory without an archive,
+// and filters that name nothing in the archive, are errors that say what
+// the archive holds.
+func TestTyposAreNotSilent(t *testing.T) {
+	empty := t.TempDir()
+	for _, args := range [][]string{
+		{"search", "--data", empty, "x"},
+		{"export", "--data", empty},
+		{"runs", "--data", empty},
+		{"replay", "--data", empty, "https://example.com/"},
+		{"check", "--data", empty},
+	} {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), args, &out, &errb); err == nil || !strings.Contains(err.Error(), "no archive in") {
+			t.Errorf("newsarc %v: err = %v, want no archive", args, err)
+		}
+	}
+
+	site := samplesite.New()
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	data := t.TempDir()
+	newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "--data", data, "--site", "nosuchsite", "x"}, "it holds: "},
+		{[]string{"export", "--data", data, "--lang", "xx"}, "it holds: "},
+		{[]string{"search", "--data", data, "--cluster", "0123456789abcdef0123456"}, "no such group"},
+	} {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), tc.args, &out, &errb); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("newsarc %v: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	// A filter that names something real still works when nothing matches the words.
+	newsarc(t, "search", "--data", data, "--lang", "zh", "nosuchwordanywhere")
+}

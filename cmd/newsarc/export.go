@@ -71,11 +71,14 @@ time) is written beside the file as FILE.manifest.json.`,
 				w = f
 			}
 			bw := bufio.NewWriterSize(w, 1<<16)
-			st, err := openStore(ctx, cfg)
+			st, err := openReadStore(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			if err := qf.check(ctx, st); err != nil {
+				return err
+			}
 			tty := isTerminal(g.stderr)
 			start := time.Now()
 			opts := export.Options{BOM: bom, ProgressEvery: 500, SkipDamaged: skipDamaged}

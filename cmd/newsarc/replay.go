@@ -37,6 +37,9 @@ status line and headers first; --list lists every capture of the URL.`,
 					return fmt.Errorf("--at: %w", err)
 				}
 			}
+			if err := requireArchive(cfg); err != nil {
+				return err
+			}
 			entries, err := warc.Index(warcDir(cfg))
 			if err != nil {
 				return err

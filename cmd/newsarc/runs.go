@@ -129,6 +129,9 @@ only, so it works while a schedule daemon is running.`,
 			if err != nil {
 				return err
 			}
+			if err := requireArchive(cfg); err != nil {
+				return err
+			}
 			runs, err := readRuns(runLogPath(cfg))
 			if err != nil {
 				return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -27,6 +28,46 @@ func (q *queryFlags) add(cmd *cobra.Command) {
 	f.StringVar(&q.cluster, "cluster", "", "only this group of near-duplicates (an article's cluster id: the story and its reprints)")
 	f.StringVar(&q.from, "from", "", "published on or after this date (2006-01-02 or RFC 3339)")
 	f.StringVar(&q.to, "to", "", "published on or before this date (2006-01-02 or RFC 3339)")
+}
+
+// check says, for each of --site, --lang and --cluster that names nothing in
+// the archive, which values it holds: a typo is not a silent empty result.
+func (q *queryFlags) check(ctx context.Context, st store.Store) error {
+	for _, f := range []struct {
+		flag, value, facet string
+		query              store.Query
+	}{
+		{"--site", q.site, "site", store.Query{Site: q.site, Limit: 1}},
+		{"--lang", q.lang, "language", store.Query{Language: q.lang, Limit: 1}},
+		{"--cluster", q.cluster, "", store.Query{Cluster: q.cluster, Limit: 1}},
+	} {
+		if f.value == "" {
+			continue
+		}
+		res, err := st.Search(ctx, f.query)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", f.flag, f.value, err)
+		}
+		if res.Total > 0 {
+			continue
+		}
+		if f.facet == "" {
+			return fmt.Errorf("%s %s: no such group of near-duplicates in the archive", f.flag, f.value)
+		}
+		all, err := st.Search(ctx, store.Query{Limit: 1})
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", f.flag, f.value, err)
+		}
+		var known []string
+		for _, c := range all.Facets[f.facet] {
+			known = append(known, c.Term)
+		}
+		if len(known) == 0 {
+			return fmt.Errorf("%s %s: the archive is empty", f.flag, f.value)
+		}
+		return fmt.Errorf("%s %s: not in the archive (it holds: %s)", f.flag, f.value, strings.Join(known, ", "))
+	}
+	return nil
 }
 
 func (q *queryFlags) query(text string) (store.Query, error) {
@@ -109,11 +150,14 @@ a filter is needed and results come newest first.`,
 			default:
 				return fmt.Errorf("--sort %q: want relevance or date", sortBy)
 			}
-			st, err := openStore(ctx, cfg)
+			st, err := openReadStore(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			if err := qf.check(ctx, st); err != nil {
+				return err
+			}
 			res, err := st.Search(ctx, q)
 			if err != nil {
 				return err

@@ -584,7 +584,9 @@ func (r *run) visitAll(ts []target) {
 				switch {
 				case p.Run == r.runID:
 					reason = "done-before-kill" // only when resuming
-				case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue):
+				case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue) && !t.seed && !r.seeds[s]:
+					// Seeds never rest: a front page judged an article
+					// still lists tomorrow's news.
 					reason = "not-due"
 				case p.Kind == "continuation":
 					reason = "article-page" // archived as part of its article

@@ -216,6 +216,41 @@ func preClean(body, h1 *html.Node) int {
 	return max(kept, 0)
 }
 
+// dropOtherArticles removes the other stories a page carries beside its
+// own: an <article> element (or role=article) outside the one holding the
+// main heading h1 that has a headline h1 of its own, with other words. A
+// page that loads the next story as the reader scrolls prints it so, whole,
+// after the article; teasers and comments have no h1. Only an h1 that
+// says the page's title is sure to be the page's own headline (a dialog's
+// h1 may be the first on the page).
+func dropOtherArticles(body, h1 *html.Node, title string) {
+	if h1 == nil || !echoesTitle(textOf(h1), title) {
+		return
+	}
+	main := squeeze(textOf(h1))
+	var drop []*html.Node
+	elements(body, func(n *html.Node) bool {
+		if contains(n, h1) || contains(h1, n) {
+			return true
+		}
+		if n.DataAtom != atom.Article && strings.ToLower(attr(n, "role")) != "article" {
+			return true
+		}
+		other := findElement(n, "h1")
+		if other == nil {
+			return true
+		}
+		if t := squeeze(textOf(other)); runeLen(t) >= 10 && t != main {
+			drop = append(drop, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range drop {
+		detach(n)
+	}
+}
+
 // isHidden reports whether n is hidden by an attribute or inline style.
 func isHidden(n *html.Node) bool {
 	return hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" || rxHiddenStyle.MatchString(attr(n, "style"))

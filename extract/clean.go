@@ -29,8 +29,10 @@ var (
 	// The patterns on text below are matched against foldZH text, so that
 	// Traditional pages (相關新聞, 延伸閱讀, 責任編輯) match too.
 	//
-	// rxBlockHeading matches the heading of a boilerplate block.
-	rxBlockHeading = regexp.MustCompile(`^(?i:相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|相关稿件|往期推荐|往期回顾|往期精彩|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|本日热门|今日热门|24小时热门|24小时热读|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|精选留言|写留言|留言|分享到|分享|related|related (?:stories|articles|posts|news|content|reading|coverage)|read more|read next|more stories|more from .{1,30}|you may also like|you might also like|recommended(?: for you| stories| reading)?|leave a (?:reply|comment)|most read|most popular|popular posts|trending|comments?|share this(?: article| story)?)\s*[:：]?$`)
+	// rxBlockHeading matches the heading of a boilerplate block: related
+	// and recommended stories, most read, comments, share bars. Folded
+	// like the text it is matched against (記事 is 记事 there).
+	rxBlockHeading = regexp.MustCompile(foldZH(`^(?i:` + strings.Join(blockHeadings, "|") + `)\s*[:：]?$`))
 	// rxPrevNext matches previous/next article links.
 	rxPrevNext = regexp.MustCompile(`^(?i:[«‹<]?\s*(?:上一篇|下一篇|上一条|下一条|前一篇|后一篇|previous (?:post|article|story)|next (?:post|article|story)))`)
 	// rxBoilerPhrase matches text found only in comment forms, cookie
@@ -60,6 +62,23 @@ var (
 	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
 	rxSentenceEnd     = regexp.MustCompile(`[。！？.!?；;]["”’」』)）]?\s*$`)
 )
+
+// blockHeadings are the headings of boilerplate blocks, whole lines, by
+// language (matched case-folded on foldZH text).
+var blockHeadings = []string{
+	// Chinese
+	`相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|相关稿件|往期推荐|往期回顾|往期精彩|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|本日热门|今日热门|24小时热门|24小时热读|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|精选留言|写留言|留言|分享到|分享`,
+	// English
+	`related|related (?:stories|articles|posts|news|content|reading|coverage|topics|videos)|read more|read next|read also|also read|more stories|more news|more from .{1,30}|more on this (?:story|topic)|you may also like|you might also like|recommended(?: for you| stories| reading| videos)?|leave a (?:reply|comment)|most read|most popular|most viewed|popular posts|trending|comments?|share this(?: article| story)?|further reading|editor'?s picks|don'?t miss`,
+	// German
+	`lesen sie auch|lesen sie mehr|mehr zum thema|zum thema|auch interessant|das könnte sie auch interessieren|das könnte sie interessieren|meistgelesen|meistgelesene artikel|am meisten gelesen|neueste artikel|weitere artikel|mehr aus dem ressort|aus dem ressort|unsere empfehlungen`,
+	// French, Spanish, Portuguese, Italian
+	`à lire aussi|a lire aussi|lire aussi|sur le même sujet|les plus lus|à voir aussi|articles similaires|te puede interesar|también te puede interesar|lo más leído|noticias relacionadas|lee también|leia também|leia mais|mais lidas|notícias relacionadas|veja também|leggi anche|potrebbe interessarti|ti potrebbe interessare|i più letti|articoli correlati`,
+	// Dutch, Nordic, Polish, Czech, Turkish
+	`lees ook|meest gelezen|gerelateerde artikelen|les også|mest lest|læs også|mest læste|läs också|läs mer|mest läst|czytaj więcej|czytaj też|czytaj także|zobacz też|zobacz także|najczęściej czytane|čtěte také|čtěte též|související články|nejčtenější|mohlo by vás zajímat|ilgili haberler|benzer haberler|en çok okunanlar|bunlar da ilginizi çekebilir`,
+	// Japanese, Korean
+	`関連記事|関連キーワード|関連ニュース|おすすめ記事|おすすめ情報|人気記事|あわせて読みたい|注目記事|最新記事|관련\s?기사|많이 본 뉴스|추천 기사`,
+}
 
 // nodeStat holds rune counts (white space excluded) under an element.
 type nodeStat struct {

@@ -66,6 +66,8 @@ var bodyLineRules = []lineRule{
 		match: func(c *lineCtx) bool { return rxFurnitureLine.MatchString(c.f) || isPagingLine(c.f) }},
 	{name: "prompt (scan, download, follow) without a sentence end", maxRunes: 40, action: dropWithMediaLine,
 		match: func(c *lineCtx) bool { return !strings.HasSuffix(c.t, "。") && rxPromptLine.MatchString(c.f) }},
+	{name: "heading of a related-stories, most-read or comments block", maxRunes: 40, action: dropLine,
+		match: func(c *lineCtx) bool { return rxBlockHeading.MatchString(c.f) }},
 	{name: "photo caption or credit", maxRunes: 300, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCaptionLine.MatchString(c.f) }},
 	{name: "Chinese photo caption or credit", maxRunes: 100, action: dropLine,

@@ -36,8 +36,9 @@ var (
 	// rxPrevNext matches previous/next article links.
 	rxPrevNext = regexp.MustCompile(`^(?i:[«‹<]?\s*(?:上一篇|下一篇|上一条|下一条|前一篇|后一篇|previous (?:post|article|story)|next (?:post|article|story)))`)
 	// rxBoilerPhrase matches text found only in comment forms, cookie
-	// banners, newsletter boxes and share bars.
-	rxBoilerPhrase = regexp.MustCompile(`(?i)邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`)
+	// banners, newsletter boxes, share bars, subscription walls and the
+	// consent boxes that stand in for embedded content.
+	rxBoilerPhrase = regexp.MustCompile(foldZH(`(?i)` + strings.Join(boilerPhrases, "|")))
 
 	// rxLabelLine matches a line that is an editorial label, not prose.
 	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|稿件来源|供稿单位|供稿|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)
@@ -78,6 +79,17 @@ var blockHeadings = []string{
 	`lees ook|meest gelezen|gerelateerde artikelen|les også|mest lest|læs også|mest læste|läs också|läs mer|mest läst|czytaj więcej|czytaj też|czytaj także|zobacz też|zobacz także|najczęściej czytane|čtěte také|čtěte též|související články|nejčtenější|mohlo by vás zajímat|ilgili haberler|benzer haberler|en çok okunanlar|bunlar da ilginizi çekebilir`,
 	// Japanese, Korean
 	`関連記事|関連キーワード|関連ニュース|おすすめ記事|おすすめ情報|人気記事|あわせて読みたい|注目記事|最新記事|관련\s?기사|많이 본 뉴스|추천 기사`,
+}
+
+// boilerPhrases are the phrases of rxBoilerPhrase, by kind.
+var boilerPhrases = []string{
+	// comment forms, cookie banners, newsletter boxes, footers
+	`邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`,
+	`unsubscribe at any time|jederzeit (?:wieder )?abmelden|anmeldung zum newsletter|newsletter abonnieren|inscrivez-vous à (?:notre|la) newsletter|suscríbete (?:a|al) (?:nuestra|nuestro) (?:newsletter|boletín)`,
+	// subscription and registration walls
+	`create an account or sign in|sign in to continue|subscribe now to (?:read|continue|unlock)|already a subscriber|この記事は会員限定です|会員登録(?:が必要|すると|で)|jetzt (?:weiterlesen|abonnieren und weiterlesen)|bereits abonnent`,
+	// consent boxes in place of embedded content
+	`einen externen inhalt|eingebettete inhalte|externe inhalte angezeigt|daten (?:können )?an drittplattformen|personenbezogene daten (?:an|können)|this content is (?:hosted|provided) by a third party|to view this content|third[- ]party content`,
 }
 
 // nodeStat holds rune counts (white space excluded) under an element.

@@ -190,3 +190,28 @@ func TestDropOtherArticles(t *testing.T) {
 		}
 	}
 }
+
+// Newsletter boxes, subscription walls and the consent boxes that stand in
+// for embedded content go before readability; a paragraph that mentions a
+// newsletter stays.
+func TestPreCleanBoilerPhrases(t *testing.T) {
+	article := strings.Repeat(`<p>The council met on Tuesday and voted to delay its budget until March, members said after the meeting.</p>`, 6)
+	for _, box := range []string{
+		`<p>Sie können sich jederzeit wieder abmelden, wenn Sie das möchten.</p>`,
+		`<p>Create an account or sign in to continue with your reading experience.</p>`,
+		`<p>この記事は会員限定です。</p>`,
+		`<p>An dieser Stelle findest du einen externen Inhalt von YouTube, der den Artikel ergänzt.</p>`,
+		`<p>Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig.</p>`,
+	} {
+		body := parseBody(t, `<body><h1>Council delays budget vote</h1>`+article+`<div id="box">`+box+`</div></body>`)
+		preClean(body, nil)
+		if findByID(body, "box") != nil {
+			t.Errorf("kept %s", box)
+		}
+	}
+	body := parseBody(t, `<body><h1>Council delays budget vote</h1>`+article+`<p id="keep">The council's newsletter will carry the new budget in March.</p></body>`)
+	preClean(body, nil)
+	if findByID(body, "keep") == nil {
+		t.Error("dropped a paragraph that mentions a newsletter")
+	}
+}

@@ -70,6 +70,14 @@ var bodyLineRules = []lineRule{
 		match: func(c *lineCtx) bool { return rxBlockHeading.MatchString(c.f) }},
 	{name: "photo caption or credit", maxRunes: 300, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCaptionLine.MatchString(c.f) }},
+	{name: "photo credit: names and an agency", maxRunes: 100, action: dropLine,
+		match: func(c *lineCtx) bool { return rxAgencyCredit.MatchString(c.t) }},
+	{name: "caption ending in a photo credit", maxRunes: 300, action: dropLine,
+		match: func(c *lineCtx) bool { return !rxSentenceEnd.MatchString(c.t) && rxTrailingCredit.MatchString(c.t) }},
+	{name: "skip link", maxRunes: 40, action: dropLine,
+		match: func(c *lineCtx) bool { return rxSkipLink.MatchString(c.t) }},
+	{name: "reading time or time since the last update", maxRunes: 120, action: dropLine,
+		match: func(c *lineCtx) bool { return !rxSentenceEnd.MatchString(c.t) && rxReadingTime.MatchString(c.t) }},
 	{name: "Chinese photo caption or credit", maxRunes: 100, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCaptionZH.MatchString(c.f) }},
 	{name: "the title repeated", action: dropLine,
@@ -85,6 +93,22 @@ var bodyLineRules = []lineRule{
 			return !rxSentenceEnd.MatchString(c.t) && (isDateLine(c.t) && mostlyDate(c.t) || isRelativeByline(c.f))
 		}},
 }
+
+var (
+	// rxAgencyCredit matches a photo credit line: photographers, then a
+	// picture agency, after a slash ("Kristy Sparow/Stringer/Getty Images",
+	// "Friso Gentsch/dpa").
+	rxAgencyCredit = regexp.MustCompile(`(?i)/\s*(?:getty(?: images)?|afp|ap|reuters|dpa|epa|imago(?: images)?|picture[- ]alliance|keystone|shutterstock|istock(?:photo)?|alamy|anadolu(?: agency)?|xinhua|ansa|efe|sipa|zuma(?: press)?|bloomberg)\s*$`)
+	// rxTrailingCredit matches the credit at the end of a caption: "… im
+	// Halbfinale. Foto: dpa", "…（代表撮影）".
+	rxTrailingCredit = regexp.MustCompile(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$`)
+	// rxSkipLink matches the "skip to content" link of screen readers.
+	rxSkipLink = regexp.MustCompile(`^(?i:skip to (?:the )?(?:main )?content|skip to main|zum inhalt springen|direkt zum inhalt|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido|vai al contenuto|naar de inhoud)$`)
+	// rxReadingTime matches a reading-time note or a relative update time:
+	// "3 Min Lesezeit", "Lesedauer: 4 Minuten", "2 minute read", "Last
+	// updated 15 hours ago".
+	rxReadingTime = regexp.MustCompile(`(?i)\b\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura|leestijd)\b|(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|leestijd)\s*:?\s*\d|\bupdated\s+\d+\s+(?:minutes?|hours?|days?)\s+ago`)
+)
 
 // matchLine returns the first rule of bodyLineRules that fits c, or nil.
 func matchLine(c *lineCtx) *lineRule {

@@ -89,7 +89,7 @@ var boilerPhrases = []string{
 	// subscription and registration walls
 	`create an account or sign in|sign in to continue|subscribe now to (?:read|continue|unlock)|already a subscriber|この記事は会員限定です|会員登録(?:が必要|すると|で)|jetzt (?:weiterlesen|abonnieren und weiterlesen)|bereits abonnent`,
 	// consent boxes in place of embedded content
-	`einen externen inhalt|eingebettete inhalte|externe inhalte angezeigt|daten (?:können )?an drittplattformen|personenbezogene daten (?:an|können)|this content is (?:hosted|provided) by a third party|to view this content|third[- ]party content`,
+	`einen externen inhalt|eingebettete inhalte|externe inhalte angezeigt|daten (?:können )?an drittplattformen|personenbezogene daten (?:an|können)|this content is (?:hosted|provided) by a third party|to view this content|third[- ]party content|empfohlener redaktioneller inhalt|externen? inhalte? (?:anzeigen|laden|erlauben)|\\S+-inhalte (?:erlauben|anzeigen|laden)|ich bin damit einverstanden, dass mir (?:externe )?inhalte`,
 }
 
 // nodeStat holds rune counts (white space excluded) under an element.

@@ -78,6 +78,14 @@ var bodyLineRules = []lineRule{
 		match: func(c *lineCtx) bool { return rxSkipLink.MatchString(c.t) }},
 	{name: "reading time or time since the last update", maxRunes: 120, action: dropLine,
 		match: func(c *lineCtx) bool { return !rxSentenceEnd.MatchString(c.t) && rxReadingTime.MatchString(c.t) }},
+	{name: "ad or media label", maxRunes: 20, action: dropLine,
+		match: func(c *lineCtx) bool { return rxMediaLabel.MatchString(c.t) }},
+	{name: "credits line (reporting, writing, editing by)", maxRunes: 300, action: dropLine,
+		match: func(c *lineCtx) bool { return rxCreditsLine.MatchString(c.t) }},
+	{name: "publish or update label with a date", maxRunes: 120, action: dropLine,
+		match: func(c *lineCtx) bool {
+			return rxPublishLabel.MatchString(c.t) && !rxSentenceEnd.MatchString(c.t) && isDateLine(c.t)
+		}},
 	{name: "Chinese photo caption or credit", maxRunes: 100, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCaptionZH.MatchString(c.f) }},
 	{name: "the title repeated", action: dropLine,
@@ -108,6 +116,18 @@ var (
 	// "3 Min Lesezeit", "Lesedauer: 4 Minuten", "2 minute read", "Last
 	// updated 15 hours ago".
 	rxReadingTime = regexp.MustCompile(`(?i)\b\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura|leestijd)\b|(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|leestijd)\s*:?\s*\d|\bupdated\s+\d+\s+(?:minutes?|hours?|days?)\s+ago`)
+)
+
+var (
+	// rxMediaLabel matches a line that only labels an ad or a player:
+	// "Anzeige", "Video", "00:00 / 03:15", a gallery counter "1/12".
+	rxMediaLabel = regexp.MustCompile(`^(?i:anzeige|annonce|publicité|publicidad|pubblicità|advertentie|reklama|reklame|werbung|video|audio|image|foto|photo|bild|galerie|gallery|bildergalerie|fotogalerie|podcast)$|^\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}$|^\d{1,3}\s*/\s*\d{1,3}$`)
+	// rxCreditsLine matches the credits line of wire copy: "Reporting by
+	// …; Writing by …; Editing by …".
+	rxCreditsLine = regexp.MustCompile(`^(?i:reporting|writing|editing|additional reporting) by\s+\p{Lu}`)
+	// rxPublishLabel matches the label of a publish or update date line:
+	// "Publisert torsdag 09. mai 2024 - 13:26", "Online seit heute, 7.57 Uhr".
+	rxPublishLabel = regexp.MustCompile(`^(?i:publisert|sist oppdatert|oppdatert|publicerad|uppdaterad|udgivet|opdateret|veröffentlicht|aktualisiert|zuletzt aktualisiert|published|updated|last updated|posted|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|aktualizováno|publikováno|güncelleme|yayınlanma|online seit)\b`)
 )
 
 // matchLine returns the first rule of bodyLineRules that fits c, or nil.

@@ -108,8 +108,10 @@ var (
 	// "Friso Gentsch/dpa").
 	rxAgencyCredit = regexp.MustCompile(`(?i)/\s*(?:getty(?: images)?|afp|ap|reuters|dpa|epa|imago(?: images)?|picture[- ]alliance|keystone|shutterstock|istock(?:photo)?|alamy|anadolu(?: agency)?|xinhua|ansa|efe|sipa|zuma(?: press)?|bloomberg)\s*$`)
 	// rxTrailingCredit matches the credit at the end of a caption: "… im
-	// Halbfinale. Foto: dpa", "…（代表撮影）".
-	rxTrailingCredit = regexp.MustCompile(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$`)
+	// Halbfinale. Foto: dpa", "…（代表撮影）", "… (Photo by Kevin
+	// Mazur/Getty Images)", "… — Picture by Yusof Mat Isa".
+	rxTrailingCredit = regexp.MustCompile(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$|` +
+		`[(（]\s*(?:photos?|images?|pictures?|illustrations?|photo illustration|video|graphics?)\s+(?:by|courtesy of)\s[^)）]{1,100}[)）]\s*$|[—–]\s*(?:photos?|pictures?|images?)\s+by\s+[^.]{2,60}$`)
 	// rxSkipLink matches the "skip to content" link of screen readers.
 	rxSkipLink = regexp.MustCompile(`^(?i:skip to (?:the )?(?:main )?content|skip to main|zum inhalt springen|direkt zum inhalt|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido|vai al contenuto|naar de inhoud)$`)
 	// rxReadingTime matches a reading-time note or a relative update time:

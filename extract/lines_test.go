@@ -24,6 +24,8 @@ func TestBodyLineRules(t *testing.T) {
 		{"Kristy Sparow/Stringer/Getty Images", 9, "photo credit: names and an agency"},
 		{"Die Argentinier stehen nach dem Sieg im Halbfinale. Foto: dpa", 9, "caption ending in a photo credit"},
 		{"移送のため警視庁を出る容疑者＝13日、東京・霞ケ関で（潟沼義樹撮影）", 9, "caption ending in a photo credit"},
+		{"(Photos by Associated Press; photo illustration by Tim Hubbard / Los Angeles Times)", 9, "caption ending in a photo credit"},
+		{"A file photograph shows the minister in Shah Alam on November 19, 2024. — Picture by Yusof Mat Isa", 9, "caption ending in a photo credit"},
 		{"Skip to Content", 1, "skip link"},
 		{"Stand: 20:03 Uhr | Lesedauer: 4 Minuten", 9, "reading time or time since the last update"},
 		{"Published Jun 04, 2026 • Last updated 1 day ago • 2 minute read", 9, "reading time or time since the last update"},

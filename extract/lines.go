@@ -74,11 +74,13 @@ var bodyLineRules = []lineRule{
 		match: func(c *lineCtx) bool { return rxAgencyCredit.MatchString(c.t) }},
 	{name: "caption ending in a photo credit", maxRunes: 300, action: dropLine,
 		match: func(c *lineCtx) bool { return !rxSentenceEnd.MatchString(c.t) && rxTrailingCredit.MatchString(c.t) }},
+	{name: "wire-service caption", maxRunes: 400, action: dropLine,
+		match: func(c *lineCtx) bool { return rxWireCaption.MatchString(c.t) }},
 	{name: "skip link", maxRunes: 40, action: dropLine,
 		match: func(c *lineCtx) bool { return rxSkipLink.MatchString(c.t) }},
 	{name: "reading time or time since the last update", maxRunes: 120, action: dropLine,
 		match: func(c *lineCtx) bool { return !rxSentenceEnd.MatchString(c.t) && rxReadingTime.MatchString(c.t) }},
-	{name: "ad or media label", maxRunes: 20, action: dropLine,
+	{name: "ad or media label", maxRunes: 40, action: dropLine,
 		match: func(c *lineCtx) bool { return rxMediaLabel.MatchString(c.t) }},
 	{name: "credits line (reporting, writing, editing by)", maxRunes: 300, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCreditsLine.MatchString(c.t) }},
@@ -111,7 +113,12 @@ var (
 	// Halbfinale. Foto: dpa", "…（代表撮影）", "… (Photo by Kevin
 	// Mazur/Getty Images)", "… — Picture by Yusof Mat Isa".
 	rxTrailingCredit = regexp.MustCompile(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$|` +
-		`[(（]\s*(?:photos?|images?|pictures?|illustrations?|photo illustration|video|graphics?)\s+(?:by|courtesy of)\s[^)）]{1,100}[)）]\s*$|[—–]\s*(?:photos?|pictures?|images?)\s+by\s+[^.]{2,60}$`)
+		`[(（]\s*(?:photos?|images?|pictures?|illustrations?|photo illustration|video|graphics?)\s+(?:by|courtesy of)\s[^)）]{1,100}[)）]\s*$|[—–]\s*(?:photos?|pictures?|images?)\s+by\s+[^.]{2,60}$|` +
+		`[(（]\s*(?:[\w.]+\s+){0,3}photos?\s*/[^)）]{1,80}[)）]\s*$`)
+	// rxWireCaption matches the opening of a wire-service caption: "In
+	// this Sunday, Nov. 10, 2019, photograph, …", "In this Dec. 12, 2006,
+	// file photo, …".
+	rxWireCaption = regexp.MustCompile(`^(?i:in this)\b.{0,60}?\b(?i:file )?(?i:photo|photograph|image|picture)\b`)
 	// rxSkipLink matches the "skip to content" link of screen readers.
 	rxSkipLink = regexp.MustCompile(`^(?i:skip to (?:the )?(?:main )?content|skip to main|zum inhalt springen|direkt zum inhalt|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido|vai al contenuto|naar de inhoud)$`)
 	// rxReadingTime matches a reading-time note or a relative update time:
@@ -121,9 +128,10 @@ var (
 )
 
 var (
-	// rxMediaLabel matches a line that only labels an ad or a player:
-	// "Anzeige", "Video", "00:00 / 03:15", a gallery counter "1/12".
-	rxMediaLabel = regexp.MustCompile(`^(?i:anzeige|annonce|publicité|publicidad|pubblicità|advertentie|reklama|reklame|werbung|video|audio|image|foto|photo|bild|galerie|gallery|bildergalerie|fotogalerie|podcast)$|^\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}$|^\d{1,3}\s*/\s*\d{1,3}$`)
+	// rxMediaLabel matches a line that only labels an ad, a player or a
+	// gallery: "Anzeige", "Video", "Caption", "Close", "Continue Reading
+	// Below", "00:00 / 03:15", a gallery counter "1/12".
+	rxMediaLabel = regexp.MustCompile(`^(?i:anzeige|annonce|publicité|publicidad|pubblicità|advertentie|reklama|reklame|werbung|video|audio|image|foto|photo|bild|galerie|gallery|bildergalerie|fotogalerie|podcast|caption|close|continue reading below|(?:story|article|advertisement) continues below)$|^\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}$|^\d{1,3}\s*/\s*\d{1,3}$`)
 	// rxCreditsLine matches the credits line of wire copy: "Reporting by
 	// …; Writing by …; Editing by …".
 	rxCreditsLine = regexp.MustCompile(`^(?i:reporting|writing|editing|additional reporting) by\s+\p{Lu}`)

@@ -84,6 +84,8 @@ var bodyLineRules = []lineRule{
 		match: func(c *lineCtx) bool { return rxMediaLabel.MatchString(c.t) }},
 	{name: "credits line (reporting, writing, editing by)", maxRunes: 300, action: dropLine,
 		match: func(c *lineCtx) bool { return rxCreditsLine.MatchString(c.t) }},
+	{name: "agency note or author sign-off", maxRunes: 60, action: dropLine,
+		match: func(c *lineCtx) bool { return rxSignOff.MatchString(c.t) }},
 	{name: "publish or update label with a date", maxRunes: 120, action: dropLine,
 		match: func(c *lineCtx) bool {
 			return rxPublishLabel.MatchString(c.t) && !rxSentenceEnd.MatchString(c.t) && isDateLine(c.t)
@@ -135,6 +137,10 @@ var (
 	// rxCreditsLine matches the credits line of wire copy: "Reporting by
 	// …; Writing by …; Editing by …".
 	rxCreditsLine = regexp.MustCompile(`^(?i:reporting|writing|editing|additional reporting) by\s+\p{Lu}`)
+	// rxSignOff matches the note of agency material or the author's
+	// initials that end a story: "Mit Agenturmaterial.", "mit dpa",
+	// "(dmk)", "(AFP)".
+	rxSignOff = regexp.MustCompile(`^(?i:mit|with)\s+(?i:(?:material|informationen)\s+(?:von|der|des)\s+)?(?i:agenturmaterial|agenturen|dpa|afp|reuters|ap|kna|epd|sid|apa)(?:\s*(?:,|und|and|/)\s*\p{L}+)*\.?$|^[(（]\s*\p{L}{2,6}(?:\s*/\s*\p{L}{2,6})*\s*[)）]$`)
 	// rxPublishLabel matches the label of a publish or update date line:
 	// "Publisert torsdag 09. mai 2024 - 13:26", "Online seit heute, 7.57 Uhr".
 	rxPublishLabel = regexp.MustCompile(`^(?i:publisert|sist oppdatert|oppdatert|publicerad|uppdaterad|udgivet|opdateret|veröffentlicht|aktualisiert|zuletzt aktualisiert|published|updated|last updated|posted|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|aktualizováno|publikováno|güncelleme|yayınlanma|online seit)\b`)

@@ -29,6 +29,8 @@ func TestBodyLineRules(t *testing.T) {
 		{"Vicente Aguiar loads garage door trims outside a Home Depot in Hialeah, Fla. (AP Photo/Alan Diaz, File)", 9, "caption ending in a photo credit"},
 		{"In this Dec. 12, 2006, file photo, made available by NASA, astronaut Robert L. Curbeam Jr. works outside.", 9, "wire-service caption"},
 		{"Continue Reading Below", 9, "ad or media label"},
+		{"Mit Agenturmaterial.", 9, "agency note or author sign-off"},
+		{"(dmk)", 9, "agency note or author sign-off"},
 		{"Skip to Content", 1, "skip link"},
 		{"Stand: 20:03 Uhr | Lesedauer: 4 Minuten", 9, "reading time or time since the last update"},
 		{"Published Jun 04, 2026 • Last updated 1 day ago • 2 minute read", 9, "reading time or time since the last update"},

@@ -29,13 +29,16 @@ var (
 	// The patterns on text below are matched against foldZH text, so that
 	// Traditional pages (相關新聞, 延伸閱讀, 責任編輯) match too.
 	//
-	// rxBlockHeading matches the heading of a boilerplate block.
-	rxBlockHeading = regexp.MustCompile(`^(?i:相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|相关稿件|往期推荐|往期回顾|往期精彩|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|本日热门|今日热门|24小时热门|24小时热读|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|精选留言|写留言|留言|分享到|分享|related|related (?:stories|articles|posts|news|content|reading|coverage)|read more|read next|more stories|more from .{1,30}|you may also like|you might also like|recommended(?: for you| stories| reading)?|leave a (?:reply|comment)|most read|most popular|popular posts|trending|comments?|share this(?: article| story)?)\s*[:：]?$`)
+	// rxBlockHeading matches the heading of a boilerplate block: related
+	// and recommended stories, most read, comments, share bars. Folded
+	// like the text it is matched against (記事 is 记事 there).
+	rxBlockHeading = regexp.MustCompile(foldZH(`^(?i:` + strings.Join(blockHeadings, "|") + `)\s*[:：]?$`))
 	// rxPrevNext matches previous/next article links.
 	rxPrevNext = regexp.MustCompile(`^(?i:[«‹<]?\s*(?:上一篇|下一篇|上一条|下一条|前一篇|后一篇|previous (?:post|article|story)|next (?:post|article|story)))`)
 	// rxBoilerPhrase matches text found only in comment forms, cookie
-	// banners, newsletter boxes and share bars.
-	rxBoilerPhrase = regexp.MustCompile(`(?i)邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`)
+	// banners, newsletter boxes, share bars, subscription walls and the
+	// consent boxes that stand in for embedded content.
+	rxBoilerPhrase = regexp.MustCompile(foldZH(`(?i)` + strings.Join(boilerPhrases, "|")))
 
 	// rxLabelLine matches a line that is an editorial label, not prose.
 	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|稿件来源|供稿单位|供稿|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)
@@ -60,6 +63,34 @@ var (
 	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
 	rxSentenceEnd     = regexp.MustCompile(`[。！？.!?；;]["”’」』)）]?\s*$`)
 )
+
+// blockHeadings are the headings of boilerplate blocks, whole lines, by
+// language (matched case-folded on foldZH text).
+var blockHeadings = []string{
+	// Chinese
+	`相关推荐|相关阅读|相关文章|相关新闻|相关链接|相关报道|相关稿件|往期推荐|往期回顾|往期精彩|热门文章|热门推荐|热点推荐|热门阅读|热点新闻|热门新闻|本日热门|今日热门|24小时热门|24小时热读|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|为你推荐|编辑推荐|最新文章|最新发布|发表回复|发表评论|网友评论|最新评论|评论列表|我要评论|精选留言|写留言|留言|分享到|分享`,
+	// English
+	`related|related (?:stories|articles|posts|news|content|reading|coverage|topics|videos)|read more|read next|read also|also read|more stories|more news|more from .{1,30}|more on this (?:story|topic)|you may also like|you might also like|recommended(?: for you| stories| reading| videos)?|leave a (?:reply|comment)|most read|most popular|most viewed|popular posts|trending|comments?|share this(?: article| story)?|further reading|editor'?s picks|don'?t miss`,
+	// German
+	`lesen sie auch|lesen sie mehr|mehr zum thema|zum thema|auch interessant|das könnte sie auch interessieren|das könnte sie interessieren|meistgelesen|meistgelesene artikel|am meisten gelesen|neueste artikel|weitere artikel|mehr aus dem ressort|aus dem ressort|unsere empfehlungen`,
+	// French, Spanish, Portuguese, Italian
+	`à lire aussi|a lire aussi|lire aussi|sur le même sujet|les plus lus|à voir aussi|articles similaires|te puede interesar|también te puede interesar|lo más leído|noticias relacionadas|lee también|leia também|leia mais|mais lidas|notícias relacionadas|veja também|leggi anche|potrebbe interessarti|ti potrebbe interessare|i più letti|articoli correlati`,
+	// Dutch, Nordic, Polish, Czech, Turkish
+	`lees ook|meest gelezen|gerelateerde artikelen|les også|mest lest|læs også|mest læste|läs också|läs mer|mest läst|czytaj więcej|czytaj też|czytaj także|zobacz też|zobacz także|najczęściej czytane|čtěte také|čtěte též|související články|nejčtenější|mohlo by vás zajímat|ilgili haberler|benzer haberler|en çok okunanlar|bunlar da ilginizi çekebilir`,
+	// Japanese, Korean
+	`関連記事|関連キーワード|関連ニュース|おすすめ記事|おすすめ情報|人気記事|あわせて読みたい|注目記事|最新記事|관련\s?기사|많이 본 뉴스|추천 기사`,
+}
+
+// boilerPhrases are the phrases of rxBoilerPhrase, by kind.
+var boilerPhrases = []string{
+	// comment forms, cookie banners, newsletter boxes, footers
+	`邮箱地址不会被公开|电子邮件地址不会被公开|email address will not be published|使用\s*cookie|uses? cookies|accept (?:all )?cookies|subscribe to our newsletter|sign up for our newsletter|扫一扫|扫描二维码|关注微信|版权所有.{0,40}(?:备案|ICP)|ICP备`,
+	`unsubscribe at any time|jederzeit (?:wieder )?abmelden|anmeldung zum newsletter|newsletter abonnieren|inscrivez-vous à (?:notre|la) newsletter|suscríbete (?:a|al) (?:nuestra|nuestro) (?:newsletter|boletín)`,
+	// subscription and registration walls
+	`create an account or sign in|sign in to continue|subscribe now to (?:read|continue|unlock)|already a subscriber|この記事は会員限定です|会員登録(?:が必要|すると|で)|jetzt (?:weiterlesen|abonnieren und weiterlesen)|bereits abonnent`,
+	// consent boxes in place of embedded content
+	`einen externen inhalt|eingebettete inhalte|externe inhalte angezeigt|daten (?:können )?an drittplattformen|personenbezogene daten (?:an|können)|this content is (?:hosted|provided) by a third party|to view this content|third[- ]party content|empfohlener redaktioneller inhalt|externen? inhalte? (?:anzeigen|laden|erlauben)|\\S+-inhalte (?:erlauben|anzeigen|laden)|ich bin damit einverstanden, dass mir (?:externe )?inhalte`,
+}
 
 // nodeStat holds rune counts (white space excluded) under an element.
 type nodeStat struct {
@@ -214,6 +245,41 @@ func preClean(body, h1 *html.Node) int {
 		detach(n)
 	}
 	return max(kept, 0)
+}
+
+// dropOtherArticles removes the other stories a page carries beside its
+// own: an <article> element (or role=article) outside the one holding the
+// main heading h1 that has a headline h1 of its own, with other words. A
+// page that loads the next story as the reader scrolls prints it so, whole,
+// after the article; teasers and comments have no h1. Only an h1 that
+// says the page's title is sure to be the page's own headline (a dialog's
+// h1 may be the first on the page).
+func dropOtherArticles(body, h1 *html.Node, title string) {
+	if h1 == nil || !echoesTitle(textOf(h1), title) {
+		return
+	}
+	main := squeeze(textOf(h1))
+	var drop []*html.Node
+	elements(body, func(n *html.Node) bool {
+		if contains(n, h1) || contains(h1, n) {
+			return true
+		}
+		if n.DataAtom != atom.Article && strings.ToLower(attr(n, "role")) != "article" {
+			return true
+		}
+		other := findElement(n, "h1")
+		if other == nil {
+			return true
+		}
+		if t := squeeze(textOf(other)); runeLen(t) >= 10 && t != main {
+			drop = append(drop, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range drop {
+		detach(n)
+	}
 }
 
 // isHidden reports whether n is hidden by an attribute or inline style.

@@ -154,3 +154,64 @@ func TestImageCreditCaption(t *testing.T) {
 		t.Errorf("caption %q", got)
 	}
 }
+
+// The next story that a page loads below its own, in an <article> with a
+// headline of its own, goes; teasers without an h1 stay, and nothing goes
+// when the h1 is not the page's title.
+func TestDropOtherArticles(t *testing.T) {
+	page := `<body><main><article id="own"><h1>Council delays budget vote</h1><p>The council met.</p></article>
+<article id="teaser"><h2>Storm hits the coast</h2><p>A teaser.</p></article>
+<article id="next"><h1>Storm hits the coast overnight</h1><p>The next story.</p></article></main></body>`
+	for _, tc := range []struct {
+		title string
+		gone  []string
+	}{
+		{"Council delays budget vote", []string{"next"}},
+		{"Something else entirely", nil},
+	} {
+		body := parseBody(t, page)
+		var h1 *html.Node
+		elements(body, func(n *html.Node) bool {
+			if h1 == nil && n.Data == "h1" {
+				h1 = n
+			}
+			return true
+		})
+		dropOtherArticles(body, h1, tc.title)
+		for _, id := range []string{"own", "teaser", "next"} {
+			gone := findByID(body, id) == nil
+			want := false
+			for _, g := range tc.gone {
+				want = want || g == id
+			}
+			if gone != want {
+				t.Errorf("title %q: %s gone = %v, want %v", tc.title, id, gone, want)
+			}
+		}
+	}
+}
+
+// Newsletter boxes, subscription walls and the consent boxes that stand in
+// for embedded content go before readability; a paragraph that mentions a
+// newsletter stays.
+func TestPreCleanBoilerPhrases(t *testing.T) {
+	article := strings.Repeat(`<p>The council met on Tuesday and voted to delay its budget until March, members said after the meeting.</p>`, 6)
+	for _, box := range []string{
+		`<p>Sie können sich jederzeit wieder abmelden, wenn Sie das möchten.</p>`,
+		`<p>Create an account or sign in to continue with your reading experience.</p>`,
+		`<p>この記事は会員限定です。</p>`,
+		`<p>An dieser Stelle findest du einen externen Inhalt von YouTube, der den Artikel ergänzt.</p>`,
+		`<p>Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig.</p>`,
+	} {
+		body := parseBody(t, `<body><h1>Council delays budget vote</h1>`+article+`<div id="box">`+box+`</div></body>`)
+		preClean(body, nil)
+		if findByID(body, "box") != nil {
+			t.Errorf("kept %s", box)
+		}
+	}
+	body := parseBody(t, `<body><h1>Council delays budget vote</h1>`+article+`<p id="keep">The council's newsletter will carry the new budget in March.</p></body>`)
+	preClean(body, nil)
+	if findByID(body, "keep") == nil {
+		t.Error("dropped a paragraph that mentions a newsletter")
+	}
+}

@@ -158,6 +158,7 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 	if body0 == nil {
 		return nil, fmt.Errorf("%w: no body", ErrNotArticle)
 	}
+	dropOtherArticles(body0, m.h1, m.title)
 	pageProse := preClean(body0, m.h1)
 	lines := pageLines(body0)
 	m.readLines(lines)
@@ -184,7 +185,7 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if blk := proseFallback(text, ra.Node, pageProse, m.h1Text); blk != nil {
+	if blk := proseFallback(text, ra.Node, pageProse, m.h1Text, m.title); blk != nil {
 		ra.Node = blk
 	}
 	fixAtoms(ra.Node)
@@ -282,7 +283,7 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 // again and pre-cleaned, and the smallest element holding two thirds of
 // its prose is returned when it holds at least twice as much as out; else
 // nil, and readability's output stands.
-func proseFallback(text []byte, out *html.Node, pageProse int, h1Text string) *html.Node {
+func proseFallback(text []byte, out *html.Node, pageProse int, h1Text, title string) *html.Node {
 	if pageProse < minFallbackProse {
 		return nil
 	}
@@ -307,6 +308,7 @@ func proseFallback(text []byte, out *html.Node, pageProse int, h1Text string) *h
 			return h1 == nil
 		})
 	}
+	dropOtherArticles(body, h1, title)
 	preClean(body, h1)
 	blk := proseBlock(body)
 	if blk == nil || computeStats(blk)[blk].content < 2*outProse {

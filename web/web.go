@@ -47,6 +47,12 @@ type Options struct {
 	// elsewhere cannot reach it through a name it rebinds to 127.0.0.1
 	// (DNS rebinding).
 	Hosts []string
+	// Runs, when set, serves GET /api/runs (?limit=N): the crawls running
+	// and recorded, with Sites and whether the admin endpoint is on, for
+	// the UI's runs page.
+	Runs RunsFunc
+	// Sites names the sites an admin may start a crawl of.
+	Sites []string
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
 }
@@ -110,6 +116,9 @@ func New(st store.Store, opts Options) *Handler {
 	h.mux.Handle("/api/articles/{id}/capture", readOnly(http.HandlerFunc(h.capture)))
 	if opts.Export != nil {
 		h.mux.Handle("/api/export", readOnly(http.HandlerFunc(h.export)))
+	}
+	if opts.Runs != nil {
+		h.mux.Handle("/api/runs", readOnly(http.HandlerFunc(h.runs)))
 	}
 	if opts.AdminToken != "" && opts.Admin != nil {
 		h.mux.HandleFunc("/api/admin/crawl", h.adminCrawl)

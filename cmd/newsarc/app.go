@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -50,7 +51,11 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		return bleve.OpenWith(ctx, filepath.Join(cfg.Data, "archive"), bleve.Options{Logger: slog.Default()})
+		st, err := bleve.OpenWith(ctx, filepath.Join(cfg.Data, "archive"), bleve.Options{Logger: slog.Default()})
+		if err != nil {
+			return nil, heldError(cfg, err)
+		}
+		return st, nil
 	case "elasticsearch":
 		if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
@@ -95,6 +100,7 @@ type archive struct {
 	state *crawler.State
 	warc  *warc.Writer
 	runs  *runLog
+	live  *liveRuns // the crawls running now, one per site
 	log   *slog.Logger
 }
 
@@ -134,7 +140,7 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 		st.Close()
 		return nil, err
 	}
-	return &archive{cfg: cfg, store: st, state: state, warc: w, runs: &runLog{path: runLogPath(cfg)}, log: log}, nil
+	return &archive{cfg: cfg, store: st, state: state, warc: w, runs: &runLog{path: runLogPath(cfg)}, live: &liveRuns{}, log: log}, nil
 }
 
 func runLogPath(cfg Config) string { return filepath.Join(cfg.Data, "runs.jsonl") }
@@ -151,17 +157,31 @@ func (a *archive) Close() error {
 	return err
 }
 
-// crawl crawls each site in turn and records each run. A site that cannot
-// be crawled is reported and the next one runs.
-func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger string, p *progress) ([]crawler.Stats, error) {
+// errSiteBusy is returned for a site whose crawl is already running in
+// this process.
+var errSiteBusy = errors.New("a crawl of this site is running")
+
+// crawl crawls each site in turn with the config's crawler settings and
+// records each run; see crawlWith.
+func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger string, w crawlWatcher) ([]crawler.Stats, error) {
+	return a.crawlWith(ctx, a.cfg.Crawler, sites, trigger, w)
+}
+
+// crawlWith crawls each site in turn with ccfg and records each run,
+// showing the counts to w (when not nil) and to the running crawls' list.
+// A site that cannot be crawled, or whose crawl is running already, is
+// reported and the next one runs.
+func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []crawler.Site, trigger string, w crawlWatcher) ([]crawler.Stats, error) {
 	ctx, full := stopOnDiskFull(ctx, a.cfg.Data)
 	defer full.cancel(nil)
-	ccfg := a.cfg.Crawler
 	ccfg.NotArticle = extract.ErrNotArticle
 	ccfg.State = a.state
 	ccfg.Recorder = full.recorder(warcRecorder{a.warc})
-	if p != nil {
-		ccfg.Progress = p.update
+	ccfg.Progress = func(s crawler.Stats) {
+		a.live.update(s)
+		if w != nil {
+			w.update(s)
+		}
 	}
 	c := crawler.New(ccfg, full.archive(a.store), a.log)
 	var all []crawler.Stats
@@ -171,13 +191,22 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 		if err != nil {
 			return all, err
 		}
+		if !a.live.start(site.Name, trigger) {
+			err := fmt.Errorf("site %s: %w in this process", site.Name, errSiteBusy)
+			a.log.Error("site not crawled", "site", site.Name, "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
 		stats, err := c.Run(ctx, site, ex)
+		a.live.end(site.Name)
 		err = full.cause(ctx, err)
 		if err == nil && ctx.Err() == nil {
 			err = crawlFailure(stats)
 		}
-		if p != nil {
-			p.done(stats)
+		if w != nil {
+			w.done(stats)
 		}
 		if stats.Site == "" {
 			stats.Site = site.Name

@@ -61,9 +61,29 @@ running: it waits a few seconds for the archive, then gives up.`,
 			if err := requireArchive(cfg); err != nil {
 				return err
 			}
-			rep, err := checkArchive(ctx, cfg)
+			oc, err := findOwner(ctx, cfg, g.stderr)
 			if err != nil {
 				return err
+			}
+			var rep *checkReport
+			if oc == nil {
+				rep, err = checkArchive(ctx, cfg, nil)
+				if errors.Is(err, bleve.ErrInUse) {
+					// Opened by another process meanwhile: ask it.
+					if oc, _ = findOwner(ctx, cfg, g.stderr); oc == nil {
+						return err
+					}
+				} else if err != nil {
+					return err
+				}
+			}
+			if oc != nil {
+				if repair {
+					return fmt.Errorf("--repair needs the archive to itself: it is held by %s; stop it, then run newsarc check --repair", &oc.rec)
+				}
+				if rep, err = oc.check(ctx); err != nil {
+					return err
+				}
 			}
 			rep.write(g.stdout, cfg.Data)
 			if repair && len(rep.problems) > 0 {
@@ -74,7 +94,7 @@ running: it waits a few seconds for the archive, then gives up.`,
 				if err != nil {
 					return fmt.Errorf("repair: %w", err)
 				}
-				if rep, err = checkArchive(ctx, cfg); err != nil {
+				if rep, err = checkArchive(ctx, cfg, nil); err != nil {
 					return err
 				}
 				fmt.Fprintln(g.stdout, "After repair:")
@@ -135,8 +155,10 @@ var hints = map[string]string{
 	"state":            "the crawl state is damaged: move state.db aside; the next crawl starts afresh and the archive is kept",
 }
 
-// checkArchive verifies the archive of cfg (see checkCmd).
-func checkArchive(ctx context.Context, cfg Config) (*checkReport, error) {
+// checkArchive verifies the archive of cfg (see checkCmd). open, when not
+// nil, is the archive's store as this process has it open (the owner's):
+// it is checked in place rather than opened again.
+func checkArchive(ctx context.Context, cfg Config, open store.Store) (*checkReport, error) {
 	rep := &checkReport{restorable: map[string]*store.Article{}}
 	wdir := warcDir(cfg)
 	captured := func(a *store.Article) error {
@@ -155,9 +177,15 @@ func checkArchive(ctx context.Context, cfg Config) (*checkReport, error) {
 	}
 	switch cfg.Store.Type {
 	case "", "bleve":
-		r, err := bleve.Check(ctx, filepath.Join(cfg.Data, "archive"), captured)
+		var r *bleve.Report
+		var err error
+		if bs, ok := open.(*bleve.Store); ok {
+			r, err = bs.Check(ctx, captured)
+		} else {
+			r, err = bleve.Check(ctx, filepath.Join(cfg.Data, "archive"), captured)
+		}
 		if err != nil {
-			return nil, err
+			return nil, heldError(cfg, err)
 		}
 		rep.archive = r
 		for _, p := range r.Problems {
@@ -166,19 +194,24 @@ func checkArchive(ctx context.Context, cfg Config) (*checkReport, error) {
 	default:
 		// Another backend: each record read back, checked and followed to
 		// its capture; index agreement is the backend's own business.
-		st, err := openStore(ctx, cfg)
-		if err != nil {
-			return nil, err
+		st := open
+		if st == nil {
+			var err error
+			if st, err = openStore(ctx, cfg); err != nil {
+				return nil, err
+			}
 		}
-		err = st.Scan(ctx, store.Query{}, func(a *store.Article) error {
+		err := st.Scan(ctx, store.Query{}, func(a *store.Article) error {
 			rep.records++
 			if !a.MarkDamage() {
 				rep.add(bleve.PartRecord, a.ID, a.Damage)
 			}
 			return captured(a)
 		})
-		if cerr := st.Close(); err == nil {
-			err = cerr
+		if open == nil {
+			if cerr := st.Close(); err == nil {
+				err = cerr
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("check: %w", err)

@@ -22,7 +22,15 @@ type Config struct {
 	Store    StoreConfig    `yaml:"store"`
 	Crawler  crawler.Config `yaml:"crawler"`
 	Schedule ScheduleConfig `yaml:"schedule"`
+	Serve    ServeConfig    `yaml:"serve"`
 	Sites    []crawler.Site `yaml:"sites"`
+}
+
+// ServeConfig configures `newsarc serve`.
+type ServeConfig struct {
+	// Schedule runs the sites' schedules in the serve process, as
+	// --schedule does.
+	Schedule bool `yaml:"schedule"`
 }
 
 // ScheduleConfig configures `newsarc schedule`.

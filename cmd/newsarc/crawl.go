@@ -16,6 +16,7 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/store"
+	"newsarc/store/bleve"
 )
 
 func crawlCmd(g *globals) *cobra.Command {
@@ -64,18 +65,48 @@ in the archive are updated, never duplicated.`,
 			if err != nil {
 				return err
 			}
-			a, err := openArchive(ctx, cfg, log)
+			// A process that owns the archive crawls for us; else we open
+			// it and own it while we crawl.
+			oc, err := findOwner(ctx, cfg, g.stderr)
 			if err != nil {
 				return err
+			}
+			var a *archive
+			if oc == nil {
+				a, err = openArchive(ctx, cfg, log)
+				if errors.Is(err, bleve.ErrInUse) {
+					oc, _ = findOwner(ctx, cfg, g.stderr)
+				}
+				if oc == nil && err != nil {
+					return err
+				}
 			}
 			var p *progress
 			if !quiet {
 				p = newProgress(g.stderr, isTerminal(g.stderr))
 			}
 			start := time.Now()
-			stats, crawlErr := a.crawl(ctx, sites, "manual", p)
-			if err := a.Close(); err != nil && crawlErr == nil {
-				crawlErr = fmt.Errorf("close archive: %w", err)
+			var (
+				stats    []crawler.Stats
+				crawlErr error
+			)
+			if oc != nil {
+				req := crawlRequest{Sites: sites, Trigger: "manual", MaxPages: maxPages, MaxDepth: maxDepth}
+				if cmd.Flags().Changed("delay") {
+					req.Delay = &delay
+				}
+				stats, crawlErr = oc.crawl(ctx, req, watcher(p))
+			} else {
+				o, err := claimOwner(ctx, a, "crawl", nil, log)
+				if err != nil {
+					a.Close()
+					return err
+				}
+				stats, crawlErr = a.crawl(ctx, sites, "manual", watcher(p))
+				o.Close()
+				if err := a.Close(); err != nil && crawlErr == nil {
+					crawlErr = fmt.Errorf("close archive: %w", err)
+				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)

@@ -77,6 +77,14 @@ func runDemo(ctx context.Context, g *globals, keep bool, query string) error {
 		return err
 	}
 	defer a.Close()
+	if keep {
+		// A kept archive may be searched from another terminal meanwhile.
+		o, err := claimOwner(ctx, a, "demo", nil, log)
+		if err != nil {
+			return err
+		}
+		defer o.Close()
+	}
 	st := a.store
 	sites := []crawler.Site{{Name: "sample", Seeds: []string{base}, TimeZone: "Asia/Shanghai"}}
 	start := time.Now()

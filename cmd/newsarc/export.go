@@ -71,7 +71,7 @@ time) is written beside the file as FILE.manifest.json.`,
 				w = f
 			}
 			bw := bufio.NewWriterSize(w, 1<<16)
-			st, err := openReadStore(ctx, cfg)
+			st, err := openReader(ctx, cfg, g.stderr)
 			if err != nil {
 				return err
 			}

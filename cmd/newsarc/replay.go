@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"newsarc/store"
 	"newsarc/store/warc"
 )
 
@@ -40,7 +41,19 @@ status line and headers first; --list lists every capture of the URL.`,
 			if err := requireArchive(cfg); err != nil {
 				return err
 			}
-			entries, err := warc.Index(warcDir(cfg))
+			// The process that owns the archive writes the WARC files: ask it.
+			oc, err := findOwner(cmd.Context(), cfg, g.stderr)
+			if err != nil {
+				return err
+			}
+			read := func(c store.Capture) (*warc.Response, error) { return warc.Read(warcDir(cfg), c) }
+			var entries []warc.Entry
+			if oc != nil {
+				entries, err = oc.replayIndex(cmd.Context())
+				read = func(c store.Capture) (*warc.Response, error) { return oc.replayRead(cmd.Context(), c) }
+			} else {
+				entries, err = warc.Index(warcDir(cfg))
+			}
 			if err != nil {
 				return err
 			}
@@ -62,7 +75,7 @@ status line and headers first; --list lists every capture of the URL.`,
 			if err != nil {
 				return fmt.Errorf("replay %s: %w", args[0], err)
 			}
-			resp, err := warc.Read(warcDir(cfg), e.Capture)
+			resp, err := read(e.Capture)
 			if err != nil {
 				return err
 			}

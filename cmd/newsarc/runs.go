@@ -122,7 +122,8 @@ func runsCmd(g *globals) *cobra.Command {
 		Short: "List recorded crawl runs, newest first",
 		Long: `List the crawl runs recorded in the archive (by crawl, schedule and demo):
 site, trigger, start, duration, counts and errors. It reads the run log
-only, so it works while a schedule daemon is running.`,
+only; while a process owns the archive (schedule, serve, crawl), it asks
+that process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.config()
@@ -132,8 +133,18 @@ only, so it works while a schedule daemon is running.`,
 			if err := requireArchive(cfg); err != nil {
 				return err
 			}
-			runs, err := readRuns(runLogPath(cfg))
+			oc, err := findOwner(cmd.Context(), cfg, g.stderr)
 			if err != nil {
+				return err
+			}
+			var runs []runRecord
+			if oc != nil {
+				r, err := oc.runs(cmd.Context())
+				if err != nil {
+					return err
+				}
+				runs = r.Recorded
+			} else if runs, err = readRuns(runLogPath(cfg)); err != nil {
 				return err
 			}
 			slices.Reverse(runs)

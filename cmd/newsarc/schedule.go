@@ -49,15 +49,37 @@ signal kills it.`,
 	return cmd
 }
 
-// runSchedule runs the daemon until ctx is done.
+// runSchedule runs the daemon until ctx is done. It owns the archive
+// meanwhile and answers the other commands through the local API.
 func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) error {
 	a, err := openArchive(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	o, err := claimOwner(ctx, a, "schedule", nil, log)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
 
-	out := &lockedWriter{w: g.stderr} // runs of several sites end at once
+	c, n, err := startSchedule(ctx, a, log, &lockedWriter{w: g.stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stderr, "newsarc schedule: %d sites scheduled; data in %s; stop with Ctrl-C\n", n, cfg.Data)
+	<-ctx.Done()
+	log.Info("stopping: waiting for running crawls to save their state")
+	<-c.Stop().Done()
+	return nil
+}
+
+// startSchedule starts a cron that crawls each site of a's config that has
+// a schedule, into a, until ctx is done, and returns it with the number of
+// sites scheduled: the caller waits on the context c.Stop() returns. Runs
+// print a line to out as they start and end.
+func startSchedule(ctx context.Context, a *archive, log *slog.Logger, out io.Writer) (*cron.Cron, int, error) {
+	cfg := a.cfg
 	clog := cronLogger{log.With("component", "cron")}
 	c := cron.New(cron.WithLogger(clog), cron.WithChain(cron.Recover(clog), cron.SkipIfStillRunning(clog)))
 	n := 0
@@ -69,22 +91,18 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) 
 		site := site
 		_, err := c.AddFunc(site.Schedule, func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log, out) })
 		if err != nil {
-			return fmt.Errorf("site %s: schedule %q: %w", site.Name, site.Schedule, err)
+			return nil, 0, fmt.Errorf("site %s: schedule %q: %w", site.Name, site.Schedule, err)
 		}
 		n++
 	}
 	if n == 0 {
-		return errors.New("no site of the config has a schedule")
+		return nil, 0, errors.New("no site of the config has a schedule")
 	}
 	c.Start()
 	for _, e := range c.Entries() {
 		log.Info("scheduled", "next", e.Next.Format(time.RFC3339))
 	}
-	fmt.Fprintf(g.stderr, "newsarc schedule: %d sites scheduled; data in %s; stop with Ctrl-C\n", n, cfg.Data)
-	<-ctx.Done()
-	log.Info("stopping: waiting for running crawls to save their state")
-	<-c.Stop().Done()
-	return nil
+	return c, n, nil
 }
 
 // scheduledRun is one cron firing for one site.

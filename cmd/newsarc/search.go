@@ -150,7 +150,7 @@ a filter is needed and results come newest first.`,
 			default:
 				return fmt.Errorf("--sort %q: want relevance or date", sortBy)
 			}
-			st, err := openReadStore(ctx, cfg)
+			st, err := openReader(ctx, cfg, g.stderr)
 			if err != nil {
 				return err
 			}

@@ -23,6 +23,7 @@ import (
 func serveCmd(g *globals) *cobra.Command {
 	var addr, token string
 	var hosts []string
+	var schedule bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the archive: search UI and read-only JSON API",
@@ -40,54 +41,57 @@ diffs) and a read-only JSON API:
 It listens on loopback unless --addr says otherwise. With --admin-token
 (or $NEWSARC_ADMIN_TOKEN), POST /api/admin/crawl with {"site": NAME} and
 "Authorization: Bearer TOKEN" crawls one site of the config in the
-background.`,
+background.
+
+With --schedule (or serve.schedule: true in the config) it also crawls
+each site on its cron schedule, as 'newsarc schedule' does: one process
+crawls nightly and serves the UI, whose runs page shows the crawls running
+and done (GET /api/runs). While it runs it owns the archive, and the other
+commands (search, export, runs, replay, check, crawl) run through it.`,
 		Example: `  newsarc serve --data ./newsarc-data
-  newsarc serve --addr 127.0.0.1:9000 --config sites.yaml --admin-token "$(openssl rand -hex 16)"`,
+  newsarc serve --addr 127.0.0.1:9000 --config sites.yaml --admin-token "$(openssl rand -hex 16)"
+  newsarc serve --schedule --config sites.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if token == "" {
 				token = os.Getenv("NEWSARC_ADMIN_TOKEN")
 			}
-			return runServe(cmd.Context(), g, addr, token, hosts)
+			return runServe(cmd.Context(), g, addr, token, hosts, schedule)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	f.StringSliceVar(&hosts, "host", nil, "on loopback, another host name requests may use (e.g. behind a proxy); repeatable")
 	f.StringVar(&token, "admin-token", "", "enable admin endpoints with this bearer token (default $NEWSARC_ADMIN_TOKEN)")
+	f.BoolVar(&schedule, "schedule", false, "also crawl each site of --config on its schedule (default from the config's serve.schedule)")
 	return cmd
 }
 
-func runServe(ctx context.Context, g *globals, addr, token string, hosts []string) error {
+func runServe(ctx context.Context, g *globals, addr, token string, hosts []string, schedule bool) error {
 	cfg, err := g.config()
 	if err != nil {
 		return err
 	}
+	schedule = schedule || cfg.Serve.Schedule
 	log, err := g.logger()
 	if err != nil {
 		return err
 	}
 	var (
-		st     store.Store
-		closer io.Closer
-		admin  func(context.Context, string) error
-		wg     sync.WaitGroup
+		admin func(context.Context, string) error
+		wg    sync.WaitGroup
 	)
-	if token != "" {
-		a, err := openArchive(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		st, closer = a.store, a
-		admin = adminCrawl(ctx, a, cfg, &wg)
-	} else {
-		s, err := openStore(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		st, closer = s, s
+	// serve owns the archive: it crawls for the admin, the schedule and
+	// the other commands.
+	a, err := openArchive(ctx, cfg, log)
+	if err != nil {
+		return err
 	}
-	defer closer.Close()
+	st := a.store
+	defer a.Close()
+	if token != "" {
+		admin = adminCrawl(ctx, a, cfg, &wg)
+	}
 	defer wg.Wait() // admin crawls stop with ctx; let them flush first
 
 	opts := web.Options{
@@ -97,6 +101,8 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 		},
 		AdminToken: token,
 		Admin:      admin,
+		Runs:       webRuns(a),
+		Sites:      siteNames(cfg),
 		Logger:     log,
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -111,6 +117,23 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 		opts.Hosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
 	}
 	h := web.New(warcRaw{Store: st, dir: warcDir(cfg)}, opts)
+	command := "serve"
+	if schedule {
+		command = "serve --schedule"
+	}
+	o, err := claimOwner(ctx, a, command, h, log)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	if schedule {
+		c, n, err := startSchedule(ctx, a, log, &lockedWriter{w: g.stderr})
+		if err != nil {
+			return err
+		}
+		defer func() { <-c.Stop().Done() }() // running crawls save their state
+		fmt.Fprintf(g.stderr, "newsarc serve: %d sites scheduled\n", n)
+	}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -147,6 +170,9 @@ func adminCrawl(root context.Context, a *archive, cfg Config, wg *sync.WaitGroup
 		if site == nil {
 			return fmt.Errorf("site %q is not in the config: %w", name, web.ErrUnknownSite)
 		}
+		if a.live.running(name) {
+			return fmt.Errorf("a crawl of %s is running: %w", name, web.ErrBusy)
+		}
 		if !busy.CompareAndSwap(false, true) {
 			return fmt.Errorf("a crawl is running: %w", web.ErrBusy)
 		}
@@ -159,6 +185,15 @@ func adminCrawl(root context.Context, a *archive, cfg Config, wg *sync.WaitGroup
 		}()
 		return nil
 	}
+}
+
+// siteNames returns the names of cfg's sites.
+func siteNames(cfg Config) []string {
+	names := make([]string, 0, len(cfg.Sites))
+	for _, s := range cfg.Sites {
+		names = append(names, s.Name)
+	}
+	return names
 }
 
 // warcRaw serves an article's archived capture from the WARC files (where

@@ -74,6 +74,10 @@ type Store struct {
 	refused atomic.Pointer[error]
 }
 
+// ErrInUse is wrapped by the error of an Open that found the archive held
+// by another process (bbolt allows one at a time; Open waits a few seconds).
+var ErrInUse = errors.New("in use by another process")
+
 // Options tune Open.
 type Options struct {
 	// Logger receives warnings about a damaged or stale index being
@@ -145,7 +149,7 @@ func openDB(path string, readOnly bool) (db *bolt.DB, err error) {
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, ReadOnly: readOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("%s is in use by another process: %w", path, err)
+		return nil, fmt.Errorf("%s is %w: %w", path, ErrInUse, err)
 	}
 	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
 		return nil, fmt.Errorf("%w: %s: %w", store.ErrCorrupt, path, err)

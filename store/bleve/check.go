@@ -103,7 +103,17 @@ func Check(ctx context.Context, dir string, fn func(*store.Article) error) (*Rep
 	defer db.Close()
 	s := &Store{dir: dir, db: db}
 	ids := map[string]bool{}
-	var gen uint64
+	gen, done, err := s.checkDB(ctx, r, ids, fn)
+	if done {
+		return r, err
+	}
+	checkIndex(ctx, filepath.Join(dir, indexDir), gen, ids, r)
+	return r, ctx.Err()
+}
+
+// checkDB checks the records and versions of s into r, collecting the
+// records' IDs. done reports that the check ends here, with err.
+func (s *Store) checkDB(ctx context.Context, r *Report, ids map[string]bool, fn func(*store.Article) error) (gen uint64, done bool, err error) {
 	var dirty bool
 	err = s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
@@ -125,19 +135,44 @@ func Check(ctx context.Context, dir string, fn func(*store.Article) error) (*Rep
 	})
 	var fnErr *callerError
 	if errors.As(err, &fnErr) {
-		return r, fnErr.err
+		return gen, true, fnErr.err
 	}
 	if errors.Is(err, ctx.Err()) && err != nil {
-		return r, err
+		return gen, true, err
 	}
 	if err != nil {
 		r.add(PartDatabase, "", "%v", err)
-		return r, nil
+		return gen, true, nil
 	}
 	if dirty {
 		r.add(PartIndex, "", "marked for a rebuild: an index write failed after the records were written")
 	}
-	checkIndex(ctx, filepath.Join(dir, indexDir), gen, ids, r)
+	return gen, false, nil
+}
+
+// Check verifies the open archive s while it is in use, as the package's
+// Check verifies a closed one: writes wait until it is done. The index is
+// checked through the open index (layout, generation, IDs); the checksums
+// of its files, which need it closed, are left to the package's Check.
+func (s *Store) Check(ctx context.Context, fn func(*store.Article) error) (*Report, error) {
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: check %s: %w", s.dir, err)
+	}
+	defer release()
+	r := &Report{Indexed: -1}
+	ids := map[string]bool{}
+	gen, done, err := s.checkDB(ctx, r, ids, fn)
+	if done {
+		return r, err
+	}
+	if p := s.broken.Load(); p != nil {
+		r.add(PartIndex, "", "unusable since a write failed: %v", *p)
+		return r, ctx.Err()
+	}
+	checkIndexContent(ctx, s.index, gen, ids, r)
 	return r, ctx.Err()
 }
 
@@ -237,6 +272,12 @@ func checkIndex(ctx context.Context, path string, gen uint64, ids map[string]boo
 		return
 	}
 	defer closeIndex(index)
+	checkIndexContent(ctx, index, gen, ids, r)
+}
+
+// checkIndexContent checks an open index against the records' IDs and
+// generation.
+func checkIndexContent(ctx context.Context, index blevesearch.Index, gen uint64, ids map[string]bool, r *Report) {
 	if m, err := index.GetInternal(internalMapping); err != nil || string(m) != mappingVersion {
 		r.add(PartIndex, "", "built with another layout (%q, want %q)", m, mappingVersion)
 	}

@@ -20,6 +20,9 @@ const LABELS = {
     sameStory: n => `Same story elsewhere (${n})`, reprint: 'near-duplicate of an earlier article',
     showGroup: 'Search this story and its reprints',
     damaged: 'Damaged in the archive, not as it was archived: ', damagedMark: 'damaged',
+    runs: 'Runs', token: 'Admin token', startCrawl: 'Start a crawl', started: 'Started', trigger: 'Trigger',
+    status: 'Status', pages: 'Pages', articlesCol: 'Articles (new, updated)', errors: 'Errors', rate: 'Pages/s',
+    eta: 'ETA', noRuns: 'No runs recorded.', crawlStarted: 'Crawl started.',
   },
   zh: {
     brand: 'newsarc 新闻存档', placeholder: '搜索存档…', search: '搜索', sortRelevance: '相关度',
@@ -34,6 +37,9 @@ const LABELS = {
     byMonth: '按月份的文章数', page: n => `第 ${n} 页`, group: '同一报道',
     sameStory: n => `相同报道与转载（${n}）`, reprint: '转载或近似重复', showGroup: '搜索此报道及其转载',
     damaged: '存档中的记录已损坏，内容与存档时不同：', damagedMark: '已损坏',
+    runs: '抓取记录', token: '管理令牌', startCrawl: '开始抓取', started: '开始时间', trigger: '触发方式',
+    status: '状态', pages: '页面', articlesCol: '文章（新增，更新）', errors: '错误', rate: '页/秒',
+    eta: '预计剩余', noRuns: '尚无抓取记录。', crawlStarted: '已开始抓取。',
   },
 };
 
@@ -112,6 +118,7 @@ function route() {
   const h = location.hash.replace(/^#/, '');
   const m = h.match(/^\/article\/([^/?#]+)/);
   if (m) return { view: 'article', id: decodeURIComponent(m[1]) };
+  if (h === '/runs') return { view: 'runs' };
   const qs = h.includes('?') ? h.slice(h.indexOf('?') + 1) : '';
   return { view: 'search', params: new URLSearchParams(qs) };
 }
@@ -136,7 +143,10 @@ async function render() {
   const r = route();
   $('search-view').hidden = r.view !== 'search';
   $('article-view').hidden = r.view !== 'article';
+  $('runs-view').hidden = r.view !== 'runs';
+  clearTimeout(runsTimer);
   if (r.view === 'article') return renderArticle(r.id);
+  if (r.view === 'runs') return renderRuns();
   lastSearch = location.hash || '#/';
   return renderSearch(r.params);
 }
@@ -368,6 +378,65 @@ async function loadDiff(id, from, to) {
   $('diff').replaceChildren(...items);
 }
 
+// Runs: those running (refreshed every two seconds while shown) and those
+// recorded, from GET /api/runs; an admin may start a site's crawl.
+let runsTimer = 0;
+
+function seconds(s) {
+  s = Math.round(s);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor(s % 3600 / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+}
+
+async function renderRuns() {
+  let res;
+  try {
+    res = await getJSON('/api/runs');
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
+  const body = $('runs-body');
+  body.replaceChildren();
+  if (!res.runs.length) body.append(el('tr', {}, el('td', { colspan: '9' }, L.noRuns)));
+  for (const r of res.runs) {
+    const status = r.error ? `${r.status}: ${r.error}` : r.status;
+    body.append(el('tr', { class: r.running ? 'running' : r.status === 'ok' ? '' : 'failed' },
+      el('td', {}, minute(r.started)), el('td', {}, r.site), el('td', {}, r.trigger), el('td', {}, status),
+      el('td', {}, String(r.pages)), el('td', {}, `${r.articles} (${r.new}, ${r.updated})`),
+      el('td', {}, String(r.errors)), el('td', {}, r.rate ? r.rate.toFixed(1) : ''),
+      el('td', {}, r.eta_seconds ? seconds(r.eta_seconds) : '')));
+  }
+  const form = $('crawl-form');
+  form.hidden = !res.admin;
+  if (res.admin && $('crawl-site').options.length !== res.sites.length) {
+    $('crawl-site').replaceChildren(...res.sites.map(n => el('option', { value: n }, n)));
+  }
+  if (route().view === 'runs') runsTimer = setTimeout(renderRuns, res.runs.some(r => r.running) ? 2000 : 10000);
+}
+
+async function startCrawl(ev) {
+  ev.preventDefault();
+  const status = $('crawl-status');
+  status.textContent = '';
+  const res = await fetch('/api/admin/crawl', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + $('crawl-token').value },
+    body: JSON.stringify({ site: $('crawl-site').value }),
+  });
+  const body = await res.json().catch(() => ({}));
+  status.textContent = res.ok ? L.crawlStarted : L.error + (body.error || res.statusText);
+  if (res.ok) renderRuns();
+}
+
+async function showRunsLink() {
+  try {
+    await getJSON('/api/runs?limit=1');
+    $('runs-link').hidden = false;
+  } catch (err) {
+    // No runs endpoint on this server: no link.
+  }
+}
+
 function init() {
   document.documentElement.lang = lang;
   for (const e of document.querySelectorAll('[data-i18n]')) {
@@ -387,7 +456,9 @@ function init() {
     go(withParam(p, 'sort', sort === (p.get('q') ? 'relevance' : 'date') ? '' : sort));
   });
   $('sort').addEventListener('change', () => { sortPicked = true; $('search-form').requestSubmit(); });
+  $('crawl-form').addEventListener('submit', startCrawl);
   window.addEventListener('hashchange', render);
+  showRunsLink();
   render();
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/extract"
+	"newsarc/metrics"
 	"newsarc/store"
 	"newsarc/store/bleve"
 	"newsarc/store/elastic"
@@ -96,6 +97,8 @@ type archive struct {
 	warc  *warc.Writer
 	runs  *runLog
 	log   *slog.Logger
+	// metrics, when set, is fed by every crawl (see newMetrics).
+	metrics *metrics.Registry
 }
 
 // warcRecorder adapts the WARC writer to the crawler's Recorder.
@@ -163,7 +166,12 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 	if p != nil {
 		ccfg.Progress = p.update
 	}
-	c := crawler.New(ccfg, full.archive(a.store), a.log)
+	arch := full.archive(a.store)
+	if a.metrics != nil {
+		ccfg.Observer = a.metrics
+		arch = observedArchive{arch, a.metrics}
+	}
+	c := crawler.New(ccfg, arch, a.log)
 	var all []crawler.Stats
 	var firstErr error
 	for _, site := range sites {
@@ -183,8 +191,12 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 			stats.Site = site.Name
 		}
 		all = append(all, stats)
-		if rerr := a.runs.add(newRunRecord(stats, trigger, err)); rerr != nil {
+		rec := newRunRecord(stats, trigger, err)
+		if rerr := a.runs.add(rec); rerr != nil {
 			a.log.Error("run log", "err", rerr)
+		}
+		if a.metrics != nil {
+			a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
 		}
 		if err != nil {
 			if ctx.Err() != nil {

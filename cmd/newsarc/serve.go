@@ -72,10 +72,11 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 		closer io.Closer
 		admin  func(context.Context, string) error
 		wg     sync.WaitGroup
+		a      *archive // when serve crawls
 	)
 	if token != "" {
-		a, err := openArchive(ctx, cfg, log)
-		if err != nil {
+		var err error
+		if a, err = openArchive(ctx, cfg, log); err != nil {
 			return err
 		}
 		st, closer = a.store, a
@@ -111,8 +112,9 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 		opts.Hosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
 	}
 	h := web.New(warcRaw{Store: st, dir: warcDir(cfg)}, opts)
+	m := newMetrics(cfg, st, a) // /metrics, /healthz, /readyz beside the UI
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           m.Handler(storeReady(st), h, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

@@ -322,3 +322,51 @@ func TestScheduleMetrics(t *testing.T) {
 		t.Fatalf("schedule: %v\n%s", err, stderr.String())
 	}
 }
+
+// TestServeHostsBeyondLoopback: serving on all interfaces (as in a
+// container) with --host, only the named hosts reach the UI and API, so a
+// page elsewhere cannot read the archive through a rebound name; the
+// probes answer whatever the Host header.
+func TestServeHostsBeyondLoopback(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "0.0.0.0:0", "--host", "localhost"}, &out, &errb)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, errb.String())
+		}
+	}()
+	rx := regexp.MustCompile(`http://[^/]*:(\d+)/`)
+	port := waitFor(t, "address printed by serve", func() string {
+		if m := rx.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		return ""
+	})
+	for _, c := range []struct {
+		host, path string
+		want       int
+	}{
+		{"localhost:" + port, "/api/search?q=x", http.StatusOK},
+		{"rebound.attacker.test", "/api/search?q=x", http.StatusMisdirectedRequest},
+		{"newsarc:8080", "/readyz", http.StatusOK},
+	} {
+		req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+port+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = c.host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("Host %s %s: %d, want %d", c.host, c.path, res.StatusCode, c.want)
+		}
+	}
+}

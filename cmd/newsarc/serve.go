@@ -53,7 +53,7 @@ background.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	f.StringSliceVar(&hosts, "host", nil, "on loopback, another host name requests may use (e.g. behind a proxy); repeatable")
+	f.StringSliceVar(&hosts, "host", nil, "a host name requests may use: on loopback, besides localhost and the loopback addresses; on other addresses, the only ones (e.g. behind a proxy or in a container); repeatable")
 	f.StringVar(&token, "admin-token", "", "enable admin endpoints with this bearer token (default $NEWSARC_ADMIN_TOKEN)")
 	return cmd
 }
@@ -106,6 +106,9 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		fmt.Fprintf(g.stderr, "warning: serving on %s, reachable from other machines\n", ln.Addr())
+		// Named hosts, when given, are the only ones (a container whose
+		// port is published on the host's loopback, a proxy).
+		opts.Hosts = hosts
 	} else {
 		// On loopback, only the machine's own names: a page elsewhere
 		// cannot reach the archive through a name rebound to 127.0.0.1.

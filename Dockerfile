@@ -9,8 +9,8 @@
 #     serve --schedule --config /config.yaml --addr 0.0.0.0:8080 --host localhost --host 127.0.0.1
 #
 # The image has no shell: probe /healthz and /readyz over HTTP (see the
-# README), and run other commands with `docker run --rm -v newsarc-data:/data
-# newsarc search ...` (or `docker compose exec newsarc newsarc ...`).
+# README), and run other commands in another container on the same volume:
+# `docker run --rm -v newsarc-data:/data newsarc runs`.
 
 ARG GO_VERSION=1.26
 

@@ -117,6 +117,10 @@ type Config struct {
 	// Progress, when set, receives a snapshot of the counts about five
 	// times a second and once at the end.
 	Progress func(Stats) `yaml:"-"`
+	// Observer, when set, is told of each event as it is counted in Stats
+	// (responses, articles, errors, skips) and of each HTTP exchange's
+	// duration: the feed of the process's metrics.
+	Observer Observer `yaml:"-"`
 	// Transport, when set, replaces http.DefaultTransport's clone. An
 	// *http.Transport is cloned and dials through the crawler's address
 	// check (no loopback, private or link-local address unless the seeds
@@ -601,7 +605,7 @@ func (r *run) visitAll(ts []target) {
 			// resumed frontier) or by a shorter path.
 			if !r.rejected[s] {
 				r.rejected[s] = true
-				r.stats.Skipped[reason]++
+				r.skippedLocked(reason)
 			}
 			if reason != "offsite" && reason != "max-depth" && shape == "" {
 				r.seen[s] = true
@@ -634,7 +638,8 @@ func (r *run) visitAll(ts []target) {
 		case errors.As(err, &already):
 			r.count(func(st *Stats) { st.Queued-- })
 		default:
-			r.count(func(st *Stats) { st.Queued--; st.Errors[errorKind(0, err)]++ })
+			r.count(func(st *Stats) { st.Queued-- })
+			r.failed(errorKind(0, err))
 			r.log.Warn("not fetched", "url", f.URL, "err", err)
 		}
 	}
@@ -662,7 +667,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	ctx = context.WithoutCancel(ctx)
 	h, capture := restoreHeader(*resp.Headers)
 	pageURL := resp.Request.URL
-	r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
+	r.fetched(resp.StatusCode, len(resp.Body))
 	ct := h.Get("Content-Type")
 	self, err := canonicalURL(pageURL.String(), nil)
 	if err != nil {
@@ -720,7 +725,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") || !sniffsText(resp.Body) {
 		// Whatever the header says, a body that is not text (an image, a
 		// PDF, an archive served as text/html) is no page.
-		r.count(func(st *Stats) { st.Skipped["not-html"]++ })
+		r.skipped("not-html")
 		return
 	}
 	// Links are followed after the page is classified, so that a list page
@@ -737,7 +742,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	if merged {
 		// Fetched already as a continuation page, and merged into its
 		// article.
-		r.count(func(st *Stats) { st.Skipped["article-page"]++ })
+		r.skipped("article-page")
 		ps.Kind = "continuation"
 		return
 	}
@@ -759,7 +764,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 			r.log.Debug("not an article", "url", pageURL.String(), "err", err)
 			return
 		}
-		r.count(func(st *Stats) { st.Errors["extract"]++ })
+		r.failed("extract")
 		r.log.Warn("extraction failed", "url", pageURL.String(), "err", err)
 		ps.Kind = "error"
 		return
@@ -918,7 +923,7 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 	var keepF []bool
 	for i, u := range us {
 		if listy(u) && !r.seen[u.String()] {
-			r.stats.Skipped["list-end"]++
+			r.skippedLocked("list-end")
 			continue
 		}
 		keepU, keepF = append(keepU, u), append(keepF, feed[i])
@@ -968,7 +973,7 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 		// when the article is not yet, and never replaces the record the
 		// canonical page gave, which the crawl fetches too.
 		if _, err := r.c.st.Get(ctx, art.ID); err == nil {
-			r.count(func(st *Stats) { st.Skipped["alternate"]++ })
+			r.skipped("alternate")
 			r.log.Debug("alternate of an archived article", "url", self.String(), "canonical", canon.String())
 			return store.Unchanged, errAlternate
 		}
@@ -986,7 +991,7 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	}
 	changes, err := r.put(ctx, art)
 	if err != nil {
-		r.count(func(st *Stats) { st.Errors["store"]++ })
+		r.failed("store")
 		r.log.Error("archive failed", "url", art.URL, "err", err)
 		return store.Unchanged, err
 	}
@@ -1001,15 +1006,8 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 		if art.Published.IsZero() {
 			st.Undated++
 		}
-		switch ch {
-		case store.Created:
-			st.New++
-		case store.Updated:
-			st.Updated++
-		default:
-			st.Unchanged++
-		}
 	})
+	r.archived(ch)
 	r.mu.Lock()
 	r.shapeCount(self).articles++
 	r.mu.Unlock()
@@ -1036,19 +1034,19 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	var already *colly.AlreadyVisitedError
 	if errors.As(err, &already) {
 		// A redirect to a page this run already fetched.
-		r.count(func(st *Stats) { st.Skipped["duplicate-redirect"]++ })
+		r.skipped("duplicate-redirect")
 		if r.state != nil {
 			_ = r.state.unqueue(r.site.Name, u)
 		}
 		return
 	}
 	if status > 0 {
-		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(resp.Body)) })
+		r.fetched(status, len(resp.Body))
 	}
 	prev, known := r.previous(u)
 	if reason := skipReason(err); reason != "" {
 		// Refused by newsarc, not failed: never retried.
-		r.count(func(st *Stats) { st.Skipped[reason]++ })
+		r.skipped(reason)
 		r.log.Warn("page skipped", "url", u, "reason", reason, "err", err)
 		ps := prev
 		if !known || prev.Kind != "article" {
@@ -1093,7 +1091,7 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	if ctx.Err() != nil && status == 0 {
 		return // cancelled, not failed: the URL stays in the frontier
 	}
-	r.count(func(st *Stats) { st.Errors[kind]++ })
+	r.failed(kind)
 	r.log.Warn("page failed", "url", u, "status", status, "err", err)
 	ps := prev
 	ps.Kind, ps.Status, ps.FetchedAt, ps.Run = "error", status, time.Now().UTC(), r.runID
@@ -1128,7 +1126,7 @@ func (r *run) removed(ctx context.Context, u string, prev PageState) {
 		_, err = r.put(ctx, art)
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		r.count(func(st *Stats) { st.Errors["store"]++ })
+		r.failed("store")
 		r.log.Error("mark removed", "url", u, "err", err)
 		return
 	}

@@ -74,6 +74,10 @@ type fetchTransport struct {
 	// redirected, when set, is told the first URL of a chain of redirects
 	// of a page colly fetches and the URL each hop leads to.
 	redirected func(from, to string)
+	// roundTrip, when set, is told each exchange's status (0: none came)
+	// and how long it took, from sending the request (after the pacer's
+	// wait) to having read the body.
+	roundTrip func(status int, dur time.Duration)
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -103,12 +107,19 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
+		if t.roundTrip != nil && req.Context().Err() == nil {
+			t.roundTrip(0, time.Since(start))
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
 	wire, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if t.roundTrip != nil {
+		t.roundTrip(resp.StatusCode, time.Since(start))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read body of %s: %w", req.URL, err)
 	}

@@ -51,7 +51,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 		}
 		s := u.String()
 		if ps, ok := r.previous(s); ok && ps.Kind == "panic" && r.now.Before(ps.NextDue) {
-			r.count(func(st *Stats) { st.Skipped["panicked"]++ })
+			r.skipped("panicked")
 			return
 		}
 		r.mu.Lock()
@@ -64,16 +64,16 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 		}
 		nb, nh, status, err := r.fetchPage(ctx, s)
 		if reason := skipReason(err); reason != "" {
-			r.count(func(st *Stats) { st.Skipped[reason]++ })
+			r.skipped(reason)
 			r.log.Warn("article page skipped", "url", s, "article", self, "reason", reason, "err", err)
 			return
 		}
 		if err != nil {
-			r.count(func(st *Stats) { st.Errors[errorKind(status, err)]++ })
+			r.failed(errorKind(status, err))
 			r.log.Warn("article page not fetched", "url", s, "article", self, "err", err)
 			return
 		}
-		r.count(func(st *Stats) { st.Fetched++; st.Bytes += int64(len(nb)) })
+		r.fetched(status, len(nb))
 		more, err := r.extract(ctx, s, nh, nb)
 		if pe := (*panicError)(nil); errors.As(err, &pe) {
 			r.panicked(s, pe)

@@ -47,7 +47,7 @@ func (r *run) recoverPage(step, u string) {
 
 // reportPanic counts and logs a recovered panic.
 func (r *run) reportPanic(u string, pe *panicError) {
-	r.count(func(st *Stats) { st.Errors["panic"]++ })
+	r.failed("panic")
 	r.log.Error("page step panicked", "url", u, "step", pe.step, "err", fmt.Sprint(pe.value), "stack", string(pe.stack))
 }
 

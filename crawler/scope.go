@@ -208,7 +208,7 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 func (r *run) newClient(ctx context.Context, cfg Config, pace *pacer) (*http.Client, error) {
 	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
 	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
-		recorder: cfg.Recorder, pace: pace, redirected: r.redirected}
+		recorder: cfg.Recorder, pace: pace, redirected: r.redirected, roundTrip: r.roundTrip}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, fmt.Errorf("crawler: cookie jar: %w", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -222,6 +223,29 @@ func (s *State) done(site, url string, p PageState) error {
 		}
 		return nil
 	})
+}
+
+// Frontiers returns the length of each site's frontier: the URLs queued
+// and not yet done, by the run going on or by one that was killed. Sites
+// with an empty frontier are left out.
+func (s *State) Frontiers() (map[string]int, error) {
+	out := map[string]int{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			site, ok := strings.CutPrefix(string(name), "frontier/")
+			if !ok {
+				return nil
+			}
+			if n := b.Stats().KeyN; n > 0 {
+				out[site] = n
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("crawler: frontiers: %w", err)
+	}
+	return out, nil
 }
 
 // unqueue takes a URL off the frontier without recording a fetch (a URL

@@ -12,6 +12,7 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/extract"
+	"newsarc/metrics"
 	"newsarc/store"
 	"newsarc/store/bleve"
 	"newsarc/store/elastic"
@@ -102,6 +103,8 @@ type archive struct {
 	runs  *runLog
 	live  *liveRuns // the crawls running now, one per site
 	log   *slog.Logger
+	// metrics, when set, is fed by every crawl (see newMetrics).
+	metrics *metrics.Registry
 }
 
 // warcRecorder adapts the WARC writer to the crawler's Recorder.
@@ -183,7 +186,12 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 			w.update(s)
 		}
 	}
-	c := crawler.New(ccfg, full.archive(a.store), a.log)
+	arch := full.archive(a.store)
+	if a.metrics != nil {
+		ccfg.Observer = a.metrics
+		arch = observedArchive{arch, a.metrics}
+	}
+	c := crawler.New(ccfg, arch, a.log)
 	var all []crawler.Stats
 	var firstErr error
 	for _, site := range sites {
@@ -212,8 +220,12 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 			stats.Site = site.Name
 		}
 		all = append(all, stats)
-		if rerr := a.runs.add(newRunRecord(stats, trigger, err)); rerr != nil {
+		rec := newRunRecord(stats, trigger, err)
+		if rerr := a.runs.add(rec); rerr != nil {
 			a.log.Error("run log", "err", rerr)
+		}
+		if a.metrics != nil {
+			a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -17,6 +17,7 @@ import (
 )
 
 func scheduleCmd(g *globals) *cobra.Command {
+	var metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "schedule",
 		Short: "Run each site's crawl on its cron schedule (a daemon)",
@@ -43,15 +44,17 @@ signal kills it.`,
 			if err != nil {
 				return err
 			}
-			return runSchedule(cmd.Context(), cfg, log, g)
+			return runSchedule(cmd.Context(), cfg, log, g, metricsAddr)
 		},
 	}
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics, /healthz and /readyz on this address (host:port, e.g. 127.0.0.1:9464); off by default")
 	return cmd
 }
 
 // runSchedule runs the daemon until ctx is done. It owns the archive
-// meanwhile and answers the other commands through the local API.
-func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) error {
+// meanwhile and answers the other commands through the local API; with
+// metricsAddr it also serves /metrics, /healthz and /readyz.
+func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals, metricsAddr string) error {
 	a, err := openArchive(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -62,6 +65,14 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals) 
 		return err
 	}
 	defer o.Close()
+	if metricsAddr != "" {
+		m := newMetrics(cfg, a.store, a)
+		stop, err := serveMetrics(ctx, metricsAddr, m.Handler(storeReady(a.store), nil, log), g.stderr, log)
+		if err != nil {
+			return err
+		}
+		defer stop() // before the archive closes
+	}
 
 	c, n, err := startSchedule(ctx, a, log, &lockedWriter{w: g.stderr})
 	if err != nil {

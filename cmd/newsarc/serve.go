@@ -61,7 +61,7 @@ commands (search, export, runs, replay, check, crawl) run through it.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	f.StringSliceVar(&hosts, "host", nil, "on loopback, another host name requests may use (e.g. behind a proxy); repeatable")
+	f.StringSliceVar(&hosts, "host", nil, "a host name requests may use: on loopback, besides localhost and the loopback addresses; on other addresses, the only ones (e.g. behind a proxy or in a container); repeatable")
 	f.StringVar(&token, "admin-token", "", "enable admin endpoints with this bearer token (default $NEWSARC_ADMIN_TOKEN)")
 	f.BoolVar(&schedule, "schedule", false, "also crawl each site of --config on its schedule (default from the config's serve.schedule)")
 	return cmd
@@ -111,6 +111,9 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		fmt.Fprintf(g.stderr, "warning: serving on %s, reachable from other machines\n", ln.Addr())
+		// Named hosts, when given, are the only ones (a container whose
+		// port is published on the host's loopback, a proxy).
+		opts.Hosts = hosts
 	} else {
 		// On loopback, only the machine's own names: a page elsewhere
 		// cannot reach the archive through a name rebound to 127.0.0.1.
@@ -134,8 +137,9 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 		defer func() { <-c.Stop().Done() }() // running crawls save their state
 		fmt.Fprintf(g.stderr, "newsarc serve: %d sites scheduled\n", n)
 	}
+	m := newMetrics(cfg, st, a) // /metrics, /healthz, /readyz beside the UI
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           m.Handler(storeReady(st), h, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

@@ -242,13 +242,24 @@ func claimOwner(ctx context.Context, a *archive, command string, ui http.Handler
 	if abs, aerr := filepath.Abs(sock); aerr == nil {
 		sock = abs
 	}
-	if len(sock) <= maxSocketPath {
-		ln, err = net.Listen("unix", sock)
+	if tmp := sock + fmt.Sprintf(".%d", os.Getpid()); len(tmp) <= maxSocketPath {
+		// Bound under a temporary name, made private, then renamed into
+		// place: the socket is never reachable by others at its known
+		// name. Close leaves the file to removeOwnerFiles.
+		os.Remove(tmp)
+		var l net.Listener
+		l, err = net.Listen("unix", tmp)
 		if err == nil {
-			if err = os.Chmod(sock, 0o600); err != nil {
-				ln.Close()
+			l.(*net.UnixListener).SetUnlinkOnClose(false)
+			if err = os.Chmod(tmp, 0o600); err == nil {
+				err = os.Rename(tmp, sock)
+			}
+			if err != nil {
+				l.Close()
+				os.Remove(tmp)
 				return nil, fmt.Errorf("owner socket: %w", err)
 			}
+			ln = l
 			rec.Network, rec.Address = "unix", sock
 		}
 	}

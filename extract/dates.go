@@ -345,6 +345,9 @@ func zoneOf(z string, loc *time.Location, y, mo, d int) *time.Location {
 		return abbrevZone(z, loc, time.Date(y, time.Month(mo), d, 12, 0, 0, 0, time.UTC))
 	}
 	z = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(z, "UTC"), "GMT"))
+	if z == "" {
+		return nil
+	}
 	sign := 1
 	if strings.HasPrefix(z, "-") {
 		sign = -1
@@ -360,6 +363,9 @@ func zoneOf(z string, loc *time.Location, y, mo, d int) *time.Location {
 		h, m = atoi(z[:2]), atoi(z[2:])
 	default:
 		return nil
+	}
+	if m >= 60 || h*60+m > 14*60 {
+		return nil // no zone is that far from UTC (+14:00 is the farthest)
 	}
 	off := sign * (h*3600 + m*60)
 	return time.FixedZone("", off)

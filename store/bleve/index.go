@@ -35,6 +35,7 @@ const (
 	fieldAuthors   = "authors"
 	fieldLanguage  = "language"
 	fieldTags      = "tags"
+	fieldSection   = "section"
 	fieldPublished = "published"
 	fieldMonth     = "month"   // "2006-01" of Published in UTC, for the date facet
 	fieldCluster   = "cluster" // Query.Cluster matches it or the document ID
@@ -48,7 +49,7 @@ const (
 
 // mappingVersion names the index layout; changing newMapping must change it,
 // so that Open rebuilds indexes built with the old layout.
-const mappingVersion = "newsarc-2"
+const mappingVersion = "newsarc-3"
 
 // Keys of bleve's internal storage, written in the same batch as documents.
 var (
@@ -96,7 +97,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldTextEn, stemmed)
 	doc.AddFieldMappingsAt(fieldTitle, text)
 	doc.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldMonth, fieldCluster, fieldBands} {
+	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldMonth, fieldCluster, fieldBands} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt(fieldPublished, date)
@@ -129,6 +130,9 @@ func indexDoc(a *store.Article) map[string]any {
 	if len(a.Tags) > 0 {
 		d[fieldTags] = a.Tags
 	}
+	if a.Section != "" {
+		d[fieldSection] = a.Section
+	}
 	if a.Cluster != "" {
 		d[fieldCluster] = a.Cluster
 	}
@@ -158,7 +162,7 @@ func hasCJK(s string) bool {
 // sameIndexed reports whether a and b produce the same index document.
 func sameIndexed(a, b *store.Article) bool {
 	return a.Title == b.Title && a.Text == b.Text && a.Site == b.Site &&
-		a.Language == b.Language && a.Published.Equal(b.Published) &&
+		a.Language == b.Language && a.Section == b.Section && a.Published.Equal(b.Published) &&
 		slices.Equal(a.Authors, b.Authors) && slices.Equal(a.Tags, b.Tags) &&
 		a.Cluster == b.Cluster && a.SimHash == b.SimHash
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
@@ -53,7 +54,11 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 	}
 	defer release()
 
-	req := blevesearch.NewSearchRequestOptions(s.query(q), limit(q.Limit), max(q.Offset, 0), false)
+	bq, err := s.query(q)
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
+	}
+	req := blevesearch.NewSearchRequestOptions(bq, limit(q.Limit), max(q.Offset, 0), false)
 	if q.Sort == store.ByDate || (q.Sort == "" && strings.TrimSpace(q.Text) == "") {
 		req.SortByCustom(byDate())
 	} else {
@@ -136,7 +141,11 @@ func (s *Store) scanPage(ctx context.Context, q store.Query, after []string) ([]
 		return nil, nil, err
 	}
 	defer release()
-	req := blevesearch.NewSearchRequestOptions(s.query(q), scanPage, 0, false)
+	bq, err := s.query(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := blevesearch.NewSearchRequestOptions(bq, scanPage, 0, false)
 	req.SortByCustom(byDate())
 	req.Score = "none"
 	if after != nil {
@@ -163,27 +172,25 @@ func byDate() search.SortOrder {
 	}
 }
 
-// query translates q into a bleve query: every whitespace-separated term of
-// q.Text must match title (boosted) or text, each with all of its tokens
-// (so a Chinese word matches as all of its bigrams), or, when it has no CJK
-// letter, their English-stemmed copies; the other fields filter
-// without scoring. Terms without tokens (punctuation) are dropped; a text of
-// nothing else matches nothing.
-func (s *Store) query(q store.Query) query.Query {
-	var must []query.Query
+// query translates q into a bleve query: q.Text in the query language (see
+// store.ParseQuery; textQuery), the other fields filtering without scoring.
+// A text whose words all lack tokens (punctuation) matches nothing.
+func (s *Store) query(q store.Query) (query.Query, error) {
+	expr, err := store.ParseQuery(q.Text)
+	if err != nil {
+		return nil, err
+	}
 	analyzer := s.index.Mapping().AnalyzerNamed(cjk.AnalyzerName)
-	for _, term := range strings.Fields(q.Text) {
-		if analyzer != nil && len(analyzer.Analyze([]byte(term))) == 0 {
-			continue // punctuation alone: nothing to match, nothing to require
+	expr = expr.Prune(func(e *store.Expr) bool {
+		return e.FullText() && analyzer != nil && len(analyzer.Analyze([]byte(e.Text))) == 0
+	})
+	var must []query.Query
+	if expr != nil {
+		t, err := s.textQuery(expr, analyzer)
+		if err != nil {
+			return nil, err
 		}
-		either := []query.Query{
-			match(term, fieldTitle, titleBoost),
-			match(term, fieldText, 1),
-		}
-		if !hasCJK(term) {
-			either = append(either, match(term, fieldTitleEn, titleBoost), match(term, fieldTextEn, 1))
-		}
-		must = append(must, query.NewDisjunctionQuery(either))
+		must = append(must, t)
 	}
 	var filters []query.Query
 	keyword := func(field, value string) {
@@ -206,7 +213,7 @@ func (s *Store) query(q store.Query) query.Query {
 	if !q.From.IsZero() || !q.To.IsZero() {
 		from, to, ok := indexableRange(q.From, q.To)
 		if !ok {
-			return query.NewMatchNoneQuery()
+			return query.NewMatchNoneQuery(), nil
 		}
 		inclusive, exclusive := true, false
 		r := query.NewDateRangeInclusiveQuery(from, to, &inclusive, &exclusive)
@@ -216,7 +223,7 @@ func (s *Store) query(q store.Query) query.Query {
 
 	switch {
 	case len(must) == 0 && strings.TrimSpace(q.Text) != "":
-		return query.NewMatchNoneQuery()
+		return query.NewMatchNoneQuery(), nil
 	case len(must) == 0:
 		must = append(must, query.NewMatchAllQuery())
 	}
@@ -224,7 +231,7 @@ func (s *Store) query(q store.Query) query.Query {
 	if len(filters) > 0 {
 		b.AddFilter(query.NewConjunctionQuery(filters))
 	}
-	return b
+	return b, nil
 }
 
 // match returns a query for all of the tokens of term in field.
@@ -234,6 +241,159 @@ func match(term, field string, boost float64) query.Query {
 	m.SetOperator(query.MatchQueryOperatorAnd)
 	m.SetBoost(boost)
 	return m
+}
+
+// maxExpansions is how many indexed words the last word of a prefix of
+// several words (经济学*, covid-1*) may stand for, as in the elastic backend.
+const maxExpansions = 1000
+
+// keywordFields maps the query language's keyword scopes to index fields.
+var keywordFields = map[string]string{
+	store.FieldAuthor: fieldAuthors, store.FieldSite: fieldSite,
+	store.FieldSection: fieldSection, store.FieldTag: fieldTags,
+}
+
+// textQuery translates a parsed query. A word must match title (boosted) or
+// text with all of its tokens (so a Chinese word matches as all of its
+// bigrams), or, when it has no CJK letter, their English-stemmed copies; a
+// phrase must match title or text with its tokens at consecutive positions
+// (a Chinese phrase as its bigrams, in order); a prefix of one token matches
+// the indexed words that start with it, and one of several tokens (经济学*)
+// is a phrase whose last token is such a prefix. title: keeps to the title;
+// the keyword scopes match a value exactly (or its start). An AND's negated
+// members are its must-nots; a negation alone excludes from everything.
+func (s *Store) textQuery(e *store.Expr, analyzer analysis.Analyzer) (query.Query, error) {
+	switch e.Op {
+	case store.OpAnd:
+		var must, not []query.Query
+		for _, sub := range e.Sub {
+			if sub.Op == store.OpNot {
+				q, err := s.textQuery(sub.Sub[0], analyzer)
+				if err != nil {
+					return nil, err
+				}
+				not = append(not, q)
+				continue
+			}
+			q, err := s.textQuery(sub, analyzer)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, q)
+		}
+		if len(must) == 0 {
+			must = append(must, query.NewMatchAllQuery())
+		}
+		if len(not) == 0 {
+			return query.NewConjunctionQuery(must), nil
+		}
+		return query.NewBooleanQuery(must, nil, not), nil
+	case store.OpOr:
+		var should []query.Query
+		for _, sub := range e.Sub {
+			q, err := s.textQuery(sub, analyzer)
+			if err != nil {
+				return nil, err
+			}
+			should = append(should, q)
+		}
+		return query.NewDisjunctionQuery(should), nil
+	case store.OpNot:
+		q, err := s.textQuery(e.Sub[0], analyzer)
+		if err != nil {
+			return nil, err
+		}
+		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{q}), nil
+	}
+	if field, ok := keywordFields[e.Field]; ok {
+		if e.Op == store.OpPrefix {
+			p := query.NewPrefixQuery(e.Text)
+			p.SetField(field)
+			return p, nil
+		}
+		t := query.NewTermQuery(e.Text)
+		t.SetField(field)
+		return t, nil
+	}
+	type scoped struct {
+		field string
+		boost float64
+	}
+	fields := []scoped{{fieldTitle, titleBoost}, {fieldText, 1}}
+	if e.Field == store.FieldTitle {
+		fields = fields[:1]
+	}
+	var either []query.Query
+	for _, f := range fields {
+		switch e.Op {
+		case store.OpPhrase:
+			m := query.NewMatchPhraseQuery(e.Text)
+			m.SetField(f.field)
+			m.SetBoost(f.boost)
+			either = append(either, m)
+		case store.OpPrefix:
+			q, err := s.prefix(e.Text, f.field, f.boost, analyzer)
+			if err != nil {
+				return nil, err
+			}
+			either = append(either, q)
+		default:
+			either = append(either, match(e.Text, f.field, f.boost))
+			if !hasCJK(e.Text) {
+				en := map[string]string{fieldTitle: fieldTitleEn, fieldText: fieldTextEn}[f.field]
+				either = append(either, match(e.Text, en, f.boost))
+			}
+		}
+	}
+	if len(either) == 1 {
+		return either[0], nil
+	}
+	return query.NewDisjunctionQuery(either), nil
+}
+
+// prefix returns the query for text* in field: a prefix query when text
+// is one token, else a phrase of its tokens whose last position holds the
+// indexed words starting with the last token (at most maxExpansions).
+func (s *Store) prefix(text, field string, boost float64, analyzer analysis.Analyzer) (query.Query, error) {
+	tokens := analyzer.Analyze([]byte(text))
+	if len(tokens) == 1 {
+		p := query.NewPrefixQuery(string(tokens[0].Term))
+		p.SetField(field)
+		p.SetBoost(boost)
+		return p, nil
+	}
+	first, last := tokens[0].Position, tokens[0].Position
+	for _, t := range tokens {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	phrase := make([][]string, last-first+1)
+	for _, t := range tokens[:len(tokens)-1] {
+		phrase[t.Position-first] = append(phrase[t.Position-first], string(t.Term))
+	}
+	end := tokens[len(tokens)-1]
+	dict, err := s.index.FieldDictPrefix(field, end.Term)
+	if err != nil {
+		return nil, fmt.Errorf("words of %s starting with %q: %w", field, end.Term, err)
+	}
+	defer dict.Close()
+	var words []string
+	for len(words) < maxExpansions {
+		entry, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("words of %s starting with %q: %w", field, end.Term, err)
+		}
+		if entry == nil {
+			break
+		}
+		words = append(words, entry.Term)
+	}
+	if len(words) == 0 {
+		return query.NewMatchNoneQuery(), nil
+	}
+	phrase[end.Position-first] = append(phrase[end.Position-first], words...)
+	m := query.NewMultiPhraseQuery(phrase, field)
+	m.SetBoost(boost)
+	return m, nil
 }
 
 // search runs req on the index, unless the index is unusable, turning a

@@ -83,7 +83,10 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		size = defaultLimit
 	}
 	size = min(size, maxWindow-from)
-	query := s.query(q)
+	query, err := s.query(q)
+	if err != nil {
+		return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
+	}
 	hitsBody := map[string]any{
 		"query":            query,
 		"from":             from,
@@ -222,44 +225,23 @@ func sortOf(q store.Query) []any {
 	return append([]any{map[string]any{"_score": map[string]any{"order": "desc"}}}, byDate()...)
 }
 
-// query translates q into a bool query: every whitespace-separated term of
-// q.Text must match title (boosted) or text, each with all of its tokens
-// (so a Chinese word matches as all of its bigrams), in the cjk fields or,
-// for a term without CJK letters, also their english sub-fields ("elections"
-// finds "election"); a term of stop words or punctuation alone requires
-// nothing (zero_terms_query all covers what tokenless misses), but a text
-// of nothing else matches nothing. The other fields of
-// q are filter clauses (no scoring); From is inclusive, To exclusive.
-func (s *Store) query(q store.Query) map[string]any {
-	var must, filter []any
-	terms := strings.Fields(q.Text)
-	for _, term := range terms {
-		if tokenless(term) {
-			continue
-		}
-		fields := []struct {
-			name  string
-			boost float64
-		}{{"title", titleBoost}, {"text", 1}}
-		if !hasCJK(term) {
-			fields = append(fields, struct {
-				name  string
-				boost float64
-			}{"title.en", titleBoost}, struct {
-				name  string
-				boost float64
-			}{"text.en", 1})
-		}
-		var should []any
-		for _, f := range fields {
-			should = append(should, map[string]any{"match": map[string]any{f.name: map[string]any{
-				"query": term, "operator": "and", "boost": f.boost, "zero_terms_query": "all",
-			}}})
-		}
-		must = append(must, map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}})
+// query translates q into a bool query: q.Text in the query language (see
+// store.ParseQuery; textQuery) must match, and the other fields of q are
+// filter clauses (no scoring); From is inclusive, To exclusive. A word of
+// stop words or punctuation alone requires nothing, but a text of nothing
+// else matches nothing.
+func (s *Store) query(q store.Query) (map[string]any, error) {
+	expr, err := store.ParseQuery(q.Text)
+	if err != nil {
+		return nil, err
 	}
-	if len(terms) > 0 && len(must) == 0 {
-		return map[string]any{"match_none": map[string]any{}}
+	var must, filter []any
+	if expr != nil {
+		expr = expr.Prune(func(e *store.Expr) bool { return e.FullText() && tokenless(e.Text) })
+		if expr == nil {
+			return map[string]any{"match_none": map[string]any{}}, nil
+		}
+		must = append(must, textQuery(expr))
 	}
 	keyword := func(field, value string) {
 		if value != "" {
@@ -290,7 +272,119 @@ func (s *Store) query(q store.Query) map[string]any {
 	if len(must) == 0 {
 		must = append(must, map[string]any{"match_all": map[string]any{}})
 	}
-	return map[string]any{"bool": map[string]any{"must": must, "filter": filter}}
+	return map[string]any{"bool": map[string]any{"must": must, "filter": filter}}, nil
+}
+
+// maxExpansions is how many indexed words the last word of a prefix of
+// several words (经济学*, covid-1*) may stand for, as in the bleve backend.
+const maxExpansions = 1000
+
+// keywordFields maps the query language's keyword scopes to fields.
+var keywordFields = map[string]string{
+	store.FieldAuthor: "authors", store.FieldSite: "site", store.FieldSection: "section", store.FieldTag: "tags",
+}
+
+// textQuery translates a parsed query. A word must match title (boosted) or
+// text with all of its tokens (so a Chinese word matches as all of its
+// bigrams), in the cjk fields or, for a word without CJK letters, also
+// their english sub-fields ("elections" finds "election"); a phrase is a
+// match_phrase on title or text (a Chinese phrase as its bigrams, in order);
+// a prefix of one word is a prefix query, and one of several tokens
+// (经济学*) a match_phrase_prefix. title: keeps to the title; the keyword
+// scopes match a value exactly (or its start). An AND's negated members are
+// its must_not; a negation alone excludes from everything.
+func textQuery(e *store.Expr) map[string]any {
+	switch e.Op {
+	case store.OpAnd:
+		var must, not []any
+		for _, sub := range e.Sub {
+			if sub.Op == store.OpNot {
+				not = append(not, textQuery(sub.Sub[0]))
+			} else {
+				must = append(must, textQuery(sub))
+			}
+		}
+		if len(must) == 0 {
+			must = append(must, map[string]any{"match_all": map[string]any{}})
+		}
+		return map[string]any{"bool": map[string]any{"must": must, "must_not": not}}
+	case store.OpOr:
+		var should []any
+		for _, sub := range e.Sub {
+			should = append(should, textQuery(sub))
+		}
+		return map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}}
+	case store.OpNot:
+		return map[string]any{"bool": map[string]any{
+			"must":     []any{map[string]any{"match_all": map[string]any{}}},
+			"must_not": []any{textQuery(e.Sub[0])},
+		}}
+	}
+	if field, ok := keywordFields[e.Field]; ok {
+		if e.Op == store.OpPrefix {
+			return map[string]any{"prefix": map[string]any{field: map[string]any{"value": e.Text}}}
+		}
+		return map[string]any{"term": map[string]any{field: e.Text}}
+	}
+	type scoped struct {
+		name  string
+		boost float64
+	}
+	fields := []scoped{{"title", titleBoost}, {"text", 1}}
+	if e.Field == store.FieldTitle {
+		fields = fields[:1]
+	}
+	var should []any
+	for _, f := range fields {
+		switch e.Op {
+		case store.OpPhrase:
+			should = append(should, map[string]any{"match_phrase": map[string]any{f.name: map[string]any{
+				"query": e.Text, "boost": f.boost,
+			}}})
+		case store.OpPrefix:
+			if word, ok := oneToken(e.Text); ok {
+				should = append(should, map[string]any{"prefix": map[string]any{f.name: map[string]any{
+					"value": word, "boost": f.boost,
+				}}})
+			} else {
+				should = append(should, map[string]any{"match_phrase_prefix": map[string]any{f.name: map[string]any{
+					"query": e.Text, "boost": f.boost, "max_expansions": maxExpansions,
+				}}})
+			}
+		default:
+			names := []string{f.name}
+			if !hasCJK(e.Text) {
+				names = append(names, f.name+".en")
+			}
+			for _, name := range names {
+				should = append(should, map[string]any{"match": map[string]any{name: map[string]any{
+					"query": e.Text, "operator": "and", "boost": f.boost, "zero_terms_query": "all",
+				}}})
+			}
+		}
+	}
+	return map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}}
+}
+
+// oneToken returns the token the cjk analyzer makes of text, lower-cased,
+// when it makes one: a word of letters and digits without CJK letters, or
+// one CJK letter, with any punctuation around it.
+func oneToken(text string) (string, bool) {
+	word := strings.TrimFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+	if word == "" {
+		return "", false
+	}
+	if hasCJK(word) {
+		return word, len([]rune(word)) == 1
+	}
+	for _, r := range word {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+			return "", false
+		}
+	}
+	return word, true
 }
 
 // stopWords are the english stop words that every analyzer of the mapping
@@ -377,8 +471,12 @@ func (s *Store) scanPage(ctx context.Context, q store.Query, after []json.RawMes
 		return nil, err
 	}
 	defer release()
+	query, err := s.query(q)
+	if err != nil {
+		return nil, err
+	}
 	body := map[string]any{
-		"query":            s.query(q),
+		"query":            query,
 		"size":             scanPage,
 		"track_total_hits": false,
 		"sort":             byDate(),

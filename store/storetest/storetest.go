@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	t.Run("PutUpdated", func(t *testing.T) { testPutUpdated(t, open(t)) })
 	t.Run("PutBatch", func(t *testing.T) { testPutBatch(t, open(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
+	t.Run("QueryLanguage", func(t *testing.T) { testQueryLanguage(t, open(t)) })
 	t.Run("SearchAfterUpdate", func(t *testing.T) { testSearchAfterUpdate(t, open(t)) })
 	t.Run("Scan", func(t *testing.T) { testScan(t, open(t)) })
 	t.Run("Similar", func(t *testing.T) { testSimilar(t, open(t)) })

@@ -180,6 +180,13 @@ func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 		}
 	}
 	sq.Text = strings.TrimSpace(sq.Text)
+	if sq.Text != "" {
+		// A query that does not parse (an unclosed quote, OR with
+		// nothing after it) says where, instead of failing in the store.
+		if _, err := store.ParseQuery(sq.Text); err != nil {
+			return q, sq, badRequest{"q", err.Error()}
+		}
+	}
 	if sq.Lang != "" && !langTag.MatchString(sq.Lang) {
 		return q, sq, badRequest{"lang", fmt.Sprintf("%q: want a language tag such as zh or en", sq.Lang)}
 	}

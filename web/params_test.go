@@ -49,6 +49,8 @@ var paramCases = []struct {
 	{"q too long", "q=" + strings.Repeat("长", maxQueryLen+1), 400, "q"},
 	{"q not utf-8", "q=%ff%fe", 400, "q"},
 	{"q nul", "q=a%00b", 400, "q"},
+	{"q unclosed quote", "q=%22tariffs", 400, "q"},
+	{"q dangling OR", "q=tariffs+OR", 400, "q"},
 	{"q tab and newline", "q=a%09b%0Ac", 200, ""},
 	{"q twice", "q=a&q=b", 400, "q"},
 	{"site ok", "site=xinhua", 200, ""},

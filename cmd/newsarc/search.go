@@ -133,7 +133,13 @@ a filter is needed and results come newest first.`,
 			if err != nil {
 				return err
 			}
-			q, err := qf.query(strings.Join(args, " "))
+			text := strings.Join(args, " ")
+			if strings.TrimSpace(text) != "" {
+				if _, err := store.ParseQuery(text); err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+			}
+			q, err := qf.query(text)
 			if err != nil {
 				return err
 			}

@@ -234,7 +234,9 @@ func dirNames(t testing.TB, dir string) []string {
 	}
 	var names []string
 	for _, de := range des {
-		names = append(names, de.Name())
+		if de.Name() != DefaultIndex {
+			names = append(names, de.Name())
+		}
 	}
 	return names
 }

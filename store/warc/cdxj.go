@@ -43,7 +43,7 @@ type IndexLine struct {
 	Key       string `json:"-"` // SURT form of URL
 	Timestamp string `json:"-"` // WARC-Date as yyyyMMddHHmmss, UTC
 	URL       string `json:"url"`
-	Mime      string `json:"mime"`
+	Mime      string `json:"mime,omitempty"`
 	Status    string `json:"status"`
 	Digest    string `json:"digest,omitempty"`
 	Length    string `json:"length"`

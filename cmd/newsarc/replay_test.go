@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"newsarc/crawler"
+	"newsarc/crawler/samplesite"
 	"newsarc/store/warc"
 )
 
@@ -155,5 +158,65 @@ func TestReplay(t *testing.T) {
 	}
 	if h := newsarc(t, "--config", cfgPath, "replay", "--headers", "--at", "2026-12-02 06:30", asked); !strings.HasPrefix(h, "HTTP/1.1 200 OK\n") {
 		t.Errorf("replay --headers of a 304: want the 200 it confirmed:\n%s", h)
+	}
+}
+
+// TestRecrawlRevisits crawls the fixture site twice: the second crawl's
+// unchanged pages are revisit records, the CDXJ index lists every capture,
+// and each revisit replays the body it repeats.
+func TestRecrawlRevisits(t *testing.T) {
+	site := samplesite.New()
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	data := t.TempDir()
+	newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
+	newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", srv.URL+"/")
+
+	dir := filepath.Join(data, "warc")
+	entries, err := warc.Index(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := warc.LoadIndex(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != len(entries) {
+		t.Errorf("index.cdxj has %d lines for %d captures", len(lines), len(entries))
+	}
+	revisits := 0
+	for _, e := range entries {
+		if e.RefersTo == "" {
+			continue
+		}
+		revisits++
+		ref, err := warc.Lookup(entries, e.URL, e.Date)
+		if err != nil {
+			t.Errorf("revisit of %s: %v", e.URL, err)
+			continue
+		}
+		orig, err1 := warc.Read(dir, ref.Capture)
+		rev, err2 := warc.Read(dir, e.Capture)
+		if err1 != nil || err2 != nil || len(orig.Body) == 0 || !bytes.Equal(orig.Body, rev.Body) {
+			t.Errorf("revisit of %s does not replay its original: %v %v", e.URL, err1, err2)
+		}
+	}
+	if revisits == 0 {
+		t.Errorf("the second crawl wrote no revisit record (%d captures)", len(entries))
+	}
+	t.Logf("%d captures, %d revisits", len(entries), revisits)
+
+	// warcio accepts the files (CI sets NEWSARC_REQUIRE_WARCIO=1).
+	script, _ := filepath.Abs("../../scripts/warcio")
+	if out, err := exec.Command(script, "--version").CombinedOutput(); err != nil {
+		if os.Getenv("NEWSARC_REQUIRE_WARCIO") == "1" {
+			t.Fatalf("NEWSARC_REQUIRE_WARCIO=1 but warcio is unavailable: %v\n%s", err, out)
+		}
+		t.Skipf("warcio is unavailable: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	out, err := exec.Command(script, append([]string{"check", "-v"}, files...)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "revisit") {
+		t.Errorf("warcio check: %v\n%s", err, out)
 	}
 }

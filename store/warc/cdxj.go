@@ -110,6 +110,12 @@ var indexMu sync.Mutex
 // the finished WARC files it lacks and dropping those no longer there
 // (then rewriting it). Files still being written are not in it.
 func LoadIndex(dir, name string) ([]IndexLine, error) {
+	return loadIndex(dir, name, true)
+}
+
+// loadIndex is LoadIndex; when update is false, it leaves the file as it
+// is (a reader's view, which must not race the writer's).
+func loadIndex(dir, name string, update bool) ([]IndexLine, error) {
 	if name == "" {
 		name = DefaultIndex
 	}
@@ -117,7 +123,8 @@ func LoadIndex(dir, name string) ([]IndexLine, error) {
 	defer indexMu.Unlock()
 	path := filepath.Join(dir, name)
 	lines, err := readIndex(path)
-	if err != nil {
+	rebuild := errors.Is(err, errBadIndex) // derived data: made again from the files
+	if err != nil && !rebuild {
 		return nil, fmt.Errorf("warc: read index %s: %w", name, err)
 	}
 	des, err := os.ReadDir(dir)
@@ -125,7 +132,7 @@ func LoadIndex(dir, name string) ([]IndexLine, error) {
 		return nil, fmt.Errorf("warc: index: %w", err)
 	}
 	files := map[string]bool{}
-	changed := false
+	changed := rebuild
 	for _, de := range des {
 		if n := de.Name(); !de.IsDir() && strings.HasSuffix(n, Ext) {
 			files[n] = true
@@ -159,11 +166,16 @@ func LoadIndex(dir, name string) ([]IndexLine, error) {
 		return lines, nil
 	}
 	slices.SortFunc(lines, func(a, b IndexLine) int { return strings.Compare(a.String(), b.String()) })
+	if !update {
+		return lines, nil
+	}
 	if err := writeIndex(path, lines); err != nil {
 		return nil, fmt.Errorf("warc: write index %s: %w", name, err)
 	}
 	return lines, nil
 }
+
+var errBadIndex = errors.New("not a CDXJ index")
 
 // readIndex parses a CDXJ file; a missing file is an empty index.
 func readIndex(path string) ([]IndexLine, error) {
@@ -184,11 +196,11 @@ func readIndex(path string) ([]IndexLine, error) {
 			if strings.TrimSpace(sc.Text()) == "" {
 				continue
 			}
-			return nil, fmt.Errorf("line %d: not CDXJ", n)
+			return nil, fmt.Errorf("%w: line %d: not CDXJ", errBadIndex, n)
 		}
 		l := IndexLine{Key: key, Timestamp: ts}
 		if err := json.Unmarshal([]byte(js), &l); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			return nil, fmt.Errorf("%w: line %d: %w", errBadIndex, n, err)
 		}
 		lines = append(lines, l)
 	}

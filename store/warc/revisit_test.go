@@ -201,6 +201,13 @@ func TestCDXJIndex(t *testing.T) {
 	if err != nil || len(again) != len(lines) {
 		t.Fatalf("rebuilt index: %d lines, %v", len(again), err)
 	}
+	// A damaged index is made again from the files.
+	if err := os.WriteFile(filepath.Join(dir, DefaultIndex), []byte("garbage\n{\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := LoadIndex(dir, ""); err != nil || len(again) != len(lines) {
+		t.Fatalf("index rebuilt from garbage: %d lines, %v", len(again), err)
+	}
 	if err := os.Remove(filepath.Join(dir, cs[len(cs)-1].File)); err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,15 @@
 // Each fetch becomes a response record followed by its request record,
 // linked both ways by WARC-Concurrent-To, with WARC-Block-Digest and
 // WARC-Payload-Digest in sha1 base32, and WARC-Truncated when the crawler
-// cut the body short. A 304 answer becomes a revisit record (profile
-// server-not-modified) that refers to the earlier capture.
+// cut the body short. A fetch that repeats an earlier capture of its URL
+// (a 304 answer, or the same body again) becomes a revisit record instead
+// of a response record (see revisit.go), and a CDXJ index of the finished
+// files is kept beside them (see cdxj.go).
+//
+// The warcinfo record at the start of each file names the software and its
+// version (Config.Software), the operator (Config.Operator), the collection
+// (isPartOf: Config.IsPartOf), the format and the specification it
+// conforms to, and the host it was written on.
 //
 // The HTTP header blocks are reconstructed from what Go's net/http parsed:
 // the status or request line, then the header fields in Go's canonical

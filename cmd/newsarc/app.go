@@ -136,7 +136,8 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 	}
 	wcfg := warc.DefaultConfig()
 	wcfg.Dir = warcDir(cfg)
-	wcfg.Software = "newsarc"
+	wcfg.Software = versionString()
+	wcfg.Operator = cfg.Crawler.Contact
 	w, err := warc.NewWriter(wcfg)
 	if err != nil {
 		state.Close()

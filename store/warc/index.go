@@ -25,6 +25,8 @@ type Entry struct {
 	// RefersTo is, for a revisit record, the WARC-Record-ID of the capture
 	// whose body it did not repeat; "" for a response record.
 	RefersTo string
+	Digest   string // WARC-Payload-Digest, "sha1:…"
+	Length   int64  // bytes of the record in its file (its gzip member)
 }
 
 // Index scans the WARC files in dir, those finished and those still open,
@@ -111,7 +113,7 @@ func indexFile(dir, name string, open bool) ([]Entry, error) {
 			return nil, fmt.Errorf("record at %d: %w", rec.Offset, err)
 		}
 		if ok {
-			e.Capture.File, e.Capture.Offset = name, rec.Offset
+			e.Capture.File, e.Capture.Offset, e.Length = name, rec.Offset, rec.Size
 			entries = append(entries, e)
 		}
 	}
@@ -129,6 +131,7 @@ func entry(rec gowarc.WarcRecord) (e Entry, ok bool, err error) {
 	e.URL = h.Get(gowarc.WarcTargetURI)
 	e.Date, _ = rec.Date()
 	e.Capture.RecordID = bracket(rec.RecordId())
+	e.Digest = h.Get(gowarc.WarcPayloadDigest)
 	if t == gowarc.Revisit {
 		e.RefersTo = bracket(h.GetId(gowarc.WarcRefersTo))
 	}

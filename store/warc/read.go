@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,19 +57,74 @@ type Response struct {
 // Read returns the HTTP response stored at c in the WARC files under dir:
 // status, headers, and the body with its Content-Encoding undone. A
 // capture in a file that is still being written is found under its open
-// name. It returns ErrNotFound when the file does not exist, and
-// ErrMismatch when the record there is not c's response or revisit record.
+// name. For a revisit record, the status and headers are the revisit's
+// and the body is that of the capture it refers to (RefersTo), found
+// through the CDXJ index or, for a file still being written, by scanning
+// dir; when that capture is not in dir, the body is empty. It returns
+// ErrNotFound when the file does not exist, and ErrMismatch when the
+// record there is not c's response or revisit record.
 func Read(dir string, c store.Capture) (*Response, error) {
+	resp, err := readResponse(dir, c)
+	if err != nil {
+		return nil, fmt.Errorf("warc: read %s@%d: %w", c.File, c.Offset, err)
+	}
+	if resp.RefersTo == "" {
+		return resp, nil
+	}
+	ref, err := findRecord(dir, bracket(resp.RefersTo))
+	if errors.Is(err, ErrNotFound) {
+		return resp, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("warc: read %s@%d: revisit: %w", c.File, c.Offset, err)
+	}
+	orig, err := readResponse(dir, ref)
+	if err != nil {
+		return nil, fmt.Errorf("warc: read %s@%d: revisited %s@%d: %w", c.File, c.Offset, ref.File, ref.Offset, err)
+	}
+	resp.Body, resp.ContentEncoding = orig.Body, orig.ContentEncoding
+	if orig.ContentEncoding != "" {
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+	}
+	if resp.Truncated == "" {
+		resp.Truncated = orig.Truncated
+	}
+	return resp, nil
+}
+
+func readResponse(dir string, c store.Capture) (*Response, error) {
 	var resp *Response
 	err := readRecord(dir, c, func(rec gowarc.WarcRecord) error {
 		var err error
 		resp, err = response(rec)
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("warc: read %s@%d: %w", c.File, c.Offset, err)
+	return resp, err
+}
+
+// findRecord locates the response or revisit record id (in angle
+// brackets) in dir: in the CDXJ index, else by scanning every file.
+func findRecord(dir, id string) (store.Capture, error) {
+	lines, err := loadIndex(dir, DefaultIndex, false)
+	if err == nil {
+		for _, l := range lines {
+			if l.RecordID == id {
+				off, _ := strconv.ParseInt(l.Offset, 10, 64)
+				return store.Capture{File: l.Filename, Offset: off, RecordID: id}, nil
+			}
+		}
 	}
-	return resp, nil
+	entries, err := Index(dir)
+	if err != nil {
+		return store.Capture{}, err
+	}
+	for _, e := range entries {
+		if e.Capture.RecordID == id {
+			return e.Capture, nil
+		}
+	}
+	return store.Capture{}, fmt.Errorf("%w: record %s", ErrNotFound, id)
 }
 
 // readRecord parses the record at c and hands it to fn before closing it.

@@ -24,8 +24,15 @@
 // Each fetch becomes a response record followed by its request record,
 // linked both ways by WARC-Concurrent-To, with WARC-Block-Digest and
 // WARC-Payload-Digest in sha1 base32, and WARC-Truncated when the crawler
-// cut the body short. A 304 answer becomes a revisit record (profile
-// server-not-modified) that refers to the earlier capture.
+// cut the body short. A fetch that repeats an earlier capture of its URL
+// (a 304 answer, or the same body again) becomes a revisit record instead
+// of a response record (see revisit.go), and a CDXJ index of the finished
+// files is kept beside them (see cdxj.go).
+//
+// The warcinfo record at the start of each file names the software and its
+// version (Config.Software), the operator (Config.Operator), the collection
+// (isPartOf: Config.IsPartOf), the format and the specification it
+// conforms to, and the host it was written on.
 //
 // The HTTP header blocks are reconstructed from what Go's net/http parsed:
 // the status or request line, then the header fields in Go's canonical
@@ -83,6 +90,7 @@ const (
 	DefaultMaxFileSize = 1 << 30 // 1 GiB
 	DefaultPrefix      = "newsarc"
 	DefaultSoftware    = "newsarc"
+	DefaultIndex       = "index.cdxj"
 )
 
 // File name suffixes: finished files end in Ext, files being written in
@@ -108,7 +116,11 @@ type Config struct {
 	Dir         string // directory of the WARC files; created if missing
 	MaxFileSize int64  // a file is closed before a record would take it past this; default 1 GiB
 	Prefix      string // file name prefix; default "newsarc"
-	Software    string // the warcinfo record's "software" field; default "newsarc"
+	Software    string // the warcinfo record's "software" field, name and version; default "newsarc"
+	Operator    string // the warcinfo "operator" field (a contact URL or address); left out when ""
+	IsPartOf    string // the warcinfo "isPartOf" field (the collection); default "newsarc"
+	// Index is the name of the CDXJ index kept in Dir; default "index.cdxj".
+	Index string
 	// MinFree is the space the Writer leaves free on the disk of Dir: a
 	// write that would go below it fails with a store.DiskFullError
 	// before any byte of it is written. Zero means store.DefaultMinFree;
@@ -118,7 +130,8 @@ type Config struct {
 
 // DefaultConfig returns the defaults, with Dir left empty.
 func DefaultConfig() Config {
-	return Config{MaxFileSize: DefaultMaxFileSize, Prefix: DefaultPrefix, Software: DefaultSoftware, MinFree: store.DefaultMinFree}
+	return Config{MaxFileSize: DefaultMaxFileSize, Prefix: DefaultPrefix, Software: DefaultSoftware,
+		IsPartOf: DefaultPrefix, Index: DefaultIndex, MinFree: store.DefaultMinFree}
 }
 
 // Exchange is one HTTP fetch as received.
@@ -159,6 +172,12 @@ type Writer struct {
 	infoID string   // its warcinfo record's ID
 	buf    bytes.Buffer
 	gz     *gzip.Writer
+	// indexErr is the first failure to update the CDXJ index, which Close
+	// reports; the WARC files are complete regardless.
+	indexErr error
+
+	seedOnce sync.Once
+	priors   map[string]prior // by WARC-Target-URI; see revisit.go
 }
 
 // serial numbers files across all Writers of the process, so that two
@@ -183,6 +202,15 @@ func NewWriter(cfg Config) (*Writer, error) {
 	}
 	if cfg.MinFree == 0 {
 		cfg.MinFree = d.MinFree
+	}
+	if cfg.IsPartOf == "" {
+		cfg.IsPartOf = d.IsPartOf
+	}
+	if cfg.Index == "" {
+		cfg.Index = d.Index
+	}
+	if strings.ContainsAny(cfg.Index, `/\`) {
+		return nil, fmt.Errorf("warc: index name %q has a path separator", cfg.Index)
 	}
 	if strings.ContainsAny(cfg.Prefix, `/\`) {
 		return nil, fmt.Errorf("warc: prefix %q has a path separator", cfg.Prefix)
@@ -211,6 +239,10 @@ func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error)
 	if err != nil {
 		return store.Capture{}, err
 	}
+	digest := payloadDigest(ex.Body)
+	if p, profile, ok := w.revisitOf(f, ex, digest); ok {
+		return w.writeRevisit(f, p, profile)
+	}
 	resp, err := w.build(gowarc.Response, f, func(rb gowarc.WarcRecordBuilder) {
 		if f.truncated != "" {
 			rb.AddWarcHeader(gowarc.WarcTruncated, f.truncated)
@@ -232,6 +264,9 @@ func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error)
 	}
 	c.Status = f.code
 	c.Type = f.respHeader.Get("Content-Type")
+	if f.truncated == "" && f.code != http.StatusNotModified {
+		w.remember(f.url, prior{id: c.RecordID, uri: f.url, date: f.date, digest: digest, typ: c.Type, status: f.code})
+	}
 	return c, nil
 }
 
@@ -254,47 +289,14 @@ func (w *Writer) WriteRevisit(ctx context.Context, ex *Exchange, refersTo store.
 	if refersTo.RecordID == "" {
 		return store.Capture{}, fmt.Errorf("warc: revisit of %s: no record ID to refer to", ex.URL)
 	}
-	var refDate time.Time
-	var refURI, refDigest string
+	p := prior{id: bracket(refersTo.RecordID), typ: refersTo.Type}
 	_ = readRecord(w.cfg.Dir, refersTo, func(rec gowarc.WarcRecord) error {
-		refDate, _ = rec.Date()
-		refURI = rec.WarcHeader().Get(gowarc.WarcTargetURI)
-		refDigest = rec.WarcHeader().Get(gowarc.WarcPayloadDigest)
+		p.date, _ = rec.Date()
+		p.uri = rec.WarcHeader().Get(gowarc.WarcTargetURI)
+		p.digest = rec.WarcHeader().Get(gowarc.WarcPayloadDigest)
 		return nil
 	})
-	rev, err := w.build(gowarc.Revisit, f, func(rb gowarc.WarcRecordBuilder) {
-		rb.AddWarcHeader(gowarc.WarcProfile, gowarc.ProfileServerNotModifiedV1_1)
-		rb.AddWarcHeader(gowarc.WarcRefersTo, bracket(refersTo.RecordID))
-		if refURI != "" {
-			rb.AddWarcHeader(gowarc.WarcRefersToTargetURI, refURI)
-		}
-		if !refDate.IsZero() {
-			rb.AddWarcHeaderTime(gowarc.WarcRefersToDate, refDate)
-		}
-		if refDigest != "" {
-			rb.AddWarcHeader(gowarc.WarcPayloadDigest, refDigest)
-		}
-	}, responseBlock(f, nil))
-	if err != nil {
-		return store.Capture{}, fmt.Errorf("warc: revisit record for %s: %w", ex.URL, err)
-	}
-	defer rev.Close()
-	req, err := w.build(gowarc.Request, f, nil, requestBlock(f))
-	if err != nil {
-		return store.Capture{}, fmt.Errorf("warc: request record for %s: %w", ex.URL, err)
-	}
-	defer req.Close()
-	link(rev, req)
-	c, err := w.append(rev, req)
-	if err != nil {
-		return store.Capture{}, fmt.Errorf("warc: write revisit of %s: %w", ex.URL, store.DiskFull(w.cfg.Dir, err))
-	}
-	c.Status = f.code
-	c.Type = f.respHeader.Get("Content-Type")
-	if c.Type == "" {
-		c.Type = refersTo.Type
-	}
-	return c, nil
+	return w.writeRevisit(f, p, gowarc.ProfileServerNotModifiedV1_1)
 }
 
 // Close finishes the open file: it is synced, closed and renamed to its
@@ -308,6 +310,9 @@ func (w *Writer) Close() error {
 	w.closed = true
 	if err := w.finish(); err != nil {
 		return fmt.Errorf("warc: close: %w", store.DiskFull(w.cfg.Dir, err))
+	}
+	if w.indexErr != nil {
+		return fmt.Errorf("warc: close: %w", store.DiskFull(w.cfg.Dir, w.indexErr))
 	}
 	return nil
 }
@@ -609,7 +614,12 @@ func (w *Writer) create() error {
 	rb.AddWarcHeaderTime(gowarc.WarcDate, now)
 	rb.AddWarcHeader(gowarc.WarcFilename, name)
 	rb.AddWarcHeader(gowarc.ContentType, gowarc.ApplicationWarcFields)
-	fmt.Fprintf(rb, "software: %s\r\n", w.cfg.Software)
+	fmt.Fprintf(rb, "software: %s\r\n", oneLine(w.cfg.Software))
+	if w.cfg.Operator != "" {
+		fmt.Fprintf(rb, "operator: %s\r\n", oneLine(w.cfg.Operator))
+	}
+	fmt.Fprintf(rb, "isPartOf: %s\r\n", oneLine(w.cfg.IsPartOf))
+	fmt.Fprintf(rb, "description: HTTP responses and requests as fetched by a news crawler\r\n")
 	fmt.Fprintf(rb, "format: WARC File Format 1.1\r\n")
 	fmt.Fprintf(rb, "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n")
 	if host, err := os.Hostname(); err == nil && host != "" {
@@ -648,7 +658,20 @@ func (w *Writer) finish() error {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("rename %s: %w", name, err)
 	}
-	return syncDir(filepath.Dir(path))
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	// The finished file joins the index; a failure is reported by Close,
+	// and the next update indexes the file then.
+	if _, err := LoadIndex(w.cfg.Dir, w.cfg.Index); err != nil && w.indexErr == nil {
+		w.indexErr = err
+	}
+	return nil
+}
+
+// oneLine makes s fit a warcinfo field: no line breaks.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // syncDir makes a rename in dir durable.

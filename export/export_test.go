@@ -471,7 +471,7 @@ func TestWriteManifest(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.File != "out.csv" || got.Count != 3 || len(got.Schema) != len(CSVColumns) || got.Schema[5].Name != "authors" {
+	if got.File != "out.csv" || got.Count != 3 || len(got.Schema) != len(CSVColumns) || got.Schema[6].Name != "authors" {
 		t.Errorf("manifest = %+v", got)
 	}
 	if fi, err := os.Stat(ManifestPath(file)); err != nil || fi.Mode().Perm() != 0o644 {

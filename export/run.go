@@ -20,6 +20,15 @@ import (
 type Options struct {
 	// BOM starts a CSV export with a UTF-8 byte-order mark.
 	BOM bool
+	// CreatedBy is a Parquet file's created_by: the program and its
+	// version, "newsarc version VERSION (build BUILD)". Empty writes
+	// "newsarc".
+	CreatedBy string
+	// Collapse writes one record per group of near-duplicates (reprints
+	// of a story: store.Article.Cluster), the first the scan meets (the
+	// newest published); an article of no group is its own. Run then
+	// holds the IDs of the groups written (some bytes each) in memory.
+	Collapse bool
 	// Progress, when set, is called with the number of records written so
 	// far every ProgressEvery records, and once more at the end.
 	Progress func(count int)
@@ -43,19 +52,22 @@ type Manifest struct {
 	File    string            `json:"file,omitempty"` // base name of the export file
 	Format  string            `json:"format"`
 	Query   string            `json:"query"`             // full-text query, "" for all
-	Filters map[string]string `json:"filters,omitempty"` // site, language, author, cluster, from, to (RFC 3339)
+	Filters map[string]string `json:"filters,omitempty"` // site, language, author, cluster, removed, changed, from, to (RFC 3339)
 	Count   int               `json:"count"`             // records written
 	// Damaged counts the records the store read damaged (see
 	// Record.Damage): written with their damage field set, or, with
 	// Options.SkipDamaged, left out and counted in Skipped. DamagedIDs
 	// lists the first maxDamagedIDs of them.
-	Damaged    int       `json:"damaged,omitempty"`
-	Skipped    int       `json:"skipped,omitempty"`
-	DamagedIDs []string  `json:"damaged_ids,omitempty"`
-	Bytes      int64     `json:"bytes"`  // size of the file
-	SHA256     string    `json:"sha256"` // of the file's bytes, hex
-	Schema     []Field   `json:"schema"`
-	CreatedAt  time.Time `json:"created_at"`
+	Damaged    int      `json:"damaged,omitempty"`
+	Skipped    int      `json:"skipped,omitempty"`
+	DamagedIDs []string `json:"damaged_ids,omitempty"`
+	// Collapsed counts the records left out by Options.Collapse: later
+	// members of a group already written.
+	Collapsed int       `json:"collapsed,omitempty"`
+	Bytes     int64     `json:"bytes"`  // size of the file
+	SHA256    string    `json:"sha256"` // of the file's bytes, hex
+	Schema    []Field   `json:"schema"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Run writes every article matching q (newest published first, as
@@ -81,12 +93,28 @@ func Run(ctx context.Context, st store.Store, q store.Query, format string, w io
 	}
 	sum := &counter{h: sha256.New()}
 	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
-	rw, err := NewWriter(format, bw, opts.BOM)
+	rw, err := NewWriter(format, bw, opts)
 	if err != nil {
 		return m, err
 	}
 	q.Sort, q.Limit, q.Offset = store.ByDate, 0, 0
+	var groups map[string]bool // with Collapse: the groups written
+	if opts.Collapse {
+		groups = map[string]bool{}
+		if m.Filters == nil {
+			m.Filters = map[string]string{}
+		}
+		m.Filters["collapse"] = "true"
+	}
 	err = st.Scan(ctx, q, func(a *store.Article) error {
+		if groups != nil {
+			g := GroupOf(a)
+			if groups[g] {
+				m.Collapsed++
+				return nil
+			}
+			groups[g] = true
+		}
 		if a.Damage != "" {
 			m.Damaged++
 			if len(m.DamagedIDs) < maxDamagedIDs {
@@ -125,6 +153,15 @@ func Run(ctx context.Context, st store.Store, q store.Query, format string, w io
 	return m, nil
 }
 
+// GroupOf returns the reprint group of a: its Cluster, or its own ID when
+// it belongs to none.
+func GroupOf(a *store.Article) string {
+	if a.Cluster != "" {
+		return a.Cluster
+	}
+	return a.ID
+}
+
 // filters returns the non-empty filters of q.
 func filters(q store.Query) map[string]string {
 	f := map[string]string{}
@@ -137,6 +174,12 @@ func filters(q store.Query) map[string]string {
 	set("language", q.Language)
 	set("author", q.Author)
 	set("cluster", q.Cluster)
+	if q.Removed {
+		f["removed"] = "true"
+	}
+	if q.Changed {
+		f["changed"] = "true"
+	}
 	if !q.From.IsZero() {
 		f["from"] = q.From.Format(time.RFC3339)
 	}

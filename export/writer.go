@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"newsarc/store"
 )
 
 // The export formats.
@@ -47,16 +50,15 @@ type Writer interface {
 }
 
 // NewWriter returns a Writer of format on w, or an error wrapping ErrFormat.
-// bom starts a CSV file with a UTF-8 byte-order mark (for spreadsheets);
-// the other formats ignore it.
-func NewWriter(format string, w io.Writer, bom bool) (Writer, error) {
+// Of opts it uses BOM (CSV) and CreatedBy (Parquet).
+func NewWriter(format string, w io.Writer, opts Options) (Writer, error) {
 	switch format {
 	case JSONL:
 		return NewJSONL(w), nil
 	case CSV:
-		return NewCSV(w, bom)
+		return NewCSV(w, opts.BOM)
 	case Parquet:
-		return NewParquet(w), nil
+		return NewParquet(w, opts.CreatedBy), nil
 	}
 	return nil, fmt.Errorf("%w %q: want jsonl, csv or parquet", ErrFormat, format)
 }
@@ -107,37 +109,53 @@ func (w *CSVWriter) Close() error { w.w.Flush(); return w.w.Error() }
 // Parquet writer holds one row group in memory before writing it.
 const RowsPerGroup = 5000
 
-// parquetRow is the Parquet schema of a Record. Strings are UTF-8 (STRING),
-// lists are 3-level LISTs of STRING, times are TIMESTAMP(MILLIS, UTC)
-// and null when unknown.
+// parquetRow is the Parquet schema of a Record, field for field in the
+// order of columns (TestSchemaOrder holds them together). Strings are UTF-8
+// (STRING), lists are 3-level LISTs of STRING, times are
+// TIMESTAMP(MILLIS, UTC) and null when unknown, the page's offset in the
+// _offset column beside them.
 type parquetRow struct {
-	ID           string            `parquet:"id"`
-	URL          string            `parquet:"url"`
-	CanonicalURL string            `parquet:"canonical_url"`
-	Site         string            `parquet:"site,dict"`
-	Title        string            `parquet:"title"`
-	Subtitle     *string           `parquet:"subtitle,optional"`
-	Authors      []string          `parquet:"authors,list"`
-	Editor       *string           `parquet:"editor,optional"`
-	Source       *string           `parquet:"source,optional"`
-	Publisher    *string           `parquet:"publisher,optional,dict"`
-	PublishedAt  *time.Time        `parquet:"published_at,optional,timestamp(millisecond:utc)"`
-	ModifiedAt   *time.Time        `parquet:"modified_at,optional,timestamp(millisecond:utc)"`
-	Language     string            `parquet:"language,dict"`
-	Section      *string           `parquet:"section,optional,dict"`
-	Tags         []string          `parquet:"tags,list"`
-	Description  string            `parquet:"description"`
-	TopImage     *string           `parquet:"top_image,optional"`
-	Text         string            `parquet:"text"`
-	WordCount    int64             `parquet:"word_count"`
-	FetchedAt    *time.Time        `parquet:"fetched_at,optional,timestamp(millisecond:utc)"`
-	ContentHash  string            `parquet:"content_hash"`
-	Version      int32             `parquet:"version"`
-	SimHash      *string           `parquet:"simhash,optional"`
-	Cluster      *string           `parquet:"cluster,optional"`
-	DuplicateOf  *string           `parquet:"duplicate_of,optional"`
-	Provenance   map[string]string `parquet:"provenance,optional"`
-	Damage       *string           `parquet:"damage,optional"`
+	ID              string            `parquet:"id"`
+	URL             string            `parquet:"url"`
+	CanonicalURL    string            `parquet:"canonical_url"`
+	Site            string            `parquet:"site,dict"`
+	Title           string            `parquet:"title"`
+	Subtitle        *string           `parquet:"subtitle,optional"`
+	Authors         []string          `parquet:"authors,list"`
+	Editor          *string           `parquet:"editor,optional"`
+	Source          *string           `parquet:"source,optional"`
+	Publisher       *string           `parquet:"publisher,optional,dict"`
+	PublishedAt     *time.Time        `parquet:"published_at,optional,timestamp(millisecond:utc)"`
+	PublishedOffset *string           `parquet:"published_offset,optional,dict"`
+	ModifiedAt      *time.Time        `parquet:"modified_at,optional,timestamp(millisecond:utc)"`
+	ModifiedOffset  *string           `parquet:"modified_offset,optional,dict"`
+	Language        string            `parquet:"language,dict"`
+	Section         *string           `parquet:"section,optional,dict"`
+	Tags            []string          `parquet:"tags,list"`
+	Description     string            `parquet:"description"`
+	TopImage        *string           `parquet:"top_image,optional"`
+	WordCount       int64             `parquet:"word_count"`
+	FetchedAt       *time.Time        `parquet:"fetched_at,optional,timestamp(millisecond:utc)"`
+	RemovedAt       *time.Time        `parquet:"removed_at,optional,timestamp(millisecond:utc)"`
+	ContentHash     string            `parquet:"content_hash"`
+	Version         int32             `parquet:"version"`
+	SimHash         *string           `parquet:"simhash,optional"`
+	Cluster         *string           `parquet:"cluster,optional"`
+	DuplicateOf     *string           `parquet:"duplicate_of,optional"`
+	Provenance      map[string]string `parquet:"provenance,optional"`
+	Capture         *parquetCapture   `parquet:"capture,optional"`
+	Text            string            `parquet:"text"`
+	Damage          *string           `parquet:"damage,optional"`
+}
+
+// parquetCapture is store.Capture in Parquet, with the names of its JSON
+// form.
+type parquetCapture struct {
+	File     string `parquet:"file"`
+	Offset   int64  `parquet:"offset"`
+	RecordID string `parquet:"record_id"`
+	Status   int32  `parquet:"status"`
+	Type     string `parquet:"content_type"`
 }
 
 func optString(s string) *string {
@@ -156,17 +174,22 @@ func optTime(t Time) *time.Time {
 }
 
 func newParquetRow(r Record) parquetRow {
-	return parquetRow{
+	row := parquetRow{
 		ID: r.ID, URL: r.URL, CanonicalURL: r.CanonicalURL, Site: r.Site, Title: r.Title,
 		Subtitle: optString(r.Subtitle), Authors: r.Authors, Editor: optString(r.Editor),
 		Source: optString(r.Source), Publisher: optString(r.Publisher),
-		PublishedAt: optTime(r.PublishedAt), ModifiedAt: optTime(r.ModifiedAt), Language: r.Language,
+		PublishedAt: optTime(r.PublishedAt), PublishedOffset: optString(r.PublishedOffset),
+		ModifiedAt: optTime(r.ModifiedAt), ModifiedOffset: optString(r.ModifiedOffset), Language: r.Language,
 		Section: optString(r.Section), Tags: r.Tags, Description: r.Description, TopImage: optString(r.TopImage),
-		Text: r.Text, WordCount: int64(r.WordCount), FetchedAt: optTime(r.FetchedAt),
+		Text: r.Text, WordCount: int64(r.WordCount), FetchedAt: optTime(r.FetchedAt), RemovedAt: optTime(r.RemovedAt),
 		ContentHash: r.ContentHash, Version: int32(r.Version), Provenance: r.Provenance,
 		SimHash: optString(r.SimHash), Cluster: optString(r.Cluster), DuplicateOf: optString(r.DuplicateOf),
 		Damage: optString(r.Damage),
 	}
+	if c := r.Capture; c != (store.Capture{}) {
+		row.Capture = &parquetCapture{File: c.File, Offset: c.Offset, RecordID: c.RecordID, Status: int32(c.Status), Type: c.Type}
+	}
+	return row
 }
 
 // ParquetWriter writes an Apache Parquet file. It buffers a row group of up
@@ -180,12 +203,14 @@ type ParquetWriter struct {
 const parquetBatch = 128
 
 // NewParquet returns a Parquet writer on w; nothing is written before the
-// first row group is full or Close is called.
-func NewParquet(w io.Writer) *ParquetWriter {
+// first row group is full or Close is called. createdBy is the footer's
+// created_by, by convention "newsarc version VERSION (build BUILD)"; ""
+// writes "newsarc".
+func NewParquet(w io.Writer, createdBy string) *ParquetWriter {
 	pw := parquet.NewGenericWriter[parquetRow](w,
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(RowsPerGroup),
-		parquet.CreatedBy("newsarc", "1", ""),
+		&parquet.WriterConfig{CreatedBy: cmp.Or(createdBy, "newsarc")},
 		parquet.KeyValueMetadata("newsarc.schema", "article/v1"),
 	)
 	return &ParquetWriter{pw: pw, batch: make([]parquetRow, 0, parquetBatch)}

@@ -203,6 +203,8 @@ type Query struct {
 	Cluster  string    // exact cluster ID: an article and its near-duplicates
 	From     time.Time // published at or after, when non-zero (inclusive)
 	To       time.Time // published before, when non-zero (exclusive)
+	Removed  bool      // only articles gone from their site (RemovedAt set)
+	Changed  bool      // only articles changed since first archived (Version > 1)
 	Sort     Sort      // ByRelevance (default when Text is set) or ByDate (undated last)
 	Limit    int       // page size for Search (default 10); ignored by Scan
 	Offset   int       // hits to skip for Search

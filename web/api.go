@@ -27,6 +27,8 @@ type hitJSON struct {
 	Language    string    `json:"language,omitempty"`
 	Cluster     string    `json:"cluster,omitempty"`      // its group of near-duplicates
 	DuplicateOf string    `json:"duplicate_of,omitempty"` // the earlier article it nearly repeats
+	Version     int       `json:"version"`                // versions archived: 1 when never changed
+	RemovedAt   time.Time `json:"removed_at,omitzero"`    // when the page was found gone from its site
 	Score       float64   `json:"score"`
 	// Fragments are HTML: escaped text with matches in <mark></mark>,
 	// and nothing else (see safeFragment).
@@ -43,7 +45,7 @@ type hitJSON struct {
 func newHitJSON(a *store.Article) hitJSON {
 	return hitJSON{ID: a.ID, Title: a.Title, URL: articleURL(a), Site: a.Site, Authors: nonNil(a.Authors),
 		PublishedAt: a.Published, Language: a.Language, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf,
-		Fragments: []string{}, Damage: a.Damage}
+		Version: a.Version, RemovedAt: a.RemovedAt, Fragments: []string{}, Damage: a.Damage}
 }
 
 // excerptLen is the length of an excerpt, in characters.
@@ -294,8 +296,9 @@ type diffAnswer struct {
 	From    diffSide `json:"from"`
 	To      diffSide `json:"to"`
 	Ops     []DiffOp `json:"ops"`
-	Added   int      `json:"added"`
-	Removed int      `json:"removed"`
+	Added   int      `json:"added"`   // units inserted
+	Removed int      `json:"removed"` // units deleted
+	Changed int      `json:"changed"` // units edited in place, with a word diff
 }
 
 // maxVersion is the largest version number a diff request may name.
@@ -348,7 +351,7 @@ func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	ops := Diff(split(all[from].Text), split(all[to].Text))
+	ops := Refine(Diff(split(all[from].Text), split(all[to].Text)))
 	out := diffAnswer{ID: a.ID, Unit: unit, Ops: ops,
 		From: diffSide{nums[from], all[from].FetchedAt, all[from].Title, all[from].Damage},
 		To:   diffSide{nums[to], all[to].FetchedAt, all[to].Title, all[to].Damage}}
@@ -358,6 +361,8 @@ func (h *Handler) diff(w http.ResponseWriter, r *http.Request) {
 			out.Added++
 		case Delete:
 			out.Removed++
+		case Change:
+			out.Changed++
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -191,17 +192,17 @@ func TestVersionsAndDiff(t *testing.T) {
 	var d diffAnswer
 	getJSON(t, srv.URL, "/api/articles/"+versioned.ID+"/diff", http.StatusOK, &d)
 	want := []DiffOp{
-		{Equal, "Stocks rose after the central bank held rates."},
-		{Delete, "Analysts expected calm."},
-		{Insert, "Analysts now expect volatility."},
-		{Equal, "Trading closes at four."},
+		{Op: Equal, Text: "Stocks rose after the central bank held rates."},
+		{Op: Delete, Text: "Analysts expected calm."}, // too little alike to be one paragraph edited
+		{Op: Insert, Text: "Analysts now expect volatility."},
+		{Op: Equal, Text: "Trading closes at four."},
 	}
-	if !slices.Equal(d.Ops, want) || d.From.Version != 1 || d.To.Version != 2 || d.Added != 1 || d.Removed != 1 ||
+	if !reflect.DeepEqual(d.Ops, want) || d.From.Version != 1 || d.To.Version != 2 || d.Added != 1 || d.Removed != 1 ||
 		d.To.Title != versionedV2.Title || d.Unit != "paragraph" {
 		t.Errorf("diff = %+v", d)
 	}
 	getJSON(t, srv.URL, "/api/articles/"+versioned.ID+"/diff?from=2&to=1&unit=line", http.StatusOK, &d)
-	if d.From.Version != 2 || d.To.Version != 1 || d.Ops[1] != (DiffOp{Delete, "Analysts now expect volatility."}) {
+	if d.From.Version != 2 || d.To.Version != 1 || !reflect.DeepEqual(d.Ops[1], DiffOp{Op: Delete, Text: "Analysts now expect volatility."}) {
 		t.Errorf("reverse diff = %+v", d)
 	}
 	var e apiError
@@ -445,17 +446,17 @@ func TestDiff(t *testing.T) {
 		a, b []string
 		want []DiffOp
 	}{
-		{"same", []string{"x", "y"}, []string{"x", "y"}, []DiffOp{{Equal, "x"}, {Equal, "y"}}},
-		{"empty to some", nil, []string{"x"}, []DiffOp{{Insert, "x"}}},
-		{"some to empty", []string{"x"}, nil, []DiffOp{{Delete, "x"}}},
-		{"replace middle", []string{"a", "b", "c"}, []string{"a", "B", "c"}, []DiffOp{{Equal, "a"}, {Delete, "b"}, {Insert, "B"}, {Equal, "c"}}},
-		{"insert", []string{"a", "c"}, []string{"a", "b", "c"}, []DiffOp{{Equal, "a"}, {Insert, "b"}, {Equal, "c"}}},
+		{"same", []string{"x", "y"}, []string{"x", "y"}, []DiffOp{{Op: Equal, Text: "x"}, {Op: Equal, Text: "y"}}},
+		{"empty to some", nil, []string{"x"}, []DiffOp{{Op: Insert, Text: "x"}}},
+		{"some to empty", []string{"x"}, nil, []DiffOp{{Op: Delete, Text: "x"}}},
+		{"replace middle", []string{"a", "b", "c"}, []string{"a", "B", "c"}, []DiffOp{{Op: Equal, Text: "a"}, {Op: Delete, Text: "b"}, {Op: Insert, Text: "B"}, {Op: Equal, Text: "c"}}},
+		{"insert", []string{"a", "c"}, []string{"a", "b", "c"}, []DiffOp{{Op: Equal, Text: "a"}, {Op: Insert, Text: "b"}, {Op: Equal, Text: "c"}}},
 		{"move", []string{"a", "b", "c", "d"}, []string{"b", "c", "a", "d"},
-			[]DiffOp{{Delete, "a"}, {Equal, "b"}, {Equal, "c"}, {Insert, "a"}, {Equal, "d"}}},
+			[]DiffOp{{Op: Delete, Text: "a"}, {Op: Equal, Text: "b"}, {Op: Equal, Text: "c"}, {Op: Insert, Text: "a"}, {Op: Equal, Text: "d"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Diff(tt.a, tt.b); !slices.Equal(got, tt.want) {
+			if got := Diff(tt.a, tt.b); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Diff = %v, want %v", got, tt.want)
 			}
 		})

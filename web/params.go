@@ -129,6 +129,22 @@ func (p params) number(name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// boolean returns the parameter name: true for "true" or "1", false for
+// "false", "0" or absent, a badRequest for anything else.
+func (p params) boolean(name string) (bool, error) {
+	s, err := p.get(name)
+	if err != nil {
+		return false, err
+	}
+	switch s {
+	case "true", "1":
+		return true, nil
+	case "", "false", "0":
+		return false, nil
+	}
+	return false, badRequest{name, fmt.Sprintf("%q: want true or false", s)}
+}
+
 // oneOf returns the parameter name, def when absent, or a badRequest when
 // it is not one of allowed.
 func (p params) oneOf(name, def string, allowed ...string) (string, error) {
@@ -154,6 +170,8 @@ type searchQuery struct {
 	Cluster string `json:"cluster,omitempty"`
 	From    string `json:"from,omitempty"`
 	To      string `json:"to,omitempty"`
+	Removed bool   `json:"removed,omitempty"` // only articles gone from their site
+	Changed bool   `json:"changed,omitempty"` // only articles with more than one version
 	Sort    string `json:"sort"`
 	Limit   int    `json:"limit"`
 	Offset  int    `json:"offset"`
@@ -161,7 +179,8 @@ type searchQuery struct {
 
 // parseQuery reads the search parameters of r: q, site, lang, author,
 // cluster, from and to (2006-01-02, 2006-01 or RFC 3339; a day or month
-// given as to includes all of it; clamped to minDate..maxDate), sort
+// given as to includes all of it; clamped to minDate..maxDate), removed and
+// changed (true or false), sort
 // (relevance or date), limit and offset. Every error is a badRequest
 // naming its parameter.
 func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
@@ -194,6 +213,14 @@ func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 		return q, sq, badRequest{"cluster", fmt.Sprintf("%q: want an article ID", sq.Cluster)}
 	}
 	q = store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author, Cluster: sq.Cluster}
+
+	if sq.Removed, err = p.boolean("removed"); err != nil {
+		return q, sq, err
+	}
+	if sq.Changed, err = p.boolean("changed"); err != nil {
+		return q, sq, err
+	}
+	q.Removed, q.Changed = sq.Removed, sq.Changed
 
 	if sq.From, err = p.get("from"); err != nil {
 		return q, sq, err

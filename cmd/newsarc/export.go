@@ -22,25 +22,33 @@ func exportCmd(g *globals) *cobra.Command {
 		text        string
 		bom         bool
 		skipDamaged bool
+		collapse    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export archived articles as a dataset (JSONL, CSV or Parquet)",
 		Long: `Export archived articles, one record per article, newest first, streaming
-in constant memory. Fields: id, url, canonical_url, site, title, subtitle,
-authors, editor, source, publisher, published_at and modified_at (RFC 3339;
-timestamps in Parquet), language, section, tags, description, top_image,
-text, word_count, fetched_at, content_hash, version, simhash, cluster and
-duplicate_of (near-duplicates: reprints of a story share a cluster id), and
-in JSONL the provenance of each metadata field and the WARC capture.
-CSV follows RFC 4180 (CRLF line ends); --bom adds a UTF-8 byte-order mark
-for spreadsheets. Parquet has lists as LIST<string> and dates as UTC
-timestamps. With --out, a manifest (query, filters, count, schema, sha256,
-time) is written beside the file as FILE.manifest.json.`,
+in constant memory. Every format has the same fields in the same order: id,
+url, canonical_url, site, title, subtitle, authors, editor, source,
+publisher, published_at, published_offset, modified_at, modified_offset,
+language, section, tags, description, top_image, word_count, fetched_at,
+removed_at (when the page was found gone), content_hash, version (the number
+of versions archived), simhash, cluster and duplicate_of (near-duplicates:
+reprints of a story share a cluster id), provenance (where each metadata
+field came from), capture (the raw response in the WARC files), text and
+damage. Times are RFC 3339 with the page's own offset in JSONL and CSV, and
+UTC timestamps in Parquet; the _offset columns keep the page's offset.
+CSV follows RFC 4180 (CRLF line ends), lists joined with "; ", provenance
+and capture as JSON; --bom adds a UTF-8 byte-order mark for spreadsheets.
+--collapse writes one record per group of reprints. With --out, the file
+is readable by all (mode 0644) and a manifest (query, filters, count,
+schema, sha256, time) is written beside it as FILE.manifest.json.`,
 		Example: `  newsarc export --format jsonl > articles.jsonl
   newsarc export --format csv --bom --site example-news --from 2025-01-01 --out feb.csv
   newsarc export --query 主权 --format parquet --out sovereignty.parquet
-  newsarc export --cluster 0632188c778eb1d665bbd4f4 --format csv   # one story and its reprints`,
+  newsarc export --cluster 0632188c778eb1d665bbd4f4 --format csv   # one story and its reprints
+  newsarc export --removed --format csv --out removed.csv           # articles gone from their site
+  newsarc export --collapse --format parquet --out stories.parquet  # one record per story`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,6 +76,9 @@ time) is written beside the file as FILE.manifest.json.`,
 				}
 				defer os.Remove(f.Name())
 				defer f.Close()
+				if err := f.Chmod(0o644); err != nil { // CreateTemp makes it 0600
+					return fmt.Errorf("export: %w", err)
+				}
 				w = f
 			}
 			bw := bufio.NewWriterSize(w, 1<<16)
@@ -81,7 +92,8 @@ time) is written beside the file as FILE.manifest.json.`,
 			}
 			tty := isTerminal(g.stderr)
 			start := time.Now()
-			opts := export.Options{BOM: bom, ProgressEvery: 500, SkipDamaged: skipDamaged}
+			opts := export.Options{BOM: bom, ProgressEvery: 500, SkipDamaged: skipDamaged, Collapse: collapse,
+				CreatedBy: parquetCreatedBy()}
 			if tty {
 				opts.Progress = func(n int) {
 					fmt.Fprintf(g.stderr, "\r\033[Kexported %d articles (%s)", n, time.Since(start).Round(time.Second))
@@ -131,8 +143,15 @@ time) is written beside the file as FILE.manifest.json.`,
 	f.StringVarP(&out, "out", "o", "", "output file (default standard output)")
 	f.StringVar(&text, "query", "", "only articles matching this full-text query")
 	f.BoolVar(&bom, "bom", false, "CSV: start with a UTF-8 byte-order mark")
+	f.BoolVar(&collapse, "collapse", false, "one record per group of reprints (near-duplicates), the newest")
 	f.BoolVar(&skipDamaged, "skip-damaged", false, "leave out records whose text does not match their content_hash (default: write them with damage set)")
 	return cmd
+}
+
+// parquetCreatedBy is the created_by of Parquet exports, in the form
+// Parquet readers know: "newsarc version VERSION (build ...)".
+func parquetCreatedBy() string {
+	return "newsarc version " + strings.TrimPrefix(versionString(), "newsarc ")
 }
 
 // exportRecord is the record type the tests read back.

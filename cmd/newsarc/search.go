@@ -12,12 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"newsarc/export"
 	"newsarc/store"
 )
 
 // queryFlags are the filters search and export share.
 type queryFlags struct {
 	site, lang, author, cluster, from, to string
+	removed, changed                      bool
 }
 
 func (q *queryFlags) add(cmd *cobra.Command) {
@@ -28,6 +30,8 @@ func (q *queryFlags) add(cmd *cobra.Command) {
 	f.StringVar(&q.cluster, "cluster", "", "only this group of near-duplicates (an article's cluster id: the story and its reprints)")
 	f.StringVar(&q.from, "from", "", "published on or after this date (2006-01-02 or RFC 3339)")
 	f.StringVar(&q.to, "to", "", "published on or before this date (2006-01-02 or RFC 3339)")
+	f.BoolVar(&q.removed, "removed", false, "only articles removed from their site (the page later answered 404 or 410)")
+	f.BoolVar(&q.changed, "changed", false, "only articles changed since first archived (more than one version)")
 }
 
 // check says, for each of --site, --lang and --cluster that names nothing in
@@ -71,7 +75,8 @@ func (q *queryFlags) check(ctx context.Context, st store.Store) error {
 }
 
 func (q *queryFlags) query(text string) (store.Query, error) {
-	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author, Cluster: q.cluster}
+	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author, Cluster: q.cluster,
+		Removed: q.removed, Changed: q.changed}
 	var err error
 	if sq.From, err = parseDay(q.from, false); err != nil {
 		return sq, fmt.Errorf("--from: %w", err)
@@ -103,11 +108,12 @@ func parseDay(s string, end bool) (time.Time, error) {
 
 func searchCmd(g *globals) *cobra.Command {
 	var (
-		qf     queryFlags
-		limit  int
-		offset int
-		sortBy string
-		asJSON bool
+		qf       queryFlags
+		limit    int
+		offset   int
+		sortBy   string
+		asJSON   bool
+		collapse bool
 	)
 	cmd := &cobra.Command{
 		Use:   "search [QUERY]",
@@ -119,11 +125,17 @@ two-character words such as 主权 included. Words in a query must all match.
 Reprints of one story on several sites are linked when they are archived
 (near-duplicate bodies by SimHash): a result that is one shows the article it
 repeats, and --cluster ID lists a story with all its reprints. Without QUERY,
-a filter is needed and results come newest first.`,
+a filter is needed and results come newest first. --collapse shows each group
+of reprints once, by its best match.
+
+--removed lists the articles that disappeared from their site (marked
+[removed DATE]); --changed those edited after they were first archived.`,
 		Example: `  newsarc search 主权
   newsarc search "data sovereignty" --site example-news --from 2025-01-01 --limit 20
   newsarc search 人工智能 --sort date --json
-  newsarc search --cluster 0632188c778eb1d665bbd4f4`,
+  newsarc search --cluster 0632188c778eb1d665bbd4f4
+  newsarc search --removed --site example-news
+  newsarc search 主权 --changed --collapse`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && qf == (queryFlags{}) {
 				return fmt.Errorf("search: give words to search for, or a filter such as --site or --cluster")
@@ -164,7 +176,11 @@ a filter is needed and results come newest first.`,
 			if err := qf.check(ctx, st); err != nil {
 				return err
 			}
-			res, err := st.Search(ctx, q)
+			search := st.Search
+			if collapse {
+				search = func(ctx context.Context, q store.Query) (*store.Results, error) { return searchCollapsed(ctx, st, q) }
+			}
+			res, err := search(ctx, q)
 			if err != nil {
 				return err
 			}
@@ -187,7 +203,49 @@ a filter is needed and results come newest first.`,
 	f.IntVar(&offset, "offset", 0, "results to skip")
 	f.StringVar(&sortBy, "sort", "relevance", "relevance or date")
 	f.BoolVar(&asJSON, "json", false, "print results as JSON")
+	f.BoolVar(&collapse, "collapse", false, "one result per group of reprints (near-duplicates), its best match")
 	return cmd
+}
+
+// collapsePage is how many hits searchCollapsed asks for at a time.
+const collapsePage = 100
+
+// searchCollapsed searches q counting results in groups of reprints
+// (export.GroupOf): the best-ranked match of each group stands for it,
+// and q.Offset and q.Limit count groups. Total and Facets still count
+// articles.
+func searchCollapsed(ctx context.Context, st store.Store, q store.Query) (*store.Results, error) {
+	if q.Limit <= 0 {
+		q.Limit = 10
+	}
+	want := max(q.Offset, 0) + q.Limit
+	seen := map[string]bool{}
+	var hits []store.Hit
+	var first *store.Results
+	page := q
+	page.Offset, page.Limit = 0, collapsePage
+	for {
+		res, err := st.Search(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = res
+		}
+		for _, h := range res.Hits {
+			if g := export.GroupOf(h.Article); !seen[g] {
+				seen[g] = true
+				hits = append(hits, h)
+			}
+		}
+		page.Offset += len(res.Hits)
+		if len(hits) >= want || len(res.Hits) < page.Limit || page.Offset >= res.Total {
+			break
+		}
+	}
+	out := *first
+	out.Hits = hits[min(max(q.Offset, 0), len(hits)):min(want, len(hits))]
+	return &out, nil
 }
 
 var markTag = regexp.MustCompile(`</?mark>`)
@@ -203,6 +261,12 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 	if q.Cluster != "" {
 		what += " in group " + q.Cluster
 	}
+	if q.Removed {
+		what += ", removed from their site"
+	}
+	if q.Changed {
+		what += ", changed since archived"
+	}
 	fmt.Fprintf(w, "%d %s for %s (%s)\n", res.Total, noun, what, res.Took.Round(time.Microsecond))
 	for i, h := range res.Hits {
 		a := h.Article
@@ -213,7 +277,14 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 		if len(a.Authors) > 0 {
 			meta = append(meta, strings.Join(a.Authors, ", "))
 		}
-		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", q.Offset+i+1, a.Title, strings.Join(meta, " · "), a.CanonicalURL)
+		title := a.Title
+		if !a.RemovedAt.IsZero() {
+			title = "[removed " + a.RemovedAt.UTC().Format("2006-01-02") + "] " + title
+		}
+		if a.Version > 1 {
+			meta = append(meta, fmt.Sprintf("%d versions", a.Version))
+		}
+		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", q.Offset+i+1, title, strings.Join(meta, " · "), a.CanonicalURL)
 		if a.DuplicateOf != "" {
 			fmt.Fprintf(w, "   near-duplicate of %s (group: --cluster %s)\n", a.DuplicateOf, a.Cluster)
 		}

@@ -96,7 +96,7 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 
 	opts := web.Options{
 		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-			_, err := export.Run(ctx, st, q, format, w, export.Options{})
+			_, err := export.Run(ctx, st, q, format, w, export.Options{CreatedBy: parquetCreatedBy()})
 			return err
 		},
 		AdminToken: token,

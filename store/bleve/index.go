@@ -40,6 +40,7 @@ const (
 	fieldMonth     = "month"   // "2006-01" of Published in UTC, for the date facet
 	fieldCluster   = "cluster" // Query.Cluster matches it or the document ID
 	fieldBands     = "simhash_bands"
+	fieldState     = "state" // flagRemoved and flagChanged, for Query.Removed and Query.Changed
 
 	// English-stemmed copies of title and text, for articles not in
 	// Chinese, Japanese or Korean: "elections" finds "election".
@@ -49,7 +50,13 @@ const (
 
 // mappingVersion names the index layout; changing newMapping must change it,
 // so that Open rebuilds indexes built with the old layout.
-const mappingVersion = "newsarc-3"
+const mappingVersion = "newsarc-4"
+
+// Values of fieldState.
+const (
+	flagRemoved = "removed" // RemovedAt is set
+	flagChanged = "changed" // more than one version
+)
 
 // Keys of bleve's internal storage, written in the same batch as documents.
 var (
@@ -97,7 +104,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldTextEn, stemmed)
 	doc.AddFieldMappingsAt(fieldTitle, text)
 	doc.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldMonth, fieldCluster, fieldBands} {
+	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldMonth, fieldCluster, fieldBands, fieldState} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
 	doc.AddFieldMappingsAt(fieldPublished, date)
@@ -136,6 +143,16 @@ func indexDoc(a *store.Article) map[string]any {
 	if a.Cluster != "" {
 		d[fieldCluster] = a.Cluster
 	}
+	var state []string
+	if !a.RemovedAt.IsZero() {
+		state = append(state, flagRemoved)
+	}
+	if a.Version > 1 {
+		state = append(state, flagChanged)
+	}
+	if len(state) > 0 {
+		d[fieldState] = state
+	}
 	if h, err := store.ParseSimHash(a.SimHash); err == nil {
 		d[fieldBands] = store.SimHashBands(h)
 	}
@@ -164,7 +181,8 @@ func sameIndexed(a, b *store.Article) bool {
 	return a.Title == b.Title && a.Text == b.Text && a.Site == b.Site &&
 		a.Language == b.Language && a.Section == b.Section && a.Published.Equal(b.Published) &&
 		slices.Equal(a.Authors, b.Authors) && slices.Equal(a.Tags, b.Tags) &&
-		a.Cluster == b.Cluster && a.SimHash == b.SimHash
+		a.Cluster == b.Cluster && a.SimHash == b.SimHash &&
+		a.RemovedAt.IsZero() == b.RemovedAt.IsZero() && (a.Version > 1) == (b.Version > 1)
 }
 
 // Names of the directories a rebuild leaves beside the index: the new

@@ -203,6 +203,12 @@ func (s *Store) query(q store.Query) (query.Query, error) {
 	keyword(fieldSite, q.Site)
 	keyword(fieldLanguage, q.Language)
 	keyword(fieldAuthors, q.Author)
+	if q.Removed {
+		keyword(fieldState, flagRemoved)
+	}
+	if q.Changed {
+		keyword(fieldState, flagChanged)
+	}
 	if q.Cluster != "" {
 		// A group is the articles that carry its ID as cluster, and the
 		// article of that ID (whose cluster may be empty).

@@ -251,6 +251,12 @@ func (s *Store) query(q store.Query) (map[string]any, error) {
 	keyword("site", q.Site)
 	keyword("language", q.Language)
 	keyword("authors", q.Author)
+	if q.Removed {
+		filter = append(filter, map[string]any{"exists": map[string]any{"field": "removed"}})
+	}
+	if q.Changed {
+		filter = append(filter, map[string]any{"range": map[string]any{"version": map[string]any{"gt": 1}}})
+	}
 	if q.Cluster != "" {
 		// A group is the articles that carry its ID as cluster, and the
 		// article of that ID (whose cluster may be empty).

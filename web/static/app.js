@@ -23,6 +23,8 @@ const LABELS = {
     runs: 'Runs', token: 'Admin token', startCrawl: 'Start a crawl', started: 'Started', trigger: 'Trigger',
     status: 'Status', pages: 'Pages', articlesCol: 'Articles (new, updated)', errors: 'Errors', rate: 'Pages/s',
     eta: 'ETA', noRuns: 'No runs recorded.', crawlStarted: 'Crawl started.',
+    state: 'Status', changed: 'Changed', removedOn: d => `removed ${d}`, versionsN: n => `${n} versions`,
+    edited: n => `${n} edited`,
   },
   zh: {
     brand: 'newsarc 新闻存档', placeholder: '搜索存档…', search: '搜索', sortRelevance: '相关度',
@@ -40,6 +42,8 @@ const LABELS = {
     runs: '抓取记录', token: '管理令牌', startCrawl: '开始抓取', started: '开始时间', trigger: '触发方式',
     status: '状态', pages: '页面', articlesCol: '文章（新增，更新）', errors: '错误', rate: '页/秒',
     eta: '预计剩余', noRuns: '尚无抓取记录。', crawlStarted: '已开始抓取。',
+    state: '状态', changed: '有修改', removedOn: d => `${d} 已删除`, versionsN: n => `${n} 个版本`,
+    edited: n => `修改 ${n}`,
   },
 };
 
@@ -112,7 +116,7 @@ async function getJSON(url) {
 }
 
 // Routing: #/search?q=…&site=… and #/article/ID.
-const FILTERS = ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to', 'sort', 'offset'];
+const FILTERS = ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to', 'removed', 'changed', 'sort', 'offset'];
 
 function route() {
   const h = location.hash.replace(/^#/, '');
@@ -165,6 +169,7 @@ async function renderSearch(params) {
   renderFacet('site', res.facets.site, params);
   renderFacet('author', res.facets.author, params);
   renderFacet('language', res.facets.language, params, 'lang');
+  renderStateFilters(params);
   renderChips(params);
   renderHistogram(res.facets.date, params);
   renderHits(res);
@@ -185,16 +190,30 @@ function renderFacet(name, buckets, params, key) {
   $('facet-' + name).parentElement.hidden = items.length === 0;
 }
 
+// renderStateFilters offers the removed and changed filters: articles gone
+// from their site, articles edited after they were archived.
+function renderStateFilters(params) {
+  $('facet-state').replaceChildren(...['removed', 'changed'].map(k => {
+    const on = params.get(k) === 'true';
+    return el('li', { class: on ? 'active' : null },
+      el('a', {
+        href: '#', 'data-facet': k,
+        onclick: ev => { ev.preventDefault(); go(withParam(params, k, on ? '' : 'true')); },
+      }, el('span', { class: 'term' }, L[k])));
+  }));
+}
+
 function renderChips(params) {
   const chips = [];
-  const names = { site: L.site, author: L.author, lang: L.language, cluster: L.group, from: L.from, to: L.to };
+  const names = { site: L.site, author: L.author, lang: L.language, cluster: L.group, from: L.from, to: L.to,
+    removed: L.removed, changed: L.changed };
   for (const k of Object.keys(names)) {
     const v = params.get(k);
     if (!v) continue;
     chips.push(el('button', {
       type: 'button', class: 'chip', title: L.remove, 'data-filter': k,
       onclick: () => go(withParam(params, k, '')),
-    }, `${names[k]}: ${v} ×`));
+    }, v === 'true' ? `${names[k]} ×` : `${names[k]}: ${v} ×`));
   }
   $('active-filters').replaceChildren(...chips);
   $('active-filters').hidden = chips.length === 0;
@@ -239,9 +258,11 @@ function renderHits(res) {
     const body = frags.filter((_, i) => i !== ti);
     const meta = [hit.site, hit.published_at ? minute(hit.published_at) : L.undated, (hit.authors || []).join(', ')]
       .filter(Boolean).join(' · ');
-    return el('li', { class: 'hit' },
+    return el('li', { class: 'hit' + (hit.removed_at ? ' removed' : '') },
       el('h3', {}, el('a', { href: '#/article/' + encodeURIComponent(hit.id) }, title)),
-      el('p', { class: 'hit-meta' }, meta),
+      el('p', { class: 'hit-meta' }, meta,
+        hit.removed_at ? el('span', { class: 'mark mark-removed' }, L.removedOn(day(hit.removed_at))) : null,
+        hit.version > 1 ? el('span', { class: 'mark mark-changed' }, L.versionsN(hit.version)) : null),
       hit.damage ? el('p', { class: 'damage', role: 'note' }, L.damaged + hit.damage) : null,
       hit.duplicate_of ? el('p', { class: 'hit-dup' },
         el('a', { href: '#/search?cluster=' + encodeURIComponent(hit.cluster), 'data-cluster': hit.cluster }, L.reprint)) : null,
@@ -282,7 +303,7 @@ async function updateExport(params) {
   const box = $('export-link');
   if (!exportEnabled) { box.hidden = true; return; }
   const p = new URLSearchParams();
-  for (const k of ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to']) if (params.get(k)) p.set(k, params.get(k));
+  for (const k of FILTERS) if (k !== 'sort' && k !== 'offset' && params.get(k)) p.set(k, params.get(k));
   box.hidden = false;
   box.replaceChildren(L.export + ': ', ...['jsonl', 'csv', 'parquet'].flatMap((f, i) => {
     p.set('format', f);
@@ -350,7 +371,7 @@ function renderVersions(id, versions) {
   $('diff').replaceChildren();
   if (versions.length < 2) return;
   const opts = sel => versions.map(v => el('option', { value: v.version, selected: v.version === sel },
-    `v${v.version} · ${day(v.fetched_at)}${v.current ? ' (' + L.current + ')' : ''}${v.damage ? ' · ' + L.damagedMark : ''}`));
+    `v${v.version} · ${minute(v.fetched_at)} UTC${v.current ? ' (' + L.current + ')' : ''}${v.damage ? ' · ' + L.damagedMark : ''}`));
   const last = versions[versions.length - 1].version, prev = versions[versions.length - 2].version;
   $('diff-from').replaceChildren(...opts(prev));
   $('diff-to').replaceChildren(...opts(last));
@@ -363,7 +384,9 @@ async function loadDiff(id, from, to) {
   try {
     d = await getJSON(`/api/articles/${encodeURIComponent(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
   } catch (e) { showError(e.message); return; }
-  const items = [el('p', { class: 'diff-stats' }, d.added || d.removed ? `${L.added(d.added)} · ${L.deleted(d.removed)}` : L.same)];
+  const stats = [d.added ? L.added(d.added) : '', d.removed ? L.deleted(d.removed) : '', d.changed ? L.edited(d.changed) : '']
+    .filter(Boolean).join(' · ');
+  const items = [el('p', { class: 'diff-stats' }, stats || L.same)];
   for (const side of [d.from, d.to]) {
     if (side.damage) items.push(el('p', { class: 'damage', role: 'note' }, `v${side.version}: ` + L.damaged + side.damage));
   }
@@ -372,7 +395,10 @@ async function loadDiff(id, from, to) {
   }
   for (const op of d.ops) {
     const cls = 'op-' + op.op;
-    const body = op.op === 'insert' ? el('ins', {}, op.text) : op.op === 'delete' ? el('del', {}, op.text) : op.text;
+    // A paragraph edited in place shows its word diff: a one-word
+    // correction strikes one word.
+    const words = w => w.op === 'insert' ? el('ins', {}, w.text) : w.op === 'delete' ? el('del', {}, w.text) : w.text;
+    const body = op.op === 'change' ? (op.words || []).map(words) : words(op);
     items.push(el('p', { class: cls }, body));
   }
   $('diff').replaceChildren(...items);

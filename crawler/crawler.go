@@ -286,7 +286,10 @@ type run struct {
 	rejected map[string]bool        // URLs refused, counted once
 	lists    map[string]int         // non-article pages fetched per URL template
 	shapes   map[string]*shapeCount // verdicts per URL shape, see shape.go
-	attempts map[string]int
+	// listLinked holds the URLs list pages have linked in this run, for
+	// chainEnd.
+	listLinked map[string]bool
+	attempts   map[string]int
 }
 
 // Run crawls one site until its frontier is empty, a limit is reached or
@@ -464,8 +467,8 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	}
 	r := &run{c: c, site: site, ex: ex, scope: newScope(), seeds: map[string]bool{},
 		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
-		shapes: map[string]*shapeCount{},
-		state:  c.cfg.State, now: time.Now()}
+		shapes: map[string]*shapeCount{}, listLinked: map[string]bool{},
+		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
@@ -900,8 +903,8 @@ func (r *run) markMobile(links []link, articleID string) {
 }
 
 // chainEnd drops a list page's links to more list pages when the page
-// brings nothing new: no link, besides those, to a page of this site the
-// crawl has not seen. Pagination past the last page, calendars of empty
+// brings nothing new: no link, besides those, to a page of this site that
+// no list page of this run has linked yet. Pagination past the last page, calendars of empty
 // days and "older stories" links that go on for ever then end where the
 // news ends, instead of at the list budget. List pages are the page's own
 // URL shape (the next page, the previous day) and the shapes of pages
@@ -914,10 +917,21 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// "New" is judged against what list pages have linked so far, not
+	// against every URL seen: an article that a related-stories box of
+	// another article found first is still news this list brings. Judged
+	// against every URL, whether a chain went on depended on which worker
+	// fetched what first, and articles only its later pages list were lost.
+	fresh := false
 	for _, u := range us {
-		if r.scope.allows(u) && !r.seen[u.String()] && TrapReason(u) == "" && !listy(u) {
-			return us, feed // something new: the chain goes on
+		s := u.String()
+		if !fresh && r.scope.allows(u) && !r.listLinked[s] && TrapReason(u) == "" && !listy(u) {
+			fresh = true
 		}
+		r.listLinked[s] = true
+	}
+	if fresh {
+		return us, feed // something new: the chain goes on
 	}
 	var keepU []*url.URL
 	var keepF []bool

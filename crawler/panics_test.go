@@ -135,8 +135,8 @@ func TestPanicDoesNotEscapePage(t *testing.T) {
 				t.Errorf("first run: errors %v, want panic 1", first.Errors)
 			}
 			if want := len(site.Articles()) - 1; first.New != want || len(allArticles(t, st)) != want {
-				t.Errorf("first run archived %d (stats new %d), want every article but the one that panicked: %d",
-					len(allArticles(t, st)), first.New, want)
+				t.Errorf("first run archived %d (stats new %d), want every article but the one that panicked: %d; verdicts %v, skipped %v, errors %v",
+					len(allArticles(t, st)), first.New, want, first.Verdicts, first.Skipped, first.Errors)
 			}
 			if _, err := st.Get(context.Background(), store.IDFor(srv.URL+victim.Path)); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the page that panicked was archived (err %v)", err)

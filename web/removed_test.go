@@ -35,4 +35,3 @@ func TestSearchRemovedChanged(t *testing.T) {
 	var e apiError
 	getJSON(t, srv.URL, "/api/search?removed=yes", http.StatusBadRequest, &e)
 }
-

@@ -27,27 +27,6 @@ import (
 // Floors are the figures reached (docs/BENCHMARKS.md); a change that falls
 // below one fails. No page may crash the program on any set.
 
-// buildNewsarc builds the program once per test binary.
-var buildNewsarc = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "newsarc-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "newsarc")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", &buildError{out: string(out), err: err}
-	}
-	return bin, nil
-})
-
-type buildError struct {
-	out string
-	err error
-}
-
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
-
 func benchSet(t *testing.T, env string) (dir, bin string) {
 	t.Helper()
 	dir = os.Getenv(env)

@@ -24,9 +24,9 @@ func TestResumeAfterKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
-	bin := filepath.Join(t.TempDir(), "newsarc")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := buildNewsarc()
+	if err != nil {
+		t.Fatal(err)
 	}
 	site := samplesite.New()
 	srv := httptest.NewServer(site.Handler())

@@ -12,6 +12,7 @@ import (
 
 	"newsarc/crawler/samplesite"
 	"newsarc/store"
+	"newsarc/store/storetest"
 )
 
 // runNewsarc runs the program with args and returns its standard output
@@ -20,19 +21,6 @@ func runNewsarc(args ...string) (string, error) {
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, &out, &errb)
 	return out.String() + errb.String(), err
-}
-
-// editDataFile rewrites the file at path (under a data directory) with
-// edit.
-func editDataFile(t testing.TB, path string, edit func([]byte) []byte) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, edit(b), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestCheck crawls the sample site, then damages a copy of the archive in
@@ -78,7 +66,7 @@ func TestCheck(t *testing.T) {
 				snippet := []byte(en.BodySnippet)
 				altered := bytes.Clone(snippet)
 				altered[0] ^= 0x20 // the first letter's case
-				editDataFile(t, filepath.Join(data, "archive", "articles.db"), func(b []byte) []byte {
+				storetest.EditFile(t, filepath.Join(data, "archive", "articles.db"), func(b []byte) []byte {
 					if !bytes.Contains(b, snippet) {
 						t.Fatalf("articles.db lacks %q", snippet)
 					}
@@ -96,7 +84,7 @@ func TestCheck(t *testing.T) {
 					t.Fatal("no index segment")
 				}
 				for _, seg := range segs {
-					editDataFile(t, seg, func(b []byte) []byte { b[len(b)-20] ^= 0xff; return b })
+					storetest.EditFile(t, seg, func(b []byte) []byte { b[len(b)-20] ^= 0xff; return b })
 				}
 			},
 			want:     []string{"index", "CRC", "--repair rebuilds the index"},
@@ -130,7 +118,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "WARC record damaged",
 			damage: func(t *testing.T, data string) {
-				editDataFile(t, warcFile(t, data), func(b []byte) []byte { b[len(b)/2] ^= 0x10; return b })
+				storetest.EditFile(t, warcFile(t, data), func(b []byte) []byte { b[len(b)/2] ^= 0x10; return b })
 			},
 			want: []string{"warc", "unreadable record", "the rest of the file reads"},
 		},

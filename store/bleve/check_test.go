@@ -8,6 +8,7 @@ import (
 
 	"newsarc/store"
 	"newsarc/store/bleve"
+	"newsarc/store/storetest"
 )
 
 func mustCheck(t testing.TB, dir string) *bleve.Report {
@@ -74,7 +75,7 @@ func TestCheckFindsDamage(t *testing.T) {
 		}, bleve.PartDatabase, "cut short", false},
 		{"segment byte flipped", func(t *testing.T, dir string) {
 			for _, seg := range segments(t, filepath.Join(dir, "index.bleve")) {
-				editFile(t, seg, func(b []byte) []byte { b[len(b)/3] ^= 0x01; return b })
+				storetest.EditFile(t, seg, func(b []byte) []byte { b[len(b)/3] ^= 0x01; return b })
 			}
 		}, bleve.PartIndex, "CRC", true},
 		{"index missing", func(t *testing.T, dir string) {

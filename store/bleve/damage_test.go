@@ -31,23 +31,11 @@ func fillArchive(t testing.TB, dir string, n int, marker string) *store.Article 
 	return a
 }
 
-// editFile rewrites the file at path with edit.
-func editFile(t testing.TB, path string, edit func([]byte) []byte) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, edit(b), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // replaceAll replaces every occurrence of old in the file at path (bbolt
 // may keep older copies of a page) and fails when there is none.
 func replaceAll(t testing.TB, path, old, new string) {
 	t.Helper()
-	editFile(t, path, func(b []byte) []byte {
+	storetest.EditFile(t, path, func(b []byte) []byte {
 		if !bytes.Contains(b, []byte(old)) {
 			t.Fatalf("%s does not contain %q", path, old)
 		}
@@ -148,12 +136,12 @@ func TestOpenDamagedIndex(t *testing.T) {
 	}{
 		{"segment byte flipped near its end", func(t *testing.T, index string) {
 			for _, seg := range segments(t, index) {
-				editFile(t, seg, func(b []byte) []byte { b[len(b)-20] ^= 0xff; return b })
+				storetest.EditFile(t, seg, func(b []byte) []byte { b[len(b)-20] ^= 0xff; return b })
 			}
 		}},
 		{"segment cut short", func(t *testing.T, index string) {
 			for _, seg := range segments(t, index) {
-				editFile(t, seg, func(b []byte) []byte { return b[:len(b)/2] })
+				storetest.EditFile(t, seg, func(b []byte) []byte { return b[:len(b)/2] })
 			}
 		}},
 		{"root.bolt cut short", func(t *testing.T, index string) {
@@ -167,7 +155,7 @@ func TestOpenDamagedIndex(t *testing.T) {
 			}
 		}},
 		{"index_meta.json garbled", func(t *testing.T, index string) {
-			editFile(t, filepath.Join(index, "index_meta.json"), func(b []byte) []byte { return b[:len(b)/2] })
+			storetest.EditFile(t, filepath.Join(index, "index_meta.json"), func(b []byte) []byte { return b[:len(b)/2] })
 		}},
 	}
 	for _, tt := range tests {

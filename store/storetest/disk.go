@@ -61,3 +61,16 @@ func FillDisk(t testing.TB, dir string, leave int64) string {
 	}
 	return path
 }
+
+// EditFile rewrites the file at path with edit: the damage tests' way to
+// flip a byte, cut a file short or garble a record on disk.
+func EditFile(t testing.TB, path string, edit func([]byte) []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, edit(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

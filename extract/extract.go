@@ -145,7 +145,7 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 	// Metadata first: readability drops scripts (JSON-LD) and pre-cleaning
 	// drops tag links and breadcrumbs.
 	m := readMetadata(doc, u, h)
-	ev := readPageEvidence(doc, u)
+	ev := readEvidence(doc, u, m.ld, m.ogType)
 	if shape != nil {
 		ev.crawlEvidence(doc, u, shape)
 	}

@@ -60,6 +60,8 @@ type metadata struct {
 	published, modified []field // candidates, best first
 	lang                field   // declared language
 	isArticle           bool    // JSON-LD article type or og:type=article
+	ld                  ldInfo  // the page's JSON-LD, for the page-type evidence
+	ogType              string  // og:type, for the page-type evidence
 	newsType            bool    // JSON-LD says NewsArticle (or a kind of it), which only news pages claim
 	listHint            string  // why the page may be a list, e.g. "json-ld CollectionPage"
 
@@ -133,6 +135,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		return ""
 	}
 	ld := readJSONLD(gq)
+	m.ld, m.ogType = ld, strings.TrimSpace(first("og:type"))
 
 	// Page type.
 	m.isArticle = ld.article != nil && rxArticleType.MatchString(ld.articleType) || strings.EqualFold(first("og:type"), "article")

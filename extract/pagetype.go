@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -58,7 +57,7 @@ var (
 )
 
 // readEvidence collects the evidence of doc, a freshly parsed page.
-func readEvidence(doc *html.Node, gq *goquery.Document, u *url.URL, ld ldInfo, ogType string) pageEvidence {
+func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvidence {
 	ev := pageEvidence{LDTypes: ld.types, OGType: strings.ToLower(ogType)}
 	if ld.article != nil {
 		ev.LDArticle = ld.articleType
@@ -257,14 +256,6 @@ func card(n, h1 *html.Node, st map[*html.Node]*nodeStat) bool {
 	return link && heading
 }
 
-// readPageEvidence reads the evidence of doc with its own view of the
-// page's JSON-LD and og:type; it must run before cleaning changes doc.
-func readPageEvidence(doc *html.Node, u *url.URL) pageEvidence {
-	gq := goquery.NewDocumentFromNode(doc)
-	og, _ := gq.Find(`meta[property="og:type"]`).First().Attr("content")
-	return readEvidence(doc, gq, u, readJSONLD(gq), strings.TrimSpace(og))
-}
-
 // teaserShare is the percent of the page's prose that sits in teasers.
 func (ev pageEvidence) teaserShare() int {
 	if ev.Prose <= 0 {
@@ -417,7 +408,8 @@ func Evidence(pageURL string, h http.Header, body []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("extract: parse html %s: %w", pageURL, err)
 	}
-	return readPageEvidence(doc, u).summary(), nil
+	m := readMetadata(doc, u, h)
+	return readEvidence(doc, u, m.ld, m.ogType).summary(), nil
 }
 
 // crawlEvidence adds what the crawl has judged (see ExtractWithShapes).

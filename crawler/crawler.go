@@ -30,6 +30,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"newsarc/internal/htmlsafe"
 	"newsarc/store"
 )
 
@@ -725,7 +726,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		follow(xmlLinks(pageURL, resp.Body), false)
 		return
 	}
-	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") || !sniffsText(resp.Body) {
+	if ct != "" && !strings.Contains(strings.ToLower(ct), "html") || !isText(resp.Body) {
 		// Whatever the header says, a body that is not text (an image, a
 		// PDF, an archive served as text/html) is no page.
 		r.skipped("not-html")
@@ -819,14 +820,6 @@ func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body [
 		err = fmt.Errorf("extract %s: no article and no error", pageURL)
 	}
 	return art, err
-}
-
-// sniffsText reports whether a body looks like text (HTML, XML or plain
-// text) to net/http's content sniffing, as opposed to an image, audio,
-// video, a font, an archive or other binary data.
-func sniffsText(body []byte) bool {
-	ct := http.DetectContentType(body)
-	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml")
 }
 
 // previous returns the state of a URL from before this fetch.
@@ -1263,4 +1256,10 @@ func verdictReason(err error) string {
 		return "not an article"
 	}
 	return s
+}
+
+// isText reports whether a body can be a page, as extraction judges it.
+func isText(body []byte) bool {
+	_, ok := htmlsafe.SniffText(body)
+	return ok
 }

@@ -122,7 +122,7 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil && !e.opts.Force && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") {
 		return nil, fmt.Errorf("%w: content type %s", ErrNotArticle, mt)
 	}
-	if kind, ok := sniffMarkup(body); !ok {
+	if kind, ok := htmlsafe.SniffText(body); !ok {
 		// An image or archive served as text/html is not read as text.
 		return nil, fmt.Errorf("%w: content type %s (sniffed from the body)", ErrNotArticle, kind)
 	}

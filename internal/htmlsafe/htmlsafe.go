@@ -5,8 +5,9 @@
 // pages and hostile ones both have). Such a page is still worth reading:
 // its text and links are there. Repair flattens the nesting beyond a depth
 // (the extra start tags and their end tags are dropped, text and void
-// elements are kept) so that the parser accepts the page. It owns nothing
-// else: extraction and link discovery decide what to do with the tree.
+// elements are kept) so that the parser accepts the page. SniffText tells a
+// page of text from binary content served as HTML. It owns nothing else:
+// extraction and link discovery decide what to do with the tree.
 package htmlsafe
 
 import (

@@ -1,15 +1,16 @@
-package extract
+package htmlsafe
 
 import (
 	"net/http"
 	"strings"
 )
 
-// sniffMarkup tells from the first bytes of body whether it can be a page
+// SniffText tells from the first bytes of body whether it can be a page
 // of text (HTML, XML or plain text in any charset), whatever the response's
 // Content-Type said. It returns the sniffed type and false for images,
-// audio, video, fonts, archives, PDFs and other binary content.
-func sniffMarkup(body []byte) (string, bool) {
+// audio, video, fonts, archives, PDFs and other binary content. The crawler
+// and extraction both ask it, so they agree on what is a page.
+func SniffText(body []byte) (string, bool) {
 	kind := http.DetectContentType(body)
 	mt, _, _ := strings.Cut(kind, ";")
 	switch {

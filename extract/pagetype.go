@@ -17,18 +17,11 @@ import (
 // what it says about itself (JSON-LD, og:type), its structure (one text or
 // many teasers) and its URL. judge weighs it.
 type pageEvidence struct {
-	LDArticle string   `json:"ld_article,omitempty"` // the JSON-LD article type, if any
-	LDTypes   []string `json:"ld_types,omitempty"`   // every JSON-LD @type
-	OGType    string   `json:"og_type,omitempty"`
+	LDArticle string `json:"ld_article,omitempty"` // the JSON-LD article type, if any
+	OGType    string `json:"og_type,omitempty"`
 
 	TeaserBlocks int `json:"teaser_blocks"` // blocks headed by one headline link, and cards
-	Teasers      int `json:"teasers"`       // distinct headline links: a heading's link, or a link holding a heading
-	Articles     int `json:"articles"`      // <article> elements
-	Times        int `json:"times"`         // <time> elements
-	Paragraphs   int `json:"paragraphs"`    // prose paragraphs (60+ weight, mostly not links) in the page
 	FreeParas    int `json:"free_paras"`    // prose paragraphs outside teaser blocks: the page's own text
-	MainParas    int `json:"main_paras"`    // prose paragraphs under the one element that holds most of them
-	TeaserText   int `json:"teaser_text"`   // percent of the body's text inside teaser blocks
 	H1s          int `json:"h1s"`
 	Prose        int `json:"prose"`        // prose weight of the page (runs of 25+ runes outside links)
 	TeaserProse  int `json:"teaser_prose"` // prose inside teaser blocks
@@ -58,7 +51,7 @@ var (
 
 // readEvidence collects the evidence of doc, a freshly parsed page.
 func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvidence {
-	ev := pageEvidence{LDTypes: ld.types, OGType: strings.ToLower(ogType)}
+	ev := pageEvidence{OGType: strings.ToLower(ogType)}
 	if ld.article != nil {
 		ev.LDArticle = ld.articleType
 	}
@@ -71,15 +64,9 @@ func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvid
 	// Teasers: the blocks that each carry one headline link, and the
 	// cards (<article> elements with a heading and a link) of a list.
 	var heads, paras []*html.Node
-	seen := map[string]bool{}
-	paraCount := map[*html.Node]int{}
 	var h1 *html.Node
 	elements(body, func(n *html.Node) bool {
 		switch n.DataAtom {
-		case atom.Article:
-			ev.Articles++
-		case atom.Time:
-			ev.Times++
 		case atom.H1:
 			ev.H1s++
 			if h1 == nil {
@@ -87,11 +74,7 @@ func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvid
 			}
 		case atom.P:
 			if s := st[n]; s != nil && textWeight(textOf(n)) >= 60 && s.link*5 < s.text {
-				ev.Paragraphs++
 				paras = append(paras, n)
-				for p := n.Parent; p != nil && p != body.Parent; p = p.Parent {
-					paraCount[p]++
-				}
 			}
 		case atom.A:
 			href := strings.TrimSpace(attr(n, "href"))
@@ -101,20 +84,11 @@ func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvid
 			if textWeight(textOf(n)) < 12 || !headlineLink(n) {
 				return true
 			}
-			if !seen[href] {
-				seen[href] = true
-				ev.Teasers++
-			}
 			heads = append(heads, n)
 			return false
 		}
 		return true
 	})
-	for p, k := range paraCount {
-		if p != body && p.Parent != nil && k > ev.MainParas {
-			ev.MainParas = k
-		}
-	}
 	teaserBlocks := map[*html.Node]bool{}
 	below := map[*html.Node]int{} // headline links under each node
 	for _, a := range heads {
@@ -142,22 +116,14 @@ func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvid
 			ev.FreeParas++
 		}
 	}
-	if total := st[body].text; total > 0 {
-		tt := 0
-		for b := range teaserBlocks {
-			nested := false
-			for p := b.Parent; p != nil; p = p.Parent {
-				if teaserBlocks[p] {
-					nested = true
-					break
-				}
-			}
-			if s := st[b]; !nested && s != nil {
-				tt += s.text
-				ev.TeaserProse += s.content
-			}
+	for b := range teaserBlocks {
+		nested := false
+		for p := b.Parent; p != nil && !nested; p = p.Parent {
+			nested = teaserBlocks[p]
 		}
-		ev.TeaserText = min(100, tt*100/total)
+		if s := st[b]; !nested && s != nil {
+			ev.TeaserProse += s.content
+		}
 	}
 	ev.Prose = st[body].content
 	elements(body, func(n *html.Node) bool {
@@ -170,11 +136,6 @@ func readEvidence(doc *html.Node, u *url.URL, ld ldInfo, ogType string) pageEvid
 		}
 		return true
 	})
-	for p, k := range paraCount {
-		if p != body && p.Parent != nil && k > ev.MainParas {
-			ev.MainParas = k
-		}
-	}
 
 	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
 	ev.PathDepth = len(segs)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"newsarc/internal/browsertest"
 	"newsarc/store"
 )
 
@@ -15,7 +16,7 @@ import (
 // markers, the version picker's times and the word diff of a one-word
 // correction.
 func TestBrowserRemovedChanged(t *testing.T) {
-	ctx, dialogs := newBrowser(t)
+	b := browsertest.New(t)
 	st := fixtureStore(t)
 	gone := newArticle("xinhua", "zh", "https://xinhua.example/gone", "已删除的报道", "这篇报道后来被删除了。",
 		time.Date(2025, 3, 6, 8, 0, 0, 0, time.UTC))
@@ -33,39 +34,31 @@ func TestBrowserRemovedChanged(t *testing.T) {
 	}
 	srv := newServer(t, st, Options{})
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/")); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, ctx, "the first results", `document.querySelectorAll('#hits li.hit').length > 2`)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#facet-state a[data-facet="removed"]`), chromedp.NodeVisible)); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, ctx, "the removed articles", `document.querySelectorAll('#hits li.hit').length === 1 &&
+	b.Do(chromedp.Navigate(srv.URL + "/#/"))
+	b.Wait("the first results", `document.querySelectorAll('#hits li.hit').length > 2`)
+	b.Do(chromedp.Click(chromedp.CSS(`#facet-state a[data-facet="removed"]`), chromedp.NodeVisible))
+	b.Wait("the removed articles", `document.querySelectorAll('#hits li.hit').length === 1 &&
 		document.querySelector('#hits li.hit.removed .mark-removed') !== null &&
 		document.querySelector('#active-filters .chip[data-filter="removed"]') !== null`)
-	if m := eval[string](t, ctx, `document.querySelector('#hits .mark-removed').textContent`); !strings.Contains(m, "2025-05-01") {
+	if m := browsertest.Eval[string](b, `document.querySelector('#hits .mark-removed').textContent`); !strings.Contains(m, "2025-05-01") {
 		t.Errorf("removed marker = %q, want the date", m)
 	}
-	screenshot(t, ctx, "removed")
+	b.Screenshot("removed")
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/search?changed=true")); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, ctx, "the changed articles", `document.querySelectorAll('#hits li.hit').length === 2 &&
+	b.Do(chromedp.Navigate(srv.URL + "/#/search?changed=true"))
+	b.Wait("the changed articles", `document.querySelectorAll('#hits li.hit').length === 2 &&
 		document.querySelectorAll('#hits .mark-changed').length === 2`)
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#/article/"+edited.ID)); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, ctx, "the word diff", `document.querySelectorAll('#diff .op-change').length === 1`)
-	words := eval[[]string](t, ctx, `[...document.querySelectorAll('#diff .op-change del, #diff .op-change ins')].map(e => e.tagName + ':' + e.textContent)`)
+	b.Do(chromedp.Navigate(srv.URL + "/#/article/" + edited.ID))
+	b.Wait("the word diff", `document.querySelectorAll('#diff .op-change').length === 1`)
+	words := browsertest.Eval[[]string](b, `[...document.querySelectorAll('#diff .op-change del, #diff .op-change ins')].map(e => e.tagName + ':' + e.textContent)`)
 	if strings.Join(words, " ") != "DEL:同意 INS:反对" {
 		t.Errorf("word diff = %q, want 同意 struck and 反对 inserted", words)
 	}
-	opts := eval[[]string](t, ctx, `[...document.querySelectorAll('#diff-from option')].map(o => o.textContent)`)
+	opts := browsertest.Eval[[]string](b, `[...document.querySelectorAll('#diff-from option')].map(o => o.textContent)`)
 	if len(opts) != 2 || !strings.Contains(opts[0], "08:00") || !strings.Contains(opts[1], "09:30") {
 		t.Errorf("version picker = %q, want the time of each version", opts)
 	}
-	screenshot(t, ctx, "word-diff")
-	checkNoPayload(t, ctx, dialogs)
+	b.Screenshot("word-diff")
+	checkNoPayload(t, b)
 }

@@ -254,6 +254,25 @@ func (s *Site) SetBody(path, paragraphHTML string) {
 	e.modified = e.modified.Add(time.Hour)
 }
 
+// EditWord makes an editor's correction to the article at path: the first old in its body
+// becomes replacement, nothing else changes but its modification time, which moves one
+// hour on and so changes its ETag and Last-Modified. It reports whether old was in the
+// body, and panics if no article is served at path.
+func (s *Site) EditWord(path, old, replacement string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.live(path)
+	if e == nil {
+		panic(fmt.Sprintf("samplesite: EditWord: no article at %q", path))
+	}
+	if !strings.Contains(e.bodyHTML, old) {
+		return false
+	}
+	e.setBodyHTML(strings.Replace(e.bodyHTML, old, replacement, 1))
+	e.modified = e.modified.Add(time.Hour)
+	return true
+}
+
 // Remove makes the article at path answer 410 Gone and drops it from every list, feed,
 // sitemap and link block. It panics if no article is served at path.
 func (s *Site) Remove(path string) {

@@ -141,6 +141,9 @@ func loadIndex(dir, name string, update bool) ([]IndexLine, error) {
 	indexed := map[string]bool{}
 	kept := lines[:0]
 	for _, l := range lines {
+		if k := SURT(l.URL); k != l.Key { // written by an older SURT
+			l.Key, changed = k, true
+		}
 		if files[l.Filename] {
 			indexed[l.Filename] = true
 			kept = append(kept, l)
@@ -243,7 +246,10 @@ func writeIndex(path string, lines []IndexLine) error {
 // python's surt package (and so cdxj-indexer and pywb) computes it by
 // default: scheme and "www." dropped, host labels reversed and joined by
 // commas, then ")" and the path and query, all lower case, the query's
-// parameters sorted, the fragment and a default port dropped.
+// parameters sorted (after lower-casing), a final slash of the path dropped
+// unless the path is "/", the fragment and a default port dropped. pywb
+// looks a URL up by this key, so a key that differs is a capture pywb
+// cannot find (a final slash did, before: every WordPress-style article).
 func SURT(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -265,12 +271,15 @@ func SURT(raw string) string {
 		key += ":" + port
 	}
 	path := u.EscapedPath()
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
 	if path == "" {
 		path = "/"
 	}
 	key += ")" + path
 	if u.RawQuery != "" {
-		params := strings.Split(u.RawQuery, "&")
+		params := strings.Split(strings.ToLower(u.RawQuery), "&")
 		slices.Sort(params)
 		key += "?" + strings.Join(params, "&")
 	}

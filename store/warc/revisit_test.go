@@ -219,7 +219,7 @@ func TestCDXJIndex(t *testing.T) {
 
 func TestSURT(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"http://www.Example.com/Path/?b=2&a=1#frag", "com,example)/path/?a=1&b=2"},
+		{"http://www.Example.com/Path/?b=2&a=1#frag", "com,example)/path?a=1&b=2"},
 		{"https://news.example.cn:443/a", "cn,example,news)/a"},
 		{"http://news.example:8080/", "example,news:8080)/"},
 		{"http://www2.example.com", "com,example)/"},

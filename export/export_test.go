@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -409,6 +410,45 @@ func TestRunFilters(t *testing.T) {
 	}
 	if m.Query != "经济" || m.Filters["site"] != "xinhua" || m.Filters["from"] != "2025-01-01T00:00:00Z" || len(m.Filters) != 2 {
 		t.Errorf("manifest query %q filters %v", m.Query, m.Filters)
+	}
+}
+
+// TestRunSectionTag checks the section and tag filters of an export and
+// that its manifest records them.
+func TestRunSectionTag(t *testing.T) {
+	st := testStore(t)
+	tagged := storetest.Articles(622)[620:] // new IDs, not among testStore's
+	tagged[0].Section, tagged[0].Tags = "国际", []string{"经济", "外交"}
+	tagged[1].Section, tagged[1].Tags = "国际", []string{"外交"}
+	if _, err := st.Put(context.Background(), tagged...); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		q       store.Query
+		want    int
+		filters map[string]string
+	}{
+		{store.Query{Section: "国际"}, 2, map[string]string{"section": "国际"}},
+		{store.Query{Section: "国际", Tag: "经济"}, 1, map[string]string{"section": "国际", "tag": "经济"}},
+		{store.Query{Tag: "外交"}, 2, map[string]string{"tag": "外交"}},
+		{store.Query{Tag: "经济"}, len(scanIDs(t, st, store.Query{Tag: "经济"})), map[string]string{"tag": "经济"}},
+	} {
+		out, m := runExport(t, st, c.q, JSONL, Options{})
+		if m.Count != c.want {
+			t.Errorf("export %+v: %d records, want %d", c.q, m.Count, c.want)
+		}
+		if !maps.Equal(m.Filters, c.filters) {
+			t.Errorf("export %+v: manifest filters %v, want %v", c.q, m.Filters, c.filters)
+		}
+		for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
+			var r Record
+			if err := dec.Decode(&r); err != nil {
+				t.Fatal(err)
+			}
+			if c.q.Section != "" && r.Section != c.q.Section || c.q.Tag != "" && !slices.Contains(r.Tags, c.q.Tag) {
+				t.Errorf("export %+v: record %s (section %q, tags %q) passed the filters", c.q, r.ID, r.Section, r.Tags)
+			}
+		}
 	}
 }
 

@@ -52,7 +52,7 @@ type Manifest struct {
 	File    string            `json:"file,omitempty"` // base name of the export file
 	Format  string            `json:"format"`
 	Query   string            `json:"query"`             // full-text query, "" for all
-	Filters map[string]string `json:"filters,omitempty"` // site, language, author, cluster, removed, changed, from, to (RFC 3339)
+	Filters map[string]string `json:"filters,omitempty"` // site, language, author, section, tag, cluster, removed, changed, from, to (RFC 3339)
 	Count   int               `json:"count"`             // records written
 	// Damaged counts the records the store read damaged (see
 	// Record.Damage): written with their damage field set, or, with
@@ -173,6 +173,8 @@ func filters(q store.Query) map[string]string {
 	set("site", q.Site)
 	set("language", q.Language)
 	set("author", q.Author)
+	set("section", q.Section)
+	set("tag", q.Tag)
 	set("cluster", q.Cluster)
 	if q.Removed {
 		f["removed"] = "true"

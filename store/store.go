@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -169,7 +171,9 @@ type Store interface {
 	// Versions returns the earlier versions of an article, oldest first,
 	// and ErrNotFound when no article has that ID.
 	Versions(ctx context.Context, id string) ([]*Article, error)
-	// Search returns ranked, highlighted results with facets.
+	// Search returns ranked, highlighted results with the facets
+	// q.Facets names, and an error wrapping ErrUnknownFacet when it names
+	// one that is not in FacetNames.
 	Search(ctx context.Context, q Query) (*Results, error)
 	// Similar returns the articles whose SimHash is within maxDistance
 	// bits of hash, nearest first, at most 100. Every article within
@@ -199,7 +203,9 @@ type Query struct {
 	Text     string    // full-text query over title and body; empty matches all
 	Site     string    // exact site name
 	Language string    // exact language tag
-	Author   string    // exact author name
+	Author   string    // exact author name: one of the article's Authors
+	Section  string    // exact section name
+	Tag      string    // exact tag: one of the article's Tags
 	Cluster  string    // exact cluster ID: an article and its near-duplicates
 	From     time.Time // published at or after, when non-zero (inclusive)
 	To       time.Time // published before, when non-zero (exclusive)
@@ -208,14 +214,59 @@ type Query struct {
 	Sort     Sort      // ByRelevance (default when Text is set) or ByDate (undated last)
 	Limit    int       // page size for Search (default 10); ignored by Scan
 	Offset   int       // hits to skip for Search
+	// Facets names the facets Search computes over all matches (see
+	// FacetNames); nil or empty computes none, which saves most of the
+	// work of a search with many matches. A name not in FacetNames makes
+	// Search fail with an error wrapping ErrUnknownFacet. Scan ignores it.
+	Facets []string
+}
+
+// Facet names, for Query.Facets and the keys of Results.Facets.
+const (
+	FacetSite     = "site"     // by Article.Site, largest first
+	FacetAuthor   = "author"   // by each of Article.Authors, largest first
+	FacetLanguage = "language" // by Article.Language, largest first
+	FacetSection  = "section"  // by Article.Section, largest first
+	FacetTag      = "tag"      // by each of Article.Tags, largest first
+	FacetDate     = "date"     // by month of Published ("2006-01", UTC), in order
+)
+
+// FacetSize is the most buckets a term facet has: its largest ones.
+const FacetSize = 50
+
+// FacetNames returns the names of every facet Search can compute, in the
+// order callers usually show them.
+func FacetNames() []string {
+	return []string{FacetSite, FacetAuthor, FacetLanguage, FacetSection, FacetTag, FacetDate}
+}
+
+// ErrUnknownFacet is wrapped by the error of a Search whose Query.Facets
+// names a facet that is not one of FacetNames.
+var ErrUnknownFacet = errors.New("store: unknown facet")
+
+// CheckFacets returns an error wrapping ErrUnknownFacet, naming the facet
+// and the known ones, for the first of names not in FacetNames; nil when
+// all are known. Backends call it before searching.
+func CheckFacets(names []string) error {
+	known := FacetNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("%w %q: want one of %s", ErrUnknownFacet, n, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }
 
 // Results is one page of search results.
 type Results struct {
 	Total int   `json:"total"`
 	Hits  []Hit `json:"hits"`
-	// Facets over all matches: "site", "author", "language" (largest
-	// first) and "date" (months "2006-01" in UTC, in order).
+	// Facets over all matches, one entry for each name in Query.Facets
+	// (an empty slice when no match has a value) and none when it names
+	// none: term facets ("site", "author", "language", "section", "tag")
+	// largest first, at most FacetSize buckets; "date" by month ("2006-01" in
+	// UTC) in chronological order. Articles without the field are in no
+	// bucket.
 	Facets map[string][]FacetCount `json:"facets,omitempty"`
 	Took   time.Duration           `json:"took"`
 }

@@ -64,6 +64,12 @@ func excerpt(a *store.Article) string {
 	return s
 }
 
+// searchFacets are the facets /api/search answers with, each under its
+// name: those the UI shows (site, author, language and the month
+// histogram) and section and tag.
+var searchFacets = []string{store.FacetSite, store.FacetAuthor, store.FacetLanguage,
+	store.FacetSection, store.FacetTag, store.FacetDate}
+
 // searchJSON is the answer of /api/search.
 type searchJSON struct {
 	Query  searchQuery                   `json:"query"`
@@ -79,6 +85,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	q.Facets = searchFacets
 	res, err := h.st.Search(r.Context(), q)
 	if err != nil {
 		h.fail(w, r, err)
@@ -99,7 +106,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Hits = append(out.Hits, hj)
 	}
-	for _, name := range []string{"site", "author", "language", "date"} {
+	for _, name := range searchFacets {
 		out.Facets[name] = nonNil(res.Facets[name])
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"newsarc/export"
 	"newsarc/store"
@@ -61,16 +63,127 @@ func TestSearch(t *testing.T) {
 			t.Errorf("hit %s: no <mark> in %q", h.ID, h.Fragments)
 		}
 	}
-	for _, name := range []string{"site", "author", "language", "date"} {
-		if _, ok := res.Facets[name]; !ok {
-			t.Errorf("no %s facet", name)
-		}
+	if got := slices.Sorted(maps.Keys(res.Facets)); !slices.Equal(got, []string{"author", "date", "language", "section", "site", "tag"}) {
+		t.Errorf("facets %v, want author, date, language, section, site, tag", got)
 	}
 	if got := facetMap(res.Facets["site"]); got["xinhua"] != 1 || got["people"] != 2 || got["payload"] != 1 {
 		t.Errorf("site facet = %v", got)
 	}
+	if got := facetMap(res.Facets["author"]); got["张伟"] != 2 {
+		t.Errorf("author facet = %v", got)
+	}
+	if got := facetMap(res.Facets["language"]); got["zh"] != 4 {
+		t.Errorf("language facet = %v", got)
+	}
 	if got := facetMap(res.Facets["date"]); got["2025-02"] != 2 {
 		t.Errorf("date facet = %v", got)
+	}
+}
+
+// TestSearchSectionTag checks the section and tag filters of /api/search
+// and /api/export, and the section and tag facets.
+func TestSearchSectionTag(t *testing.T) {
+	st := fixtureStore(t)
+	intl := newArticle("people", "zh", "https://people.example/2025/04/diplomacy.html", "外交部回应贸易问题",
+		"外交部发言人回答了关于贸易的提问。", time.Date(2025, 4, 2, 10, 0, 0, 0, cst), "王芳")
+	intl.Section, intl.Tags = "国际", []string{"外交", "经济"}
+	world := newArticle("bbc", "en", "https://bbc.example/news/trade-talks", "Trade talks resume",
+		"Negotiators met again to discuss tariffs.", time.Date(2025, 4, 3, 9, 0, 0, 0, time.UTC), "Jane Doe")
+	world.Section, world.Tags = "world", []string{"trade", "经济"}
+	business := newArticle("bbc", "en", "https://bbc.example/news/exporters", "Exporters count the cost",
+		"Firms that sell abroad expect a hard year.", time.Date(2025, 4, 4, 9, 0, 0, 0, time.UTC), "John Smith")
+	business.Section, business.Tags = "business", []string{"trade"}
+	if _, err := st.Put(context.Background(), intl, world, business); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, st, Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+		_, err := export.Run(ctx, st, q, format, w, export.Options{})
+		return err
+	}})
+
+	tests := []struct {
+		name, query      string
+		want             []string // IDs, newest first
+		section, tag     map[string]int
+		site             map[string]int
+		echoSec, echoTag string
+	}{
+		{"no filter", "", nil,
+			map[string]int{"国际": 1, "world": 1, "business": 1}, map[string]int{"经济": 2, "trade": 2, "外交": 1}, nil, "", ""},
+		{"section", "section=world", []string{world.ID},
+			map[string]int{"world": 1}, map[string]int{"trade": 1, "经济": 1}, map[string]int{"bbc": 1}, "world", ""},
+		{"section is exact", "section=World", []string{}, map[string]int{}, map[string]int{}, map[string]int{}, "World", ""},
+		{"tag", "tag=trade", []string{business.ID, world.ID},
+			map[string]int{"world": 1, "business": 1}, map[string]int{"trade": 2, "经济": 1}, map[string]int{"bbc": 2}, "", "trade"},
+		{"tag is any of the tags", "tag=" + url.QueryEscape("经济"), []string{world.ID, intl.ID},
+			map[string]int{"world": 1, "国际": 1}, map[string]int{"经济": 2, "trade": 1, "外交": 1}, map[string]int{"bbc": 1, "people": 1}, "", "经济"},
+		{"section and tag", "section=" + url.QueryEscape("国际") + "&tag=" + url.QueryEscape("经济"), []string{intl.ID},
+			map[string]int{"国际": 1}, map[string]int{"经济": 1, "外交": 1}, map[string]int{"people": 1}, "国际", "经济"},
+		{"tag and words", "tag=trade&q=tariffs", []string{world.ID},
+			map[string]int{"world": 1}, map[string]int{"trade": 1, "经济": 1}, map[string]int{"bbc": 1}, "", "trade"},
+		{"tag no article has", "tag=sport", []string{}, map[string]int{}, map[string]int{}, map[string]int{}, "", "sport"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res searchJSON
+			getJSON(t, srv.URL, "/api/search?limit=100&"+tt.query, http.StatusOK, &res)
+			if res.Query.Section != tt.echoSec || res.Query.Tag != tt.echoTag {
+				t.Errorf("query echo: section %q, tag %q; want %q, %q", res.Query.Section, res.Query.Tag, tt.echoSec, tt.echoTag)
+			}
+			if tt.want != nil {
+				var got []string
+				for _, h := range res.Hits {
+					got = append(got, h.ID)
+				}
+				if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+					t.Errorf("hits = %v, want %v", got, tt.want)
+				}
+			}
+			if got := facetMap(res.Facets["section"]); !reflect.DeepEqual(got, tt.section) {
+				t.Errorf("section facet = %v, want %v", got, tt.section)
+			}
+			if got := facetMap(res.Facets["tag"]); !reflect.DeepEqual(got, tt.tag) {
+				t.Errorf("tag facet = %v, want %v", got, tt.tag)
+			}
+			if got := facetMap(res.Facets["site"]); tt.site != nil && !reflect.DeepEqual(got, tt.site) {
+				t.Errorf("site facet = %v, want %v", got, tt.site)
+			}
+			if tt.want == nil {
+				return
+			}
+			r := request(t, http.MethodGet, srv.URL+"/api/export?format=jsonl&"+tt.query, "", "")
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("export: status %d", r.StatusCode)
+			}
+			var exported []string
+			for dec := json.NewDecoder(r.Body); dec.More(); {
+				var rec struct {
+					ID string `json:"id"`
+				}
+				if err := dec.Decode(&rec); err != nil {
+					t.Fatalf("export: %v", err)
+				}
+				exported = append(exported, rec.ID)
+			}
+			if !slices.Equal(exported, tt.want) && !(len(exported) == 0 && len(tt.want) == 0) {
+				t.Errorf("export = %v, want %v", exported, tt.want)
+			}
+		})
+	}
+
+	// Every facet is an array, also when nothing matches: the UI reads
+	// them without checking for null.
+	res := request(t, http.MethodGet, srv.URL+"/api/search?q=nonexistentword", "", "")
+	var raw struct {
+		Facets map[string]json.RawMessage `json:"facets"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"site", "author", "language", "section", "tag", "date"} {
+		if string(raw.Facets[name]) != "[]" {
+			t.Errorf("facets.%s = %s with no match, want []", name, raw.Facets[name])
+		}
 	}
 }
 

@@ -166,6 +166,9 @@ type searchQuery struct {
 	Site   string `json:"site,omitempty"`
 	Lang   string `json:"lang,omitempty"`
 	Author string `json:"author,omitempty"`
+	// Section and Tag are exact: the article's section, one of its tags.
+	Section string `json:"section,omitempty"`
+	Tag     string `json:"tag,omitempty"`
 	// Cluster selects a group of near-duplicates: a story and its reprints.
 	Cluster string `json:"cluster,omitempty"`
 	From    string `json:"from,omitempty"`
@@ -178,11 +181,11 @@ type searchQuery struct {
 }
 
 // parseQuery reads the search parameters of r: q, site, lang, author,
-// cluster, from and to (2006-01-02, 2006-01 or RFC 3339; a day or month
-// given as to includes all of it; clamped to minDate..maxDate), removed and
-// changed (true or false), sort
-// (relevance or date), limit and offset. Every error is a badRequest
-// naming its parameter.
+// section, tag, cluster, from and to (2006-01-02, 2006-01 or RFC 3339; a
+// day or month given as to includes all of it; clamped to
+// minDate..maxDate), removed and changed (true or false), sort (relevance
+// or date), limit and offset. Every error is a badRequest naming its
+// parameter.
 func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 	var q store.Query
 	var sq searchQuery
@@ -193,7 +196,8 @@ func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 	for _, f := range []struct {
 		name string
 		dst  *string
-	}{{"q", &sq.Text}, {"site", &sq.Site}, {"lang", &sq.Lang}, {"author", &sq.Author}, {"cluster", &sq.Cluster}} {
+	}{{"q", &sq.Text}, {"site", &sq.Site}, {"lang", &sq.Lang}, {"author", &sq.Author},
+		{"section", &sq.Section}, {"tag", &sq.Tag}, {"cluster", &sq.Cluster}} {
 		if *f.dst, err = p.text(f.name); err != nil {
 			return q, sq, err
 		}
@@ -212,7 +216,8 @@ func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 	if sq.Cluster != "" && !validID(sq.Cluster) {
 		return q, sq, badRequest{"cluster", fmt.Sprintf("%q: want an article ID", sq.Cluster)}
 	}
-	q = store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author, Cluster: sq.Cluster}
+	q = store.Query{Text: sq.Text, Site: sq.Site, Language: sq.Lang, Author: sq.Author,
+		Section: sq.Section, Tag: sq.Tag, Cluster: sq.Cluster}
 
 	if sq.Removed, err = p.boolean("removed"); err != nil {
 		return q, sq, err

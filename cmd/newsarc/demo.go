@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, g *globals, keep bool, query string) error {
 		return errors.New("demo: the crawl archived no article")
 	}
 
-	q := store.Query{Text: query, Limit: 5}
+	q := store.Query{Text: query, Limit: 5, Facets: resultFacets}
 	res, err := st.Search(ctx, q)
 	if err != nil {
 		return err

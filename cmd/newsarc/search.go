@@ -18,8 +18,8 @@ import (
 
 // queryFlags are the filters search and export share.
 type queryFlags struct {
-	site, lang, author, cluster, from, to string
-	removed, changed                      bool
+	site, lang, author, section, tag, cluster, from, to string
+	removed, changed                                    bool
 }
 
 func (q *queryFlags) add(cmd *cobra.Command) {
@@ -27,6 +27,8 @@ func (q *queryFlags) add(cmd *cobra.Command) {
 	f.StringVar(&q.site, "site", "", "only this site")
 	f.StringVar(&q.lang, "lang", "", "only this language (e.g. zh, en)")
 	f.StringVar(&q.author, "author", "", "only this author")
+	f.StringVar(&q.section, "section", "", "only this section (exact, as archived: e.g. world, 国内)")
+	f.StringVar(&q.tag, "tag", "", "only articles with this tag (exact, one of the article's tags)")
 	f.StringVar(&q.cluster, "cluster", "", "only this group of near-duplicates (an article's cluster id: the story and its reprints)")
 	f.StringVar(&q.from, "from", "", "published on or after this date (2006-01-02 or RFC 3339)")
 	f.StringVar(&q.to, "to", "", "published on or before this date (2006-01-02 or RFC 3339)")
@@ -34,15 +36,19 @@ func (q *queryFlags) add(cmd *cobra.Command) {
 	f.BoolVar(&q.changed, "changed", false, "only articles changed since first archived (more than one version)")
 }
 
-// check says, for each of --site, --lang and --cluster that names nothing in
-// the archive, which values it holds: a typo is not a silent empty result.
+// check says, for each of --site, --lang, --section, --tag and --cluster
+// that names nothing in the archive, which values it holds (from the
+// filter's facet, asked for only then): a typo is not a silent empty
+// result.
 func (q *queryFlags) check(ctx context.Context, st store.Store) error {
 	for _, f := range []struct {
 		flag, value, facet string
 		query              store.Query
 	}{
-		{"--site", q.site, "site", store.Query{Site: q.site, Limit: 1}},
-		{"--lang", q.lang, "language", store.Query{Language: q.lang, Limit: 1}},
+		{"--site", q.site, store.FacetSite, store.Query{Site: q.site, Limit: 1}},
+		{"--lang", q.lang, store.FacetLanguage, store.Query{Language: q.lang, Limit: 1}},
+		{"--section", q.section, store.FacetSection, store.Query{Section: q.section, Limit: 1}},
+		{"--tag", q.tag, store.FacetTag, store.Query{Tag: q.tag, Limit: 1}},
 		{"--cluster", q.cluster, "", store.Query{Cluster: q.cluster, Limit: 1}},
 	} {
 		if f.value == "" {
@@ -58,7 +64,7 @@ func (q *queryFlags) check(ctx context.Context, st store.Store) error {
 		if f.facet == "" {
 			return fmt.Errorf("%s %s: no such group of near-duplicates in the archive", f.flag, f.value)
 		}
-		all, err := st.Search(ctx, store.Query{Limit: 1})
+		all, err := st.Search(ctx, store.Query{Limit: 1, Facets: []string{f.facet}})
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.flag, f.value, err)
 		}
@@ -66,8 +72,13 @@ func (q *queryFlags) check(ctx context.Context, st store.Store) error {
 		for _, c := range all.Facets[f.facet] {
 			known = append(known, c.Term)
 		}
-		if len(known) == 0 {
+		switch {
+		case all.Total == 0:
 			return fmt.Errorf("%s %s: the archive is empty", f.flag, f.value)
+		case len(known) == 0:
+			return fmt.Errorf("%s %s: no article in the archive has a %s", f.flag, f.value, f.facet)
+		case len(known) >= store.FacetSize:
+			return fmt.Errorf("%s %s: not in the archive (its %d most frequent: %s)", f.flag, f.value, len(known), strings.Join(known, ", "))
 		}
 		return fmt.Errorf("%s %s: not in the archive (it holds: %s)", f.flag, f.value, strings.Join(known, ", "))
 	}
@@ -75,8 +86,8 @@ func (q *queryFlags) check(ctx context.Context, st store.Store) error {
 }
 
 func (q *queryFlags) query(text string) (store.Query, error) {
-	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author, Cluster: q.cluster,
-		Removed: q.removed, Changed: q.changed}
+	sq := store.Query{Text: text, Site: q.site, Language: q.lang, Author: q.author, Section: q.section, Tag: q.tag,
+		Cluster: q.cluster, Removed: q.removed, Changed: q.changed}
 	var err error
 	if sq.From, err = parseDay(q.from, false); err != nil {
 		return sq, fmt.Errorf("--from: %w", err)
@@ -135,6 +146,7 @@ of reprints once, by its best match.
   newsarc search 人工智能 --sort date --json
   newsarc search --cluster 0632188c778eb1d665bbd4f4
   newsarc search --removed --site example-news
+  newsarc search 关税 --section 国际 --tag 经济
   newsarc search 主权 --changed --collapse`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && qf == (queryFlags{}) {
@@ -155,7 +167,7 @@ of reprints once, by its best match.
 			if err != nil {
 				return err
 			}
-			q.Limit, q.Offset = limit, offset
+			q.Limit, q.Offset, q.Facets = limit, offset, resultFacets
 			switch sortBy {
 			case "relevance", "":
 				if len(args) == 0 {
@@ -231,6 +243,7 @@ func searchCollapsed(ctx context.Context, st store.Store, q store.Query) (*store
 		}
 		if first == nil {
 			first = res
+			page.Facets = nil // the first page's are the answer's
 		}
 		for _, h := range res.Hits {
 			if g := export.GroupOf(h.Article); !seen[g] {
@@ -250,8 +263,12 @@ func searchCollapsed(ctx context.Context, st store.Store, q store.Query) (*store
 
 var markTag = regexp.MustCompile(`</?mark>`)
 
+// resultFacets are the facets writeResults prints, in order; search asks
+// for these only.
+var resultFacets = []string{store.FacetSite, store.FacetAuthor, store.FacetLanguage, store.FacetDate}
+
 // writeResults prints search results for a person: bold matches on a
-// terminal, [brackets] elsewhere.
+// terminal, [brackets] elsewhere, then those of resultFacets res has.
 func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 	noun := "results"
 	if res.Total == 1 {
@@ -311,7 +328,7 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 			fmt.Fprintf(w, "   %s\n", f)
 		}
 	}
-	for _, name := range []string{"site", "author", "language", "date"} {
+	for _, name := range resultFacets {
 		if fc := res.Facets[name]; len(fc) > 0 {
 			parts := make([]string, 0, len(fc))
 			for _, c := range fc[:min(len(fc), 8)] {

@@ -23,8 +23,8 @@ const (
 	defaultLimit   = 10
 	maxLimit       = 10000 // larger Query.Limit values are capped
 	titleBoost     = 3.0
-	termFacetSize  = 50  // buckets for site, author and language
-	monthFacetSize = 600 // fifty years of months
+	termFacetSize  = store.FacetSize // buckets of each term facet (site, author, language, section, tag)
+	monthFacetSize = 600             // fifty years of months
 )
 
 // scanPage is how many hits Scan reads per index round trip; a variable so
@@ -32,22 +32,27 @@ const (
 var scanPage = 500
 
 // facetFields maps store facet names to index fields.
-var facetFields = []struct{ name, field string }{
-	{"site", fieldSite},
-	{"author", fieldAuthors},
-	{"language", fieldLanguage},
-	{"date", fieldMonth},
+var facetFields = map[string]string{
+	store.FacetSite:     fieldSite,
+	store.FacetAuthor:   fieldAuthors,
+	store.FacetLanguage: fieldLanguage,
+	store.FacetSection:  fieldSection,
+	store.FacetTag:      fieldTags,
+	store.FacetDate:     fieldMonth,
 }
 
 // Search returns one page of matches, ranked by relevance (the default when
 // q.Text is set) or newest first, with highlighted fragments (title first,
 // then the best body fragment; HTML, with the text escaped and matches in
-// <mark>) and facets over all matches: "site", "author", "language" by
-// count, and "date" by month ("2006-01", UTC) in chronological order.
+// <mark>) and the facets q.Facets names, over all matches: the term facets
+// by count, and "date" by month ("2006-01", UTC) in chronological order.
 // Articles without a publication date sort last by date and have no date
 // bucket. q.Limit defaults to 10 and is capped at 10000.
 func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, error) {
 	start := time.Now()
+	if err := store.CheckFacets(q.Facets); err != nil {
+		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
+	}
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search: %w", err)
@@ -69,12 +74,12 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		req.Highlight.AddField(fieldTitle)
 		req.Highlight.AddField(fieldText)
 	}
-	for _, f := range facetFields {
-		size := termFacetSize
-		if f.field == fieldMonth {
+	for _, name := range q.Facets {
+		field, size := facetFields[name], termFacetSize
+		if field == fieldMonth {
 			size = monthFacetSize
 		}
-		req.AddFacet(f.name, blevesearch.NewFacetRequest(f.field, size))
+		req.AddFacet(name, blevesearch.NewFacetRequest(field, size))
 	}
 	sr, err := s.search(ctx, req)
 	if err != nil {
@@ -85,21 +90,24 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
 	}
 
-	res := &store.Results{Total: int(sr.Total), Hits: make([]store.Hit, len(sr.Hits)), Facets: map[string][]store.FacetCount{}}
+	res := &store.Results{Total: int(sr.Total), Hits: make([]store.Hit, len(sr.Hits))}
 	for i, h := range sr.Hits {
 		res.Hits[i] = store.Hit{Article: articles[i], Score: h.Score, Fragments: fragments(h)}
 	}
-	for _, f := range facetFields {
+	for _, name := range q.Facets {
+		if res.Facets == nil {
+			res.Facets = map[string][]store.FacetCount{}
+		}
 		counts := []store.FacetCount{}
-		if fr := sr.Facets[f.name]; fr != nil {
+		if fr := sr.Facets[name]; fr != nil {
 			for _, t := range fr.Terms.Terms() {
 				counts = append(counts, store.FacetCount{Term: t.Term, Count: t.Count})
 			}
 		}
-		if f.field == fieldMonth {
+		if facetFields[name] == fieldMonth {
 			slices.SortFunc(counts, func(a, b store.FacetCount) int { return strings.Compare(a.Term, b.Term) })
 		}
-		res.Facets[f.name] = counts
+		res.Facets[name] = counts
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -203,6 +211,8 @@ func (s *Store) query(q store.Query) (query.Query, error) {
 	keyword(fieldSite, q.Site)
 	keyword(fieldLanguage, q.Language)
 	keyword(fieldAuthors, q.Author)
+	keyword(fieldSection, q.Section)
+	keyword(fieldTags, q.Tag)
 	if q.Removed {
 		keyword(fieldState, flagRemoved)
 	}

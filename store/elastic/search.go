@@ -19,7 +19,7 @@ const (
 	defaultLimit  = 10
 	maxWindow     = 10000 // from+size limit of both engines (index.max_result_window)
 	titleBoost    = 3.0
-	termFacetSize = 50 // buckets for site, author and language
+	termFacetSize = store.FacetSize // buckets of each term facet (site, author, language, section, tag)
 	fragmentSize  = 150
 )
 
@@ -27,11 +27,14 @@ const (
 // that tests can make pages small.
 var scanPage = 500
 
-// termFacets maps store facet names to keyword fields.
-var termFacets = []struct{ name, field string }{
-	{"site", "site"},
-	{"author", "authors"},
-	{"language", "language"},
+// termFacets maps the store's term facet names to keyword fields; the
+// other facet, "date", is a date_histogram (see aggregations).
+var termFacets = map[string]string{
+	store.FacetSite:     "site",
+	store.FacetAuthor:   "authors",
+	store.FacetLanguage: "language",
+	store.FacetSection:  "section",
+	store.FacetTag:      "tags",
 }
 
 // searchHit is one hit of a search answer.
@@ -64,13 +67,16 @@ type searchAnswer struct {
 // q.Text is set) or newest first, with highlighted fragments (title first
 // when it matched, then the best body fragment; HTML, with the text escaped
 // by the server's html encoder and matches in <mark>) and facets over all
-// matches: "site", "author", "language" by count, and "date" by month
-// ("2006-01", UTC, a date_histogram) in chronological order. Articles
-// without a publication date sort last by date and have no date bucket.
-// Total is exact. q.Limit defaults to 10; Offset+Limit is capped at 10000
-// (the engines' result window); use Scan to read more.
+// matches, those q.Facets names: the term facets by count, and "date" by
+// month ("2006-01", UTC, a date_histogram) in chronological order.
+// Articles without a publication date sort last by date and have no date
+// bucket. Total is exact. q.Limit defaults to 10; Offset+Limit is capped
+// at 10000 (the engines' result window); use Scan to read more.
 func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, error) {
 	start := time.Now()
+	if err := store.CheckFacets(q.Facets); err != nil {
+		return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
+	}
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("elastic: search: %w", err)
@@ -111,12 +117,14 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		"query":            query,
 		"size":             0,
 		"track_total_hits": true,
-		"aggs":             aggregations(),
+	}
+	if len(q.Facets) > 0 {
+		facetsBody["aggs"] = aggregations(q.Facets)
 	}
 	// One round trip, two searches: the page (which need not count every
 	// match, so the engine may skip non-competitive hits) and the exact
-	// total with the facets (size 0, so the shard request cache answers it
-	// again until the next refresh).
+	// total with the facets asked for (size 0, so the shard request cache
+	// answers it again until the next refresh).
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	header := map[string]any{"index": s.articles}
@@ -151,7 +159,7 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 	ans.Hits.Total = out.Responses[1].Hits.Total
 	ans.Aggregations = out.Responses[1].Aggregations
 
-	res := &store.Results{Total: ans.Hits.Total.Value, Hits: make([]store.Hit, 0, len(ans.Hits.Hits)), Facets: map[string][]store.FacetCount{}}
+	res := &store.Results{Total: ans.Hits.Total.Value, Hits: make([]store.Hit, 0, len(ans.Hits.Hits))}
 	for _, h := range ans.Hits.Hits {
 		if h.Source == nil {
 			continue
@@ -162,35 +170,42 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		}
 		res.Hits = append(res.Hits, hit)
 	}
-	for _, f := range append(termFacets, struct{ name, field string }{"date", ""}) {
+	for _, name := range q.Facets {
+		if res.Facets == nil {
+			res.Facets = map[string][]store.FacetCount{}
+		}
 		counts := []store.FacetCount{}
-		for _, b := range ans.Aggregations[f.name].Buckets {
+		for _, b := range ans.Aggregations[name].Buckets {
 			term := b.KeyAsString
 			if term == "" {
 				term = fmt.Sprint(b.Key)
 			}
 			counts = append(counts, store.FacetCount{Term: term, Count: b.DocCount})
 		}
-		res.Facets[f.name] = counts
+		res.Facets[name] = counts
 	}
 	res.Took = time.Since(start)
 	return res, nil
 }
 
-// aggregations returns the facets' aggregations: terms of the keyword
-// fields and a monthly date_histogram of published in UTC.
-func aggregations() map[string]any {
+// aggregations returns the aggregations of the facets names (known ones,
+// see store.CheckFacets), each under its facet name: terms of a keyword
+// field, or for "date" a monthly date_histogram of published in UTC.
+func aggregations(names []string) map[string]any {
 	aggs := map[string]any{}
-	for _, f := range termFacets {
-		aggs[f.name] = map[string]any{"terms": map[string]any{"field": f.field, "size": termFacetSize}}
+	for _, name := range names {
+		if field, ok := termFacets[name]; ok {
+			aggs[name] = map[string]any{"terms": map[string]any{"field": field, "size": termFacetSize}}
+		} else if name == store.FacetDate {
+			aggs[name] = map[string]any{"date_histogram": map[string]any{
+				"field":             "published",
+				"calendar_interval": "month",
+				"format":            "yyyy-MM",
+				"time_zone":         "UTC",
+				"min_doc_count":     1,
+			}}
+		}
 	}
-	aggs["date"] = map[string]any{"date_histogram": map[string]any{
-		"field":             "published",
-		"calendar_interval": "month",
-		"format":            "yyyy-MM",
-		"time_zone":         "UTC",
-		"min_doc_count":     1,
-	}}
 	return aggs
 }
 
@@ -251,6 +266,8 @@ func (s *Store) query(q store.Query) (map[string]any, error) {
 	keyword("site", q.Site)
 	keyword("language", q.Language)
 	keyword("authors", q.Author)
+	keyword("section", q.Section)
+	keyword("tags", q.Tag)
 	if q.Removed {
 		filter = append(filter, map[string]any{"exists": map[string]any{"field": "removed"}})
 	}

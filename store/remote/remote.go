@@ -31,6 +31,7 @@ const (
 	kindCorrupt   = "corrupt"
 	kindTransient = "transient"
 	kindCanceled  = "canceled"
+	kindFacet     = "unknown_facet"
 )
 
 type errorBody struct {
@@ -50,13 +51,15 @@ func kindOf(err error) string {
 		return kindTransient
 	case errors.Is(err, context.Canceled):
 		return kindCanceled
+	case errors.Is(err, store.ErrUnknownFacet):
+		return kindFacet
 	}
 	return ""
 }
 
 // Error is an error the serving store returned: its message as it was,
 // and the sentinel it wrapped (store.ErrNotFound, store.ErrClosed,
-// store.ErrCorrupt, context.Canceled), if any.
+// store.ErrCorrupt, store.ErrUnknownFacet, context.Canceled), if any.
 type Error struct {
 	Msg  string
 	Kind string
@@ -77,6 +80,8 @@ func (e *Error) Unwrap() error {
 		return &store.TransientError{Err: errors.New(e.Msg)}
 	case kindCanceled:
 		return context.Canceled
+	case kindFacet:
+		return store.ErrUnknownFacet
 	}
 	return nil
 }

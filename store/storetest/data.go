@@ -30,41 +30,52 @@ func article(site, lang, url, title, text string, published time.Time, authors .
 	}
 }
 
+// filed sets a's section and tags and returns a.
+func filed(a *store.Article, section string, tags ...string) *store.Article {
+	a.Section, a.Tags = section, tags
+	return a
+}
+
 // The search corpus. Facet counts over all of it:
 //
 //	site:     xinhua 2, people 2, bbc 2, reuters 2
 //	author:   张伟 2, Jane Doe 2, John Smith 2, 李娜 1, 王芳 1
 //	language: zh 4, en 4
+//	section:  经济 2, 社会 1, 科技 1, world 1, politics 1, business 1
+//	tag:      数据 3, election 2, 立法 1, 城市 1, 人工智能 1, climate 1, politics 1, markets 1
 //	date:     2025-01 2, 2025-02 3, 2025-03 2 (one article is undated)
+//
+// The undated article has no section and no tags; "politics" is one
+// article's section and another's tag.
 var (
-	zhSovereignty = article("xinhua", "zh", "https://xinhua.example/2025/01/data.html",
+	zhSovereignty = filed(article("xinhua", "zh", "https://xinhua.example/2025/01/data.html",
 		"数字经济新规出台",
 		"记者从会议获悉，专家们围绕关于数据主权的讨论展开了激烈辩论。\n\n会议还讨论了跨境数据流动与个人信息保护。",
-		time.Date(2025, 1, 15, 9, 30, 0, 0, cst), "张伟")
-	zhNoSovereignty = article("xinhua", "zh", "https://xinhua.example/2025/02/city.html",
+		time.Date(2025, 1, 15, 9, 30, 0, 0, cst), "张伟"), "经济", "数据", "立法")
+	zhNoSovereignty = filed(article("xinhua", "zh", "https://xinhua.example/2025/02/city.html",
 		"主要城市保障居民权利",
 		"本文介绍主要城市的居民权利和公共服务，以及社区治理的新做法。",
-		time.Date(2025, 2, 10, 14, 0, 0, 0, cst), "李娜")
-	zhTitle = article("people", "zh", "https://people.example/2025/02/focus.html",
+		time.Date(2025, 2, 10, 14, 0, 0, 0, cst), "李娜"), "社会", "城市")
+	zhTitle = filed(article("people", "zh", "https://people.example/2025/02/focus.html",
 		"数据主权成为焦点",
 		"各国政府正在加强对数据的管理，并推动相关立法。",
-		time.Date(2025, 2, 20, 10, 0, 0, 0, cst), "张伟")
-	zhAI = article("people", "zh", "https://people.example/2025/03/ai.html",
+		time.Date(2025, 2, 20, 10, 0, 0, 0, cst), "张伟"), "经济", "数据")
+	zhAI = filed(article("people", "zh", "https://people.example/2025/03/ai.html",
 		"人工智能峰会在上海举行",
 		"来自各国的代表讨论了人工智能治理与数据安全。AI safety was a key topic at the summit.",
-		time.Date(2025, 3, 12, 16, 45, 0, 0, cst), "王芳")
-	enClimate = article("reuters", "en", "https://reuters.example/world/climate-bill",
+		time.Date(2025, 3, 12, 16, 45, 0, 0, cst), "王芳"), "科技", "人工智能", "数据")
+	enClimate = filed(article("reuters", "en", "https://reuters.example/world/climate-bill",
 		"Parliament debates climate policy",
 		"Lawmakers met on Tuesday to debate a new climate bill.\n\nThe election is next year, and the vote could shift.",
-		time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC), "Jane Doe")
-	enElection = article("bbc", "en", "https://bbc.example/news/election-results",
+		time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC), "Jane Doe"), "world", "climate", "politics")
+	enElection = filed(article("bbc", "en", "https://bbc.example/news/election-results",
 		"Election results announced",
 		"Voters turned out in record numbers across the country.",
-		time.Date(2025, 2, 5, 18, 0, 0, 0, time.UTC), "John Smith", "Jane Doe")
-	enMarkets = article("bbc", "en", "https://bbc.example/news/markets",
+		time.Date(2025, 2, 5, 18, 0, 0, 0, time.UTC), "John Smith", "Jane Doe"), "politics", "election")
+	enMarkets = filed(article("bbc", "en", "https://bbc.example/news/markets",
 		"Markets rally",
 		"Stocks rose after the central bank held rates. Analysts expect the election to weigh on markets.",
-		time.Date(2025, 3, 3, 7, 15, 0, 0, time.UTC), "John Smith")
+		time.Date(2025, 3, 3, 7, 15, 0, 0, time.UTC), "John Smith"), "business", "markets", "election")
 	enUndated = article("reuters", "en", "https://reuters.example/notice",
 		"Undated notice",
 		"A notice without a date that mentions climate.",

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	t.Run("PutBatch", func(t *testing.T) { testPutBatch(t, open(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
 	t.Run("QueryLanguage", func(t *testing.T) { testQueryLanguage(t, open(t)) })
+	t.Run("FacetSize", func(t *testing.T) { testFacetSize(t, open(t)) })
 	t.Run("SearchAfterUpdate", func(t *testing.T) { testSearchAfterUpdate(t, open(t)) })
 	t.Run("Scan", func(t *testing.T) { testScan(t, open(t)) })
 	t.Run("Similar", func(t *testing.T) { testSimilar(t, open(t)) })
@@ -129,6 +131,10 @@ func testPutUnchanged(t *testing.T, s store.Store) {
 	if res := mustSearch(t, s, store.Query{}); res.Total != 1 || len(res.Hits) != 1 {
 		t.Errorf("match-all Search: Total %d, %d hits; want one record", res.Total, len(res.Hits))
 	}
+	// The refreshed metadata is what filters and facets see.
+	checkIDs(t, mustSearch(t, s, store.Query{Section: "要闻"}), false, got)
+	checkIDs(t, mustSearch(t, s, store.Query{Section: a.Section}), false)
+	checkFacet(t, mustSearch(t, s, store.Query{Facets: []string{store.FacetSection}}), "section", map[string]int{"要闻": 1})
 }
 
 func testPutUpdated(t *testing.T, s store.Store) {
@@ -252,6 +258,17 @@ func testSearch(t *testing.T, s store.Store) {
 			{"TextAndSite", store.Query{Text: "election", Site: "bbc"}, []*store.Article{enElection, enMarkets}},
 			{"TextAndLanguage", store.Query{Text: "AI", Language: "en"}, nil},
 			{"UnknownSite", store.Query{Site: "nowhere"}, nil},
+			{"Section", store.Query{Section: "经济"}, []*store.Article{zhSovereignty, zhTitle}},
+			{"SectionNotTag", store.Query{Section: "politics"}, []*store.Article{enElection}},
+			{"SectionExact", store.Query{Section: "Politics"}, nil},
+			{"Tag", store.Query{Tag: "数据"}, []*store.Article{zhSovereignty, zhTitle, zhAI}},
+			{"TagAnyOfTags", store.Query{Tag: "election"}, []*store.Article{enElection, enMarkets}},
+			{"TagNotSection", store.Query{Tag: "politics"}, []*store.Article{enClimate}},
+			{"TagExact", store.Query{Tag: "数"}, nil},
+			{"SectionAndTag", store.Query{Section: "经济", Tag: "立法"}, []*store.Article{zhSovereignty}},
+			{"SectionAndSite", store.Query{Section: "经济", Site: "people"}, []*store.Article{zhTitle}},
+			{"TextAndTag", store.Query{Text: "election", Tag: "election"}, []*store.Article{enElection, enMarkets}},
+			{"TextAndSection", store.Query{Text: "主权", Section: "经济"}, []*store.Article{zhSovereignty, zhTitle}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				checkIDs(t, mustSearch(t, s, c.q), false, c.want...)
@@ -300,16 +317,97 @@ func testSearch(t *testing.T, s store.Store) {
 		}
 	})
 	t.Run("Facets", func(t *testing.T) {
-		res := mustSearch(t, s, store.Query{})
+		res := mustSearch(t, s, store.Query{Facets: store.FacetNames()})
+		checkFacetNames(t, res, store.FacetNames()...)
 		checkFacet(t, res, "site", map[string]int{"xinhua": 2, "people": 2, "bbc": 2, "reuters": 2})
 		checkFacet(t, res, "author", map[string]int{"张伟": 2, "Jane Doe": 2, "John Smith": 2, "李娜": 1, "王芳": 1})
 		checkFacet(t, res, "language", map[string]int{"zh": 4, "en": 4})
+		checkFacet(t, res, "section", map[string]int{"经济": 2, "社会": 1, "科技": 1, "world": 1, "politics": 1, "business": 1})
+		checkFacet(t, res, "tag", map[string]int{"数据": 3, "election": 2, "立法": 1, "城市": 1, "人工智能": 1,
+			"climate": 1, "politics": 1, "markets": 1})
 		checkFacet(t, res, "date", map[string]int{"2025-01": 2, "2025-02": 3, "2025-03": 2})
 
-		res = mustSearch(t, s, store.Query{Text: "election", Limit: 1})
+		res = mustSearch(t, s, store.Query{Text: "election", Limit: 1, Facets: []string{"site", "date", "tag"}})
+		checkFacetNames(t, res, "site", "date", "tag")
 		checkFacet(t, res, "site", map[string]int{"bbc": 2, "reuters": 1})
 		checkFacet(t, res, "date", map[string]int{"2025-01": 1, "2025-02": 1, "2025-03": 1})
+		checkFacet(t, res, "tag", map[string]int{"election": 2, "markets": 1, "climate": 1, "politics": 1})
+
+		res = mustSearch(t, s, store.Query{Section: "经济", Facets: []string{"tag", "section"}})
+		checkFacetNames(t, res, "tag", "section")
+		checkFacet(t, res, "tag", map[string]int{"数据": 2, "立法": 1})
+		checkFacet(t, res, "section", map[string]int{"经济": 2})
+
+		// A facet no match has a value for is there, empty.
+		res = mustSearch(t, s, store.Query{Text: "notice", Facets: []string{"section", "tag", "date"}})
+		checkIDs(t, res, false, enUndated)
+		checkFacetNames(t, res, "section", "tag", "date")
+		checkFacet(t, res, "section", map[string]int{})
+		checkFacet(t, res, "tag", map[string]int{})
+		checkFacet(t, res, "date", map[string]int{})
 	})
+	t.Run("NoFacets", func(t *testing.T) {
+		for _, q := range []store.Query{{}, {Facets: []string{}}, {Text: "election"}, {Tag: "数据", Sort: store.ByDate}} {
+			res := mustSearch(t, s, q)
+			if len(res.Facets) != 0 {
+				t.Errorf("Search(%+v) computed facets %v; none were asked for", q, slices.Sorted(maps.Keys(res.Facets)))
+			}
+			if res.Total == 0 || len(res.Hits) == 0 {
+				t.Errorf("Search(%+v): Total %d, %d hits; want matches", q, res.Total, len(res.Hits))
+			}
+		}
+	})
+	t.Run("UnknownFacet", func(t *testing.T) {
+		for _, names := range [][]string{{"sites"}, {"site", "Tag"}, {""}, {"month"}} {
+			bad := names[len(names)-1]
+			res, err := s.Search(t.Context(), store.Query{Facets: names})
+			if !errors.Is(err, store.ErrUnknownFacet) {
+				t.Errorf("Search with Facets %q: %v, %v; want an error wrapping ErrUnknownFacet", names, res, err)
+				continue
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+				t.Errorf("Search with Facets %q: error %q does not name %q", names, err, bad)
+			}
+		}
+		// Scan computes no facets, and ignores them as it ignores Limit.
+		if got := scanAll(t, s, store.Query{Tag: "数据", Facets: []string{"sites"}}); len(got) != 3 {
+			t.Errorf("Scan with Facets: %d articles, want 3", len(got))
+		}
+	})
+}
+
+// testFacetSize checks that a term facet keeps its store.FacetSize largest
+// buckets.
+func testFacetSize(t *testing.T, s store.Store) {
+	arts := Articles(store.FacetSize + 20)
+	want := map[string]int{}
+	for i, a := range arts {
+		switch {
+		case i < 12: // four sections of three articles each
+			a.Section = fmt.Sprintf("big-%d", i%4)
+		default: // the rest one each
+			a.Section = fmt.Sprintf("s%03d", i)
+		}
+		a.Tags = append(a.Tags, "all")
+		want[a.Section]++
+	}
+	mustPut(t, s, arts...)
+	res := mustSearch(t, s, store.Query{Facets: []string{store.FacetSection, store.FacetTag}})
+	sections := res.Facets[store.FacetSection]
+	if len(sections) != store.FacetSize {
+		t.Fatalf("section facet has %d buckets, want %d", len(sections), store.FacetSize)
+	}
+	for i, b := range sections {
+		if i < 4 && (!strings.HasPrefix(b.Term, "big-") || b.Count != 3) || i >= 4 && b.Count != 1 {
+			t.Errorf("section bucket %d = %+v; want the four of 3 first, then ones", i, b)
+		}
+		if want[b.Term] != b.Count {
+			t.Errorf("section bucket %+v, want count %d", b, want[b.Term])
+		}
+	}
+	if tags := res.Facets[store.FacetTag]; len(tags) == 0 || tags[0] != (store.FacetCount{Term: "all", Count: len(arts)}) {
+		t.Errorf("tag facet starts %v, want all: %d", tags[:min(len(tags), 1)], len(arts))
+	}
 }
 
 func testSearchAfterUpdate(t *testing.T, s store.Store) {
@@ -330,7 +428,10 @@ func testSearchAfterUpdate(t *testing.T, s store.Store) {
 	if got := mustSearch(t, s, store.Query{Limit: 100}); got.Total != len(c) || len(got.Hits) != len(c) {
 		t.Errorf("match-all after update: Total %d, %d hits; want %d", got.Total, len(got.Hits), len(c))
 	}
-	checkFacet(t, mustSearch(t, s, store.Query{}), "site", map[string]int{"xinhua": 2, "people": 2, "bbc": 2, "reuters": 2})
+	res = mustSearch(t, s, store.Query{Facets: []string{"site", "tag"}})
+	checkFacet(t, res, "site", map[string]int{"xinhua": 2, "people": 2, "bbc": 2, "reuters": 2})
+	checkFacet(t, res, "tag", map[string]int{"数据": 3, "election": 2, "立法": 1, "城市": 1, "人工智能": 1,
+		"climate": 1, "politics": 1, "markets": 1})
 }
 
 func testScan(t *testing.T, s store.Store) {
@@ -341,9 +442,12 @@ func testScan(t *testing.T, s store.Store) {
 	for i := 0; i < len(arts); i += 100 {
 		mustPut(t, s, arts[i:min(i+100, len(arts))]...)
 	}
-	bySite := map[string]int{}
+	bySite, byTag := map[string]int{}, map[string]int{}
 	for _, a := range arts {
 		bySite[a.Site]++
+		for _, tag := range a.Tags {
+			byTag[tag]++
+		}
 	}
 
 	t.Run("All", func(t *testing.T) {
@@ -358,6 +462,15 @@ func testScan(t *testing.T, s store.Store) {
 			}
 		}
 		checkScan(t, scanAll(t, s, store.Query{Site: "bbc", Language: "en"}), want)
+	})
+	t.Run("Tag", func(t *testing.T) {
+		var want []*store.Article
+		for _, a := range arts {
+			if slices.Contains(a.Tags, "能源") {
+				want = append(want, a)
+			}
+		}
+		checkScan(t, scanAll(t, s, store.Query{Tag: "能源"}), want)
 	})
 	t.Run("Text", func(t *testing.T) {
 		var want []*store.Article
@@ -387,11 +500,12 @@ func testScan(t *testing.T, s store.Store) {
 		}
 	})
 	t.Run("SearchDefaults", func(t *testing.T) {
-		res := mustSearch(t, s, store.Query{})
+		res := mustSearch(t, s, store.Query{Facets: []string{store.FacetSite, store.FacetTag}})
 		if res.Total != len(arts) || len(res.Hits) != 10 {
 			t.Errorf("match-all Search: Total %d, %d hits; want %d, 10 (default limit)", res.Total, len(res.Hits), len(arts))
 		}
 		checkFacet(t, res, "site", bySite)
+		checkFacet(t, res, "tag", byTag)
 	})
 }
 
@@ -635,15 +749,39 @@ func markedIn(fragments []string, term string) bool {
 	return false
 }
 
-// checkFacet compares one facet of res with want, ignoring bucket order.
+// checkFacet compares one facet of res with want, and checks its order:
+// months in order for "date", else largest first.
 func checkFacet(t testing.TB, res *store.Results, name string, want map[string]int) {
 	t.Helper()
+	buckets, ok := res.Facets[name]
+	if !ok {
+		t.Errorf("no facet %q (facets: %v)", name, slices.Sorted(maps.Keys(res.Facets)))
+		return
+	}
 	got := map[string]int{}
-	for _, fc := range res.Facets[name] {
+	for i, fc := range buckets {
+		if _, dup := got[fc.Term]; dup {
+			t.Errorf("facet %q has %q twice: %v", name, fc.Term, buckets)
+		}
 		got[fc.Term] = fc.Count
+		if i == 0 {
+			continue
+		}
+		if prev := buckets[i-1]; name == store.FacetDate && prev.Term >= fc.Term || name != store.FacetDate && prev.Count < fc.Count {
+			t.Errorf("facet %q out of order at %d: %v", name, i, buckets)
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("facet %q = %v, want %v", name, got, want)
+	}
+}
+
+// checkFacetNames checks that res has exactly the facets names.
+func checkFacetNames(t testing.TB, res *store.Results, names ...string) {
+	t.Helper()
+	got := slices.Sorted(maps.Keys(res.Facets))
+	if want := slices.Sorted(slices.Values(names)); !slices.Equal(got, want) {
+		t.Errorf("facets %v, want %v", got, want)
 	}
 }
 

@@ -108,7 +108,7 @@ func Run(ctx context.Context, st store.Store, q store.Query, format string, w io
 	}
 	err = st.Scan(ctx, q, func(a *store.Article) error {
 		if groups != nil {
-			g := GroupOf(a)
+			g := store.GroupOf(a)
 			if groups[g] {
 				m.Collapsed++
 				return nil
@@ -151,15 +151,6 @@ func Run(ctx context.Context, st store.Store, q store.Query, format string, w io
 	}
 	m.Bytes, m.SHA256 = sum.n, hex.EncodeToString(sum.h.Sum(nil))
 	return m, nil
-}
-
-// GroupOf returns the reprint group of a: its Cluster, or its own ID when
-// it belongs to none.
-func GroupOf(a *store.Article) string {
-	if a.Cluster != "" {
-		return a.Cluster
-	}
-	return a.ID
 }
 
 // filters returns the non-empty filters of q.

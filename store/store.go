@@ -278,6 +278,9 @@ type Hit struct {
 	// Fragments are highlighted snippets as HTML: the text is escaped and
 	// each match is wrapped in <mark></mark>.
 	Fragments []string `json:"fragments,omitempty"`
+	// Reprints, in a collapsed search (SearchCollapsed), counts the other
+	// matches of the reprint group this hit stands for.
+	Reprints int `json:"reprints,omitempty"`
 }
 
 // FacetCount is one bucket of a facet.

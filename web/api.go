@@ -39,6 +39,9 @@ type hitJSON struct {
 	// Damage says what is wrong when the archive read the article damaged
 	// (store.Article.Damage); empty for a sound one.
 	Damage string `json:"damage,omitempty"`
+	// Reprints, in a collapsed search (collapse=true), counts the other
+	// matches of the reprint group this hit stands for.
+	Reprints int `json:"reprints,omitempty"`
 }
 
 // newHitJSON returns the search result of a, without score or fragments.
@@ -86,7 +89,13 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.Facets = searchFacets
-	res, err := h.st.Search(r.Context(), q)
+	search := h.st.Search
+	if sq.Collapse {
+		search = func(ctx context.Context, q store.Query) (*store.Results, error) {
+			return store.SearchCollapsed(ctx, h.st, q)
+		}
+	}
+	res, err := search(r.Context(), q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -100,7 +109,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			frags = append(frags, safeFragment(f))
 		}
 		hj := newHitJSON(a)
-		hj.Score, hj.Fragments = hit.Score, frags
+		hj.Score, hj.Fragments, hj.Reprints = hit.Score, frags, hit.Reprints
 		if len(frags) == 0 {
 			hj.Excerpt = excerpt(a)
 		}
@@ -443,7 +452,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typ := exportTypes[format]
-	q, _, err := parseQuery(r)
+	q, sq, err := parseQuery(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -457,7 +466,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sw := &sentWriter{w: w}
-	if err := h.opts.Export(r.Context(), q, format, sw); err != nil {
+	if err := h.opts.Export(r.Context(), ExportRequest{Query: q, Format: format, Collapse: sq.Collapse}, sw); err != nil {
 		if !sw.sent {
 			hd.Del("Content-Disposition")
 			h.fail(w, r, fmt.Errorf("export: %w", err))

@@ -96,8 +96,8 @@ func TestSearchSectionTag(t *testing.T) {
 	if _, err := st.Put(context.Background(), intl, world, business); err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(t, st, Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-		_, err := export.Run(ctx, st, q, format, w, export.Options{})
+	srv := newServer(t, st, Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
+		_, err := export.Run(ctx, st, req.Query, req.Format, w, export.Options{Collapse: req.Collapse})
 		return err
 	}})
 
@@ -368,7 +368,7 @@ func TestCapture(t *testing.T) {
 }
 
 func TestReadOnly(t *testing.T) {
-	srv := newServer(t, fixtureStore(t), Options{Export: func(context.Context, store.Query, string, io.Writer) error { return nil }})
+	srv := newServer(t, fixtureStore(t), Options{Export: func(context.Context, ExportRequest, io.Writer) error { return nil }})
 	for _, path := range []string{"/", "/static/app.js", "/api/search", "/api/articles/" + zhFocus.ID,
 		"/api/articles/" + zhFocus.ID + "/versions", "/api/articles/" + zhFocus.ID + "/diff",
 		"/api/articles/" + zhFocus.ID + "/capture", "/api/export"} {
@@ -499,8 +499,8 @@ func TestPageLanguage(t *testing.T) {
 
 func TestExport(t *testing.T) {
 	st := fixtureStore(t)
-	srv := newServer(t, st, Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-		_, err := export.Run(ctx, st, q, format, w, export.Options{})
+	srv := newServer(t, st, Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
+		_, err := export.Run(ctx, st, req.Query, req.Format, w, export.Options{Collapse: req.Collapse})
 		return err
 	}})
 	res := request(t, http.MethodGet, srv.URL+"/api/export?format=jsonl&site=xinhua", "", "")

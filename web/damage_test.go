@@ -79,8 +79,8 @@ func TestDamagedRecords(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	var logs bytes.Buffer
 	srv := newServer(t, st, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-			_, err := export.Run(ctx, st, q, format, w, export.Options{})
+		Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
+			_, err := export.Run(ctx, st, req.Query, req.Format, w, export.Options{})
 			return err
 		}})
 	wantDamage := map[string]string{sound.ID: "", altered.ID: store.DamageHash, unreadable.ID: store.DamageUnreadable,

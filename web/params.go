@@ -175,9 +175,12 @@ type searchQuery struct {
 	To      string `json:"to,omitempty"`
 	Removed bool   `json:"removed,omitempty"` // only articles gone from their site
 	Changed bool   `json:"changed,omitempty"` // only articles with more than one version
-	Sort    string `json:"sort"`
-	Limit   int    `json:"limit"`
-	Offset  int    `json:"offset"`
+	// Collapse shows one result per group of reprints, its best match;
+	// limit and offset count groups, total still counts articles.
+	Collapse bool   `json:"collapse,omitempty"`
+	Sort     string `json:"sort"`
+	Limit    int    `json:"limit"`
+	Offset   int    `json:"offset"`
 }
 
 // parseQuery reads the search parameters of r: q, site, lang, author,
@@ -226,6 +229,9 @@ func parseQuery(r *http.Request) (store.Query, searchQuery, error) {
 		return q, sq, err
 	}
 	q.Removed, q.Changed = sq.Removed, sq.Changed
+	if sq.Collapse, err = p.boolean("collapse"); err != nil {
+		return q, sq, err
+	}
 
 	if sq.From, err = p.get("from"); err != nil {
 		return q, sq, err

@@ -29,8 +29,8 @@ func exportServer(t testing.TB) (string, int) {
 	if _, err := st.Put(context.Background(), undated); err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(t, st, Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-		_, err := export.Run(ctx, st, q, format, w, export.Options{})
+	srv := newServer(t, st, Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
+		_, err := export.Run(ctx, st, req.Query, req.Format, w, export.Options{Collapse: req.Collapse})
 		return err
 	}})
 	return srv.URL, 8
@@ -81,6 +81,9 @@ var paramCases = []struct {
 	{"removed false", "removed=false", 200, ""},
 	{"removed yes", "removed=yes", 400, "removed"},
 	{"removed twice", "removed=true&removed=true", 400, "removed"},
+	{"collapse true", "collapse=true", 200, ""},
+	{"collapse false", "collapse=false", 200, ""},
+	{"collapse maybe", "collapse=maybe", 400, "collapse"},
 	{"changed true", "changed=true", 200, ""},
 	{"changed maybe", "changed=maybe", 400, "changed"},
 	{"cluster slash", "cluster=a%2Fb", 400, "cluster"},
@@ -330,7 +333,7 @@ func TestArticleIDs(t *testing.T) {
 // byte it is an error answer with a status, after it a cut connection.
 func TestExportFailure(t *testing.T) {
 	t.Run("before the first byte", func(t *testing.T) {
-		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
 			return fmt.Errorf("scan: %w", store.ErrClosed)
 		}})
 		var e apiError
@@ -340,14 +343,14 @@ func TestExportFailure(t *testing.T) {
 		}
 	})
 	t.Run("other error before the first byte", func(t *testing.T) {
-		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
 			return errors.New("index damaged")
 		}})
 		var e apiError
 		getJSON(t, srv.URL, "/api/export", http.StatusInternalServerError, &e)
 	})
 	t.Run("after the first byte", func(t *testing.T) {
-		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
+		srv := newServer(t, fixtureStore(t), Options{Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
 			// More than the server buffers, so that the status is sent.
 			if _, err := io.WriteString(w, strings.Repeat("x", 1<<16)); err != nil {
 				return err
@@ -431,8 +434,8 @@ func TestPanicAnswered(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	st := fixtureStore(t)
 	srv := newServer(t, panicStore{st}, Options{Logger: log,
-		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-			if q.Site == "late" {
+		Export: func(ctx context.Context, req ExportRequest, w io.Writer) error {
+			if req.Query.Site == "late" {
 				// More than the server buffers, so that the status is sent.
 				io.WriteString(w, strings.Repeat("x", 1<<16))
 			}

@@ -28,13 +28,20 @@ import (
 	"newsarc/store"
 )
 
+// ExportRequest is what GET /api/export asks of Options.Export.
+type ExportRequest struct {
+	Query    store.Query // the articles; Limit and Offset are zero
+	Format   string      // "jsonl", "csv" or "parquet"
+	Collapse bool        // one record per reprint group (store.GroupOf)
+}
+
 // Options configure a Handler. The zero Options serve the read-only API
 // and the UI, without exports or admin endpoints.
 type Options struct {
 	// Export, when set, serves GET /api/export: it writes every article
-	// matching q to w in format ("jsonl", "csv" or "parquet"), streaming.
-	// cmd/newsarc passes a wrapper of export.Run.
-	Export func(ctx context.Context, q store.Query, format string, w io.Writer) error
+	// matching req.Query to w in req.Format, streaming. cmd/newsarc passes
+	// a wrapper of export.Run.
+	Export func(ctx context.Context, req ExportRequest, w io.Writer) error
 	// AdminToken and Admin, when both set, serve POST /api/admin/crawl,
 	// which requires "Authorization: Bearer <AdminToken>" and calls Admin
 	// with the site named in the request. Admin should start the work and

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"newsarc/export"
 	"newsarc/store"
 )
 
@@ -190,7 +189,7 @@ of reprints once, by its best match.
 			}
 			search := st.Search
 			if collapse {
-				search = func(ctx context.Context, q store.Query) (*store.Results, error) { return searchCollapsed(ctx, st, q) }
+				search = func(ctx context.Context, q store.Query) (*store.Results, error) { return store.SearchCollapsed(ctx, st, q) }
 			}
 			res, err := search(ctx, q)
 			if err != nil {
@@ -217,48 +216,6 @@ of reprints once, by its best match.
 	f.BoolVar(&asJSON, "json", false, "print results as JSON")
 	f.BoolVar(&collapse, "collapse", false, "one result per group of reprints (near-duplicates), its best match")
 	return cmd
-}
-
-// collapsePage is how many hits searchCollapsed asks for at a time.
-const collapsePage = 100
-
-// searchCollapsed searches q counting results in groups of reprints
-// (export.GroupOf): the best-ranked match of each group stands for it,
-// and q.Offset and q.Limit count groups. Total and Facets still count
-// articles.
-func searchCollapsed(ctx context.Context, st store.Store, q store.Query) (*store.Results, error) {
-	if q.Limit <= 0 {
-		q.Limit = 10
-	}
-	want := max(q.Offset, 0) + q.Limit
-	seen := map[string]bool{}
-	var hits []store.Hit
-	var first *store.Results
-	page := q
-	page.Offset, page.Limit = 0, collapsePage
-	for {
-		res, err := st.Search(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		if first == nil {
-			first = res
-			page.Facets = nil // the first page's are the answer's
-		}
-		for _, h := range res.Hits {
-			if g := export.GroupOf(h.Article); !seen[g] {
-				seen[g] = true
-				hits = append(hits, h)
-			}
-		}
-		page.Offset += len(res.Hits)
-		if len(hits) >= want || len(res.Hits) < page.Limit || page.Offset >= res.Total {
-			break
-		}
-	}
-	out := *first
-	out.Hits = hits[min(max(q.Offset, 0), len(hits)):min(want, len(hits))]
-	return &out, nil
 }
 
 var markTag = regexp.MustCompile(`</?mark>`)
@@ -304,6 +261,9 @@ func writeResults(w io.Writer, q store.Query, res *store.Results, tty bool) {
 		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", q.Offset+i+1, title, strings.Join(meta, " · "), a.CanonicalURL)
 		if a.DuplicateOf != "" {
 			fmt.Fprintf(w, "   near-duplicate of %s (group: --cluster %s)\n", a.DuplicateOf, a.Cluster)
+		}
+		if h.Reprints > 0 {
+			fmt.Fprintf(w, "   + %d more of this story (--cluster %s)\n", h.Reprints, store.GroupOf(a))
 		}
 		for _, f := range h.Fragments {
 			f = strings.Join(strings.Fields(f), " ")

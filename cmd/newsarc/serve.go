@@ -95,8 +95,8 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 	defer wg.Wait() // admin crawls stop with ctx; let them flush first
 
 	opts := web.Options{
-		Export: func(ctx context.Context, q store.Query, format string, w io.Writer) error {
-			_, err := export.Run(ctx, st, q, format, w, export.Options{CreatedBy: parquetCreatedBy()})
+		Export: func(ctx context.Context, req web.ExportRequest, w io.Writer) error {
+			_, err := export.Run(ctx, st, req.Query, req.Format, w, export.Options{CreatedBy: parquetCreatedBy(), Collapse: req.Collapse})
 			return err
 		},
 		AdminToken: token,

@@ -25,6 +25,8 @@ const LABELS = {
     eta: 'ETA', noRuns: 'No runs recorded.', crawlStarted: 'Crawl started.',
     state: 'Status', changed: 'Changed', removedOn: d => `removed ${d}`, versionsN: n => `${n} versions`,
     edited: n => `${n} edited`,
+    dates: 'Dates', apply: 'Apply', sections: 'Sections', tagsFacet: 'Tags', tag: 'Tag',
+    collapse: 'One result per story', reprints: n => `+ ${n} more of this story`, hideReprints: 'Hide the others',
   },
   zh: {
     brand: 'newsarc 新闻存档', placeholder: '搜索存档…', search: '搜索', sortRelevance: '相关度',
@@ -44,6 +46,8 @@ const LABELS = {
     eta: '预计剩余', noRuns: '尚无抓取记录。', crawlStarted: '已开始抓取。',
     state: '状态', changed: '有修改', removedOn: d => `${d} 已删除`, versionsN: n => `${n} 个版本`,
     edited: n => `修改 ${n}`,
+    dates: '日期范围', apply: '应用', sections: '栏目', tagsFacet: '标签', tag: '标签',
+    collapse: '同一报道只显示一条', reprints: n => `+ 同一报道另有 ${n} 篇`, hideReprints: '收起',
   },
 };
 
@@ -116,7 +120,8 @@ async function getJSON(url) {
 }
 
 // Routing: #/search?q=…&site=… and #/article/ID.
-const FILTERS = ['q', 'site', 'author', 'lang', 'cluster', 'from', 'to', 'removed', 'changed', 'sort', 'offset'];
+const FILTERS = ['q', 'site', 'author', 'section', 'tag', 'lang', 'cluster', 'from', 'to', 'removed', 'changed',
+  'collapse', 'sort', 'offset'];
 
 function route() {
   const h = location.hash.replace(/^#/, '');
@@ -168,11 +173,16 @@ async function renderSearch(params) {
   $('summary').replaceChildren(L.results(res.total), ' ', el('span', { class: 'took' }, L.took(res.took_ms.toFixed(1))));
   renderFacet('site', res.facets.site, params);
   renderFacet('author', res.facets.author, params);
+  renderFacet('section', res.facets.section, params);
+  renderFacet('tag', res.facets.tag, params);
   renderFacet('language', res.facets.language, params, 'lang');
   renderStateFilters(params);
   renderChips(params);
+  $('date-from').value = params.get('from') || '';
+  $('date-to').value = params.get('to') || '';
+  $('collapse').checked = params.get('collapse') === 'true';
   renderHistogram(res.facets.date, params);
-  renderHits(res);
+  renderHits(res, params);
   renderPager(res, params);
   updateExport(params);
 }
@@ -205,8 +215,8 @@ function renderStateFilters(params) {
 
 function renderChips(params) {
   const chips = [];
-  const names = { site: L.site, author: L.author, lang: L.language, cluster: L.group, from: L.from, to: L.to,
-    removed: L.removed, changed: L.changed };
+  const names = { site: L.site, author: L.author, section: L.section, tag: L.tag, lang: L.language, cluster: L.group,
+    from: L.from, to: L.to, removed: L.removed, changed: L.changed, collapse: L.collapse };
   for (const k of Object.keys(names)) {
     const v = params.get(k);
     if (!v) continue;
@@ -248,7 +258,51 @@ function renderHistogram(buckets, params) {
   h.replaceChildren(el('span', { class: 'caption' }, L.byMonth), el('div', { class: 'bars' }, bars));
 }
 
-function renderHits(res) {
+// hitMeta is the line under a result's title: site, date, authors, and
+// the removed and changed markers.
+function hitMeta(hit) {
+  const meta = [hit.site, hit.published_at ? minute(hit.published_at) : L.undated, (hit.authors || []).join(', ')]
+    .filter(Boolean).join(' · ');
+  return el('p', { class: 'hit-meta' }, meta,
+    hit.removed_at ? el('span', { class: 'mark mark-removed' }, L.removedOn(day(hit.removed_at))) : null,
+    hit.version > 1 ? el('span', { class: 'mark mark-changed' }, L.versionsN(hit.version)) : null);
+}
+
+// reprintsToggle, on a collapsed result that stands for a group of
+// reprints, expands the group's other matches under it and folds them
+// away again.
+function reprintsToggle(hit, params) {
+  const list = el('ul', { class: 'reprints', hidden: true });
+  const button = el('button', { type: 'button', class: 'hit-reprints', 'aria-expanded': 'false' }, L.reprints(hit.reprints));
+  button.addEventListener('click', async () => {
+    const open = button.getAttribute('aria-expanded') === 'true';
+    if (open) {
+      list.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      button.textContent = L.reprints(hit.reprints);
+      return;
+    }
+    if (!list.dataset.loaded) {
+      const p = new URLSearchParams(params);
+      for (const k of ['collapse', 'offset']) p.delete(k);
+      p.set('cluster', hit.cluster || hit.id);
+      p.set('limit', String(Math.min(hit.reprints + 1, 100)));
+      let res;
+      try {
+        res = await getJSON('/api/search?' + p.toString());
+      } catch (e) { showError(e.message); return; }
+      list.replaceChildren(...res.hits.filter(m => m.id !== hit.id).map(m => el('li', { class: 'reprint' },
+        el('a', { href: '#/article/' + encodeURIComponent(m.id) }, m.title || m.id), hitMeta(m))));
+      list.dataset.loaded = 'true';
+    }
+    list.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    button.textContent = L.hideReprints;
+  });
+  return [button, list];
+}
+
+function renderHits(res, params) {
   if (res.hits.length === 0) { $('hits').replaceChildren(el('li', { class: 'none' }, L.none)); return; }
   $('hits').replaceChildren(...res.hits.map(hit => {
     const frags = hit.fragments || [];
@@ -256,13 +310,9 @@ function renderHits(res) {
     const ti = frags.findIndex(f => plain(f) === hit.title);
     const title = ti >= 0 ? fragment(frags[ti]) : hit.title || hit.id;
     const body = frags.filter((_, i) => i !== ti);
-    const meta = [hit.site, hit.published_at ? minute(hit.published_at) : L.undated, (hit.authors || []).join(', ')]
-      .filter(Boolean).join(' · ');
     return el('li', { class: 'hit' + (hit.removed_at ? ' removed' : '') },
       el('h3', {}, el('a', { href: '#/article/' + encodeURIComponent(hit.id) }, title)),
-      el('p', { class: 'hit-meta' }, meta,
-        hit.removed_at ? el('span', { class: 'mark mark-removed' }, L.removedOn(day(hit.removed_at))) : null,
-        hit.version > 1 ? el('span', { class: 'mark mark-changed' }, L.versionsN(hit.version)) : null),
+      hitMeta(hit),
       hit.damage ? el('p', { class: 'damage', role: 'note' }, L.damaged + hit.damage) : null,
       hit.duplicate_of ? el('p', { class: 'hit-dup' },
         el('a', { href: '#/search?cluster=' + encodeURIComponent(hit.cluster), 'data-cluster': hit.cluster }, L.reprint)) : null,
@@ -270,7 +320,8 @@ function renderHits(res) {
       body.map(f => {
         const text = plain(f);
         return el('p', { class: 'fragment' }, text.startsWith('…') ? '' : '…', fragment(f), text.endsWith('…') ? '' : '…');
-      }));
+      }),
+      hit.reprints > 0 ? reprintsToggle(hit, params) : null);
   }));
 }
 
@@ -482,6 +533,15 @@ function init() {
     go(withParam(p, 'sort', sort === (p.get('q') ? 'relevance' : 'date') ? '' : sort));
   });
   $('sort').addEventListener('change', () => { sortPicked = true; $('search-form').requestSubmit(); });
+  $('date-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    const cur = route().params || new URLSearchParams();
+    go(withParam(withParam(cur, 'from', $('date-from').value), 'to', $('date-to').value));
+  });
+  $('collapse').addEventListener('change', () => {
+    const cur = route().params || new URLSearchParams();
+    go(withParam(cur, 'collapse', $('collapse').checked ? 'true' : ''));
+  });
   $('crawl-form').addEventListener('submit', startCrawl);
   window.addEventListener('hashchange', render);
   showRunsLink();

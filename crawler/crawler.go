@@ -8,7 +8,9 @@
 // one http.Client. A panic in any step of a page is recovered there: the
 // page is counted and rests, the crawl goes on. It is the only importer of
 // colly. It leaves reading articles to an Extractor and keeping them to an
-// Archive, both declared here and supplied by the caller.
+// Archive, both declared here and supplied by the caller. The pages' workers
+// hand their articles and crawl state to one writer per crawl, which
+// commits them in groups (see group.go).
 package crawler
 
 import (
@@ -104,6 +106,15 @@ type Config struct {
 	// MaxArticlePages is how many pages one article may span (its first
 	// page and the continuation pages its extractor's NextPage names).
 	MaxArticlePages int `yaml:"max_article_pages"`
+	// GroupSize and GroupWait shape the group commits: the run's articles
+	// are put in the archive, and its pages recorded in the crawl state,
+	// by one writer, in groups of at most GroupSize articles, each
+	// committed at most GroupWait after its first page was handed over
+	// (and at the end of the crawl). A page is done in the crawl state
+	// only once its group is committed, so a kill loses nothing. Defaults
+	// DefaultGroupSize and DefaultGroupWait; 1 commits each article alone.
+	GroupSize int           `yaml:"group_size"`
+	GroupWait time.Duration `yaml:"group_wait"`
 
 	// Recorder, when set, keeps every request and response as received
 	// (the WARC archive); archived articles point at their capture.
@@ -148,6 +159,8 @@ func DefaultConfig() Config {
 
 		DuplicateDistance: store.MaxSimilarDistance,
 		MaxArticlePages:   20,
+		GroupSize:         DefaultGroupSize,
+		GroupWait:         DefaultGroupWait,
 	}
 }
 
@@ -248,6 +261,12 @@ func New(cfg Config, st Archive, log *slog.Logger) *Crawler {
 	if cfg.MaxArticlePages <= 0 {
 		cfg.MaxArticlePages = def.MaxArticlePages
 	}
+	if cfg.GroupSize <= 0 {
+		cfg.GroupSize = def.GroupSize
+	}
+	if cfg.GroupWait <= 0 {
+		cfg.GroupWait = def.GroupWait
+	}
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -277,7 +296,7 @@ type run struct {
 	maxDepth int             // links followed from a seed, seeds being depth 1
 	ctx      context.Context // the run's, for robots.txt reads from link callbacks
 
-	idLocks sync.Map // article ID → *sync.Mutex, see lockID
+	w *writer // commits articles and crawl state in groups, see group.go
 
 	mu       sync.Mutex
 	stats    Stats
@@ -291,6 +310,11 @@ type run struct {
 	// chainEnd.
 	listLinked map[string]bool
 	attempts   map[string]int
+	// shown holds the crawl state of pages handed to the writer and not
+	// yet written, for previous; pendingIDs counts the articles handed to
+	// it and not yet committed, by ID, for archive.
+	shown      map[string]PageState
+	pendingIDs map[string]int
 }
 
 // Run crawls one site until its frontier is empty, a limit is reached or
@@ -355,7 +379,7 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		// Conditional GET with what the last fetch said; never for seeds,
 		// feeds and sitemaps, whose links are the news: a 304 would hide
 		// what a sitemap index's children or a front page now list.
-		if p, ok := r.state.Page(r.site.Name, req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) &&
+		if p, ok := r.previous(req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) &&
 			p.Kind != "feed" && !r.seeds[req.URL.String()] {
 			if p.ETag != "" {
 				req.Headers.Set("If-None-Match", p.ETag)
@@ -426,8 +450,12 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 			start = append(start, target{u: u, depth: f.Depth, seed: true})
 		}
 	}
+	// The writer commits the articles in groups; it is stopped, which
+	// commits what it still holds, once every page is finished.
+	r.startWriter(ctx)
 	r.visitAll(start)
 	col.Wait()
+	r.stopWriter()
 	close(stop)
 	<-done
 	st := r.snapshot()
@@ -469,6 +497,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	r := &run{c: c, site: site, ex: ex, scope: newScope(), seeds: map[string]bool{},
 		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
 		shapes: map[string]*shapeCount{}, listLinked: map[string]bool{},
+		shown: map[string]PageState{}, pendingIDs: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
@@ -588,7 +617,11 @@ func (r *run) visitAll(ts []target) {
 		case r.stats.Queued >= r.maxPages():
 			reason = "max-pages"
 		case r.state != nil:
-			if p, ok := r.state.Page(r.site.Name, s); ok {
+			p, ok := r.shown[s]
+			if !ok {
+				p, ok = r.state.Page(r.site.Name, s)
+			}
+			if ok {
 				switch {
 				case p.Run == r.runID:
 					reason = "done-before-kill" // only when resuming
@@ -707,18 +740,24 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
 		LastModified: h.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}
 	// The page is recorded as done last, after its links are queued, so a
-	// kill in between leaves it in the frontier to be fetched again. A
-	// panic in any step of the page (link discovery, feed parsing,
-	// archiving) ends here: counted, logged, and the page rests.
-	keep := false // the page stays in the frontier, not done (its article could not be written)
+	// kill in between leaves it in the frontier to be fetched again; an
+	// article page is handed to the group writer then, which records it
+	// once its article is committed. A panic in any step of the page (link
+	// discovery, feed parsing) ends here: counted, logged, and the page
+	// rests.
+	var item *commitItem // the page's article, for the writer
+	panicked := false
 	defer func() {
 		if v := recover(); v != nil {
 			r.reportPanic(pageURL.String(), &panicError{step: "page", value: v, stack: debug.Stack()})
-			ps = r.panicState(resp.Request.URL.String())
+			ps, panicked = r.panicState(resp.Request.URL.String()), true
 		}
-		if !keep {
-			r.recordPage(resp.Request.URL.String(), self.String(), ps)
+		if item != nil {
+			r.submit(item)
+			r.log.Debug("article handed to the writer", "url", item.art.CanonicalURL)
+			return
 		}
+		r.recordPage(resp.Request.URL.String(), self.String(), ps)
 	}()
 
 	if isXML(ct, resp.Body) {
@@ -775,31 +814,49 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	}
 	capture.Type = art.Capture.Type
 	art.Capture = capture
-	r.appendPages(ctx, self.String(), h, resp.Body, art)
-	ch, err := r.archive(ctx, self, resp.StatusCode, art)
-	if errors.Is(err, errAlternate) {
+	pages := r.appendPages(ctx, self.String(), h, resp.Body, art)
+	alternate, err := r.archive(ctx, self, resp.StatusCode, art)
+	if err != nil { // errAlternate
 		// Looked at again only as rarely as an unchanging article.
 		ps.Kind, ps.ArticleID = "alternate", art.ID
 		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
 		return
 	}
-	if errors.Is(err, store.ErrDiskFull) {
-		// Nothing was written: the page stays queued, and the run that
-		// resumes once there is room fetches and archives it.
-		keep = true
-		return
-	}
-	if err != nil {
-		ps.Kind = "error"
-		return
-	}
 	isList = false
-	r.markMobile(links, art.ID)
-	ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
-	if prev, ok := r.previous(resp.Request.URL.String()); ok && prev.Kind == "article" && ch == store.Unchanged {
-		ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
+	pages = append(pages, r.markMobile(links, art.ID)...)
+	fetched := resp.Request.URL.String()
+	prev, known := r.previous(fetched) // before this fetch: the writer shows the page's new state
+	urls := r.pageURLs(fetched, self.String())
+	shown := ps
+	shown.Kind, shown.ArticleID, shown.ContentHash = "article", art.ID, art.ContentHash
+	item = &commitItem{art: art, alternate: alternate, shown: recordsFor(urls, shown)}
+	// Run by the writer once the archive has answered; ps is the page's
+	// state as this function left it (a panic after this point marks it).
+	item.state = func(ch store.Change, err error) []pageRecord {
+		var pe *panicError
+		switch {
+		case errors.Is(err, errAlternate):
+			ps.Kind, ps.ArticleID = "alternate", art.ID
+			ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
+			return recordsFor(urls, ps)
+		case errors.As(err, &pe):
+			return recordsFor(urls, r.panicStateAfter(prev, known))
+		case err != nil:
+			// Nothing was written (a full disk, a store that failed): the
+			// page stays queued, and the run that resumes the crawl
+			// fetches and archives it.
+			return nil
+		}
+		if !panicked {
+			ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
+			if known && prev.Kind == "article" && ch == store.Unchanged {
+				ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
+			}
+			ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
+		}
+		return append(pages, recordsFor(urls, ps)...)
 	}
-	ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
+	item.report = func(ch store.Change, err error) { r.reportArticle(fetched, art, ch, err) }
 }
 
 // extract runs the extractor on a page; a panic in it is returned as a
@@ -822,37 +879,50 @@ func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body [
 	return art, err
 }
 
-// previous returns the state of a URL from before this fetch.
+// previous returns the state of a URL from before this fetch: what the
+// crawl state holds, or what a page handed to the writer will record.
 func (r *run) previous(u string) (PageState, bool) {
 	if r.state == nil {
 		return PageState{}, false
 	}
+	r.mu.Lock()
+	p, ok := r.shown[u]
+	r.mu.Unlock()
+	if ok {
+		return p, true
+	}
 	return r.state.Page(r.site.Name, u)
 }
 
-// recordPage stores a URL's fetch state under the URL fetched and, when
-// different, under its canonical form (a redirect's target).
+// recordPage has a URL's fetch state recorded, with the writer's next
+// group, under the URL fetched and, when different, under its canonical
+// form (a redirect's target).
 func (r *run) recordPage(fetched, canonical string, ps PageState) {
 	if r.state == nil {
 		return
 	}
-	urls := []string{fetched, canonical}
+	recs := recordsFor(r.pageURLs(fetched, canonical), ps)
+	r.submit(&commitItem{shown: recs, state: func(store.Change, error) []pageRecord { return recs }})
+}
+
+// pageURLs returns the URLs a page's state is recorded under: the URL
+// fetched, its canonical form and, when a redirect led to it, the URL the
+// redirect began at (it is done too, and rests as long: the next run does
+// not fetch it again for nothing).
+func (r *run) pageURLs(fetched, canonical string) []string {
+	urls := []string{fetched}
+	if canonical != fetched {
+		urls = append(urls, canonical)
+	}
 	r.mu.Lock()
 	if from, ok := r.redirect[fetched]; ok {
-		// The URL that redirected here is done too, and rests as long:
-		// the next run does not fetch it again for nothing.
 		delete(r.redirect, fetched)
-		urls = append(urls, from)
+		if !slices.Contains(urls, from) {
+			urls = append(urls, from)
+		}
 	}
 	r.mu.Unlock()
-	for i, u := range urls {
-		if i > 0 && slices.Contains(urls[:i], u) {
-			continue
-		}
-		if err := r.state.done(r.site.Name, u, ps); err != nil {
-			r.log.Error("crawl state", "url", u, "err", err)
-		}
-	}
+	return urls
 }
 
 // redirected notes that a fetch of from was redirected to to.
@@ -867,12 +937,14 @@ func (r *run) redirected(from, to string) {
 	r.mu.Unlock()
 }
 
-// markMobile records the mobile versions an archived article announces
+// markMobile marks the mobile versions an archived article announces
 // (<link rel=alternate media=…>) as alternates of it: not fetched in this
-// run, and resting like the article in later ones, so that a site whose
-// mobile host is listed in hosts is not archived twice.
-func (r *run) markMobile(links []link, articleID string) {
+// run, and, by the records it returns, resting like the article in later
+// ones, so that a site whose mobile host is listed in hosts is not
+// archived twice.
+func (r *run) markMobile(links []link, articleID string) []pageRecord {
 	now := time.Now().UTC()
+	var out []pageRecord
 	for _, l := range links {
 		if l.Rel != "mobile" {
 			continue
@@ -886,13 +958,11 @@ func (r *run) markMobile(links []link, articleID string) {
 		r.seen[s] = true
 		r.mu.Unlock()
 		if r.state != nil {
-			ps := PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
-				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}
-			if err := r.state.done(r.site.Name, s, ps); err != nil {
-				r.log.Error("crawl state", "url", s, "err", err)
-			}
+			out = append(out, pageRecord{s, PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
+				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}})
 		}
 	}
+	return out
 }
 
 // chainEnd drops a list page's links to more list pages when the page
@@ -946,21 +1016,18 @@ func (r *run) notArticle(u *url.URL) {
 	r.mu.Unlock()
 }
 
-// lockID locks one article ID for the run and returns its unlock.
-func (r *run) lockID(id string) func() {
-	m, _ := r.idLocks.LoadOrStore(id, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
-}
-
 // errAlternate is archive's answer for an alternate URL of an article
-// already archived under its canonical URL: nothing was stored.
+// already archived, or being archived, under its canonical URL: nothing is
+// stored.
 var errAlternate = errors.New("alternate of an archived article")
 
-// archive fills the crawl's part of an article and puts it in the archive,
-// retrying transient store failures.
-func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) (store.Change, error) {
+// archive fills the crawl's part of an article before it is handed to the
+// writer: its canonical URL, ID, site and capture status. It reports
+// whether the page is an alternate of the article (a URL other than the
+// canonical one), and errAlternate for one whose article is archived or
+// handed to the writer already; the writer asks again when it puts the
+// article, in the order the pages were handed over.
+func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store.Article) (alternate bool, err error) {
 	canon := self
 	if art.CanonicalURL != "" {
 		if u, err := canonicalURL(art.CanonicalURL, self); err == nil && r.scope.allows(u) {
@@ -970,68 +1037,70 @@ func (r *run) archive(ctx context.Context, self *url.URL, status int, art *store
 	art.CanonicalURL = canon.String()
 	art.ID = store.IDFor(art.CanonicalURL)
 	art.Site = r.site.Name
-	// One article at a time per ID: an alternate's "archived yet?" and the
-	// canonical page's put must not cross.
-	unlock := r.lockID(art.ID)
-	defer unlock()
 	if canon.String() != self.String() {
 		// An alternate of the article (a mobile, AMP or tracking variant,
 		// a later page naming the first as canonical): it is archived only
 		// when the article is not yet, and never replaces the record the
 		// canonical page gave, which the crawl fetches too.
-		if _, err := r.c.st.Get(ctx, art.ID); err == nil {
-			r.skipped("alternate")
-			r.log.Debug("alternate of an archived article", "url", self.String(), "canonical", canon.String())
-			return store.Unchanged, errAlternate
+		r.mu.Lock()
+		pending := r.pendingIDs[art.ID] > 0
+		r.mu.Unlock()
+		if pending {
+			r.skippedAlternate(self.String(), canon.String())
+			return true, errAlternate
 		}
+		if _, err := r.c.st.Get(ctx, art.ID); err == nil {
+			r.skippedAlternate(self.String(), canon.String())
+			return true, errAlternate
+		}
+		alternate = true
 	}
 	art.Capture.Status = status
 	if art.FetchedAt.IsZero() {
 		art.FetchedAt = time.Now().UTC()
 	}
-	if d := r.c.cfg.DuplicateDistance; d >= 0 {
-		if err := store.Link(ctx, r.c.st, art, d); err != nil {
-			// The article is archived as its own group all the same; a
-			// later fetch of it or of its reprints links them.
-			r.log.Warn("near-duplicate lookup failed", "url", art.URL, "err", err)
-		}
-	}
-	changes, err := r.put(ctx, art)
-	if err != nil {
-		r.failed("store")
-		r.log.Error("archive failed", "url", art.URL, "err", err)
-		return store.Unchanged, err
-	}
-	ch := store.Unchanged
-	if len(changes) > 0 {
-		ch = changes[0]
-	}
-	r.count(func(st *Stats) {
-		if art.DuplicateOf != "" && ch != store.Unchanged {
-			st.Duplicates++
-		}
-		if art.Published.IsZero() {
-			st.Undated++
-		}
-	})
-	r.archived(ch)
 	r.mu.Lock()
 	r.shapeCount(self).articles++
 	r.mu.Unlock()
-	r.log.Info("article", "url", art.CanonicalURL, "change", ch.String(), "title", art.Title)
-	return ch, nil
+	return alternate, nil
 }
 
-// put stores articles, retrying transient failures with backoff.
-func (r *run) put(ctx context.Context, arts ...*store.Article) ([]store.Change, error) {
-	for attempt := 0; ; attempt++ {
-		changes, err := r.c.st.Put(ctx, arts...)
-		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
-			return changes, err
-		}
-		if !sleep(ctx, r.backoff(attempt)) {
-			return nil, err
-		}
+// stopped reports whether a write failed because the crawl was stopped
+// (and interruptFlush had passed): not a failure of the store.
+func stopped(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (r *run) skippedAlternate(u, canonical string) {
+	r.skipped("alternate")
+	r.log.Debug("alternate of an archived article", "url", u, "canonical", canonical)
+}
+
+// reportArticle counts and logs what the writer did with the article of
+// the page fetched at u.
+func (r *run) reportArticle(u string, art *store.Article, ch store.Change, err error) {
+	var pe *panicError
+	switch {
+	case errors.Is(err, errAlternate):
+		r.skippedAlternate(u, art.CanonicalURL)
+	case errors.As(err, &pe):
+		r.reportPanic(u, pe)
+	case stopped(err):
+		r.log.Warn("not archived before the crawl stopped; the page stays queued", "url", art.URL, "err", err)
+	case err != nil:
+		r.failed("store")
+		r.log.Error("archive failed", "url", art.URL, "err", err)
+	default:
+		r.count(func(st *Stats) {
+			if art.DuplicateOf != "" && ch != store.Unchanged {
+				st.Duplicates++
+			}
+			if art.Published.IsZero() {
+				st.Undated++
+			}
+		})
+		r.archived(ch)
+		r.log.Info("article", "url", art.CanonicalURL, "change", ch.String(), "title", art.Title)
 	}
 }
 
@@ -1068,7 +1137,7 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 		r.notModified(u, prev)
 		return
 	case (status == http.StatusNotFound || status == http.StatusGone) && known && prev.Kind == "article" && prev.ArticleID != "":
-		r.removed(ctx, u, prev)
+		r.removed(u, prev)
 		return
 	}
 	kind := errorKind(status, err)
@@ -1122,24 +1191,37 @@ func (r *run) notModified(u string, prev PageState) {
 }
 
 // removed marks an archived article whose page now answers 404 or 410:
-// the record gets removed_at and is kept.
-func (r *run) removed(ctx context.Context, u string, prev PageState) {
+// the writer gives the record removed_at (it is kept) with its next group.
+func (r *run) removed(u string, prev PageState) {
 	now := time.Now().UTC()
 	ps := prev
 	ps.Status, ps.FetchedAt, ps.Run, ps.Removed = http.StatusGone, now, r.runID, true
-	art, err := r.c.st.Get(ctx, prev.ArticleID)
-	if err == nil && art.RemovedAt.IsZero() {
-		art.RemovedAt = now
-		_, err = r.put(ctx, art)
-	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		r.failed("store")
-		r.log.Error("mark removed", "url", u, "err", err)
-		return
-	}
-	r.count(func(st *Stats) { st.Removed++ })
-	r.log.Info("article removed at source", "url", u)
-	r.recordPage(u, u, ps)
+	recs := recordsFor(r.pageURLs(u, u), ps)
+	failed := func(err error) bool { return err != nil && !errors.Is(err, store.ErrNotFound) }
+	r.submit(&commitItem{removal: prev.ArticleID, removedAt: now, shown: recs,
+		state: func(_ store.Change, err error) []pageRecord {
+			if failed(err) {
+				return nil // stays queued
+			}
+			return recs
+		},
+		report: func(_ store.Change, err error) {
+			if pe := (*panicError)(nil); errors.As(err, &pe) {
+				r.reportPanic(u, pe)
+				return
+			}
+			switch {
+			case stopped(err):
+				r.log.Warn("not marked removed before the crawl stopped; the page stays queued", "url", u, "err", err)
+				return
+			case failed(err):
+				r.failed("store")
+				r.log.Error("mark removed", "url", u, "err", err)
+				return
+			}
+			r.count(func(st *Stats) { st.Removed++ })
+			r.log.Info("article removed at source", "url", u)
+		}})
 }
 
 // backoff is the wait before retry n (0-based): 1 s, 2 s, 4 s ... capped.

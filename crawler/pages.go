@@ -25,12 +25,12 @@ type Paginator interface {
 // the extractor is a Paginator. It fetches them one after another, politely
 // (through the crawl's one client: spaced like every request to the host,
 // robots.txt obeyed, in scope at every redirect; at most MaxArticlePages
-// pages in all), records each in the WARC files and the crawl state as
-// part of the article, and marks them seen so that their links elsewhere
-// do not archive them on their own. A page that fails, is refused or
+// pages in all), records each in the WARC files, returns their crawl
+// state, which is recorded with the article's, and marks them seen so that
+// their links elsewhere do not archive them on their own. A page that fails, is refused or
 // panics ends the article where it is; that is counted. A page resting
 // after a panic is not fetched.
-func (r *run) appendPages(ctx context.Context, self string, h http.Header, body []byte, art *store.Article) {
+func (r *run) appendPages(ctx context.Context, self string, h http.Header, body []byte, art *store.Article) (recs []pageRecord) {
 	p, ok := r.ex.(Paginator)
 	if !ok || r.client == nil {
 		return
@@ -88,10 +88,13 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		r.count(func(st *Stats) { st.ArticlePages++ })
-		r.recordPage(s, s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
-			ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID})
+		if r.state != nil {
+			recs = append(recs, pageRecord{s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
+				ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}})
+		}
 		from, h, body = s, nh, nb
 	}
+	return recs
 }
 
 // fetchPage GETs one continuation page with the crawl's client (scope,

@@ -66,7 +66,16 @@ func (r *run) panicked(u string, pe *panicError) {
 // a row, so that a page that crashes newsarc is retried ever more rarely
 // rather than on every run.
 func (r *run) panicState(u string) PageState {
-	prev, _ := r.previous(u)
+	prev, known := r.previous(u)
+	return r.panicStateAfter(prev, known)
+}
+
+// panicStateAfter is panicState for a page whose state before this fetch
+// was prev (known: there was one).
+func (r *run) panicStateAfter(prev PageState, known bool) PageState {
+	if !known {
+		prev = PageState{}
+	}
 	ps := prev
 	if prev.Kind != "panic" {
 		ps.Panics = 0

@@ -225,6 +225,37 @@ func (s *State) done(site, url string, p PageState) error {
 	})
 }
 
+// record records the fetch state of many URLs and takes them off the
+// frontier, in one transaction: a group commit's pages.
+func (s *State) record(site string, recs []pageRecord) error {
+	vals := make([][]byte, len(recs))
+	for i, rec := range recs {
+		b, err := json.Marshal(rec.ps)
+		if err != nil {
+			return err
+		}
+		vals[i] = b
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
+		if err != nil {
+			return err
+		}
+		f := tx.Bucket(frontierBucket(site))
+		for i, rec := range recs {
+			if err := pb.Put([]byte(rec.url), vals[i]); err != nil {
+				return err
+			}
+			if f != nil {
+				if err := f.Delete([]byte(rec.url)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // Frontiers returns the length of each site's frontier: the URLs queued
 // and not yet done, by the run going on or by one that was killed. Sites
 // with an empty frontier are left out.

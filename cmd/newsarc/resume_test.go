@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,140 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 	if len(records) != len(site.Articles()) {
 		t.Errorf("archive holds %d records, want %d", len(records), len(site.Articles()))
+	}
+}
+
+// TestKillMidGroup kills a crawl process with SIGKILL while a group of
+// articles is extracted and not yet committed (groups of four, and no time
+// limit): no page of that group is done in the crawl state, every page
+// that is done has its article in the archive, and the crawl that resumes
+// fetches the group's pages again and archives every article once.
+func TestKillMidGroup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	bin, err := buildNewsarc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := samplesite.New()
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	data := t.TempDir()
+	config := filepath.Join(t.TempDir(), "newsarc.yaml")
+	if err := os.WriteFile(config, []byte("crawler:\n  group_size: 4\n  group_wait: 1h\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "crawl", "--config", config, "--data", data, "--delay", "100ms", "--quiet",
+		"--log-level", "debug", "--log-format", "json", srv.URL+"/")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once a group is committed and two articles of the next one
+	// are handed to the writer.
+	committed, handed := map[string]bool{}, map[string]bool{}
+	pending := func() []string {
+		var out []string
+		for u := range handed {
+			if !committed[u] {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var rec struct{ Msg, URL string }
+		if json.Unmarshal(sc.Bytes(), &rec) != nil {
+			continue
+		}
+		switch rec.Msg {
+		case "article":
+			committed[rec.URL] = true
+		case "article handed to the writer":
+			handed[rec.URL] = true
+		}
+		if len(committed) >= 4 && len(pending()) >= 2 {
+			break
+		}
+	}
+	inGroup := pending()
+	if len(committed) < 4 || len(inGroup) < 2 {
+		t.Fatalf("the crawl ended before the kill (%d articles committed, %d handed over)", len(committed), len(handed))
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	archived := map[string]bool{}
+	for _, r := range exportJSONL(t, data) {
+		archived[r.CanonicalURL] = true
+	}
+	state, err := crawler.OpenState(filepath.Join(data, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u0, _ := url.Parse(srv.URL)
+	name := siteName(u0)
+	for u := range committed {
+		if !archived[u] {
+			t.Errorf("%s was logged as archived and is not in the archive", u)
+		}
+	}
+	lost := 0
+	for _, a := range site.Articles() {
+		u := srv.URL + a.Path
+		if ps, ok := state.Page(name, u); ok && ps.Kind == "article" && !archived[u] {
+			t.Errorf("%s is done in the crawl state and not in the archive", u)
+		}
+		if !archived[u] {
+			lost++
+		}
+	}
+	notDone := 0
+	for _, u := range inGroup {
+		if _, ok := state.Page(name, u); !ok && !archived[u] {
+			notDone++
+		}
+	}
+	state.Close()
+	if notDone == 0 {
+		t.Errorf("none of the group in hand at the kill (%v) was left uncommitted: the kill was not mid-group", inGroup)
+	}
+
+	site.ResetRequests()
+	out := newsarc(t, "crawl", "--data", data, "--delay", "0", "--quiet", "--json", srv.URL+"/")
+	var stats []crawler.Stats
+	if err := json.Unmarshal([]byte(out), &stats); err != nil || len(stats) != 1 {
+		t.Fatalf("crawl --json: %v\n%s", err, out)
+	}
+	if !stats[0].Resumed || stats[0].New != lost {
+		t.Errorf("resumed run: resumed %v, new %d; want the %d articles not archived before the kill", stats[0].Resumed, stats[0].New, lost)
+	}
+	after := site.Requests()
+	for _, u := range inGroup {
+		p, _ := url.Parse(u)
+		if !archived[u] && after[p.Path] == 0 {
+			t.Errorf("%s, in hand at the kill, was not fetched again", u)
+		}
+	}
+	got := map[string]int{}
+	for _, r := range exportJSONL(t, data) {
+		u, _ := url.Parse(r.CanonicalURL)
+		got[u.Path]++
+	}
+	for _, a := range site.Articles() {
+		if got[a.Path] != 1 {
+			t.Errorf("article %s archived %d times, want once", a.Path, got[a.Path])
+		}
 	}
 }

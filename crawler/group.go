@@ -1,0 +1,394 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"newsarc/store"
+)
+
+// Group commits. The crawl's workers neither write the archive nor the
+// crawl state themselves: each hands its page's outcome (an article to
+// put, an article to mark removed, the crawl state to record) to the run's
+// one writer and goes on to the next page. The writer commits what it was
+// handed in groups: at most Config.GroupSize articles, and at most
+// Config.GroupWait after the first page of the group was handed over. A
+// group is one Archive.Put (one bbolt transaction and one index batch in
+// the embedded store, one bulk request in Elasticsearch), then one crawl
+// state transaction for every page of the group, after the put: a page is
+// done, off the frontier, only once its article is in the archive, so a
+// crash between the two only fetches the page again. A worker waits for
+// the writer only when a whole group is waiting already (the channel is
+// full): back-pressure, not a round trip per page.
+
+// Defaults of Config.GroupSize and Config.GroupWait.
+const (
+	DefaultGroupSize = 256
+	DefaultGroupWait = 200 * time.Millisecond
+)
+
+// maxGroupPages is how many pages a group holds at least before it is
+// committed whatever its articles (4 × GroupSize when more): the crawl
+// state of list pages, feeds and failures waits for no article.
+const maxGroupPages = 1024
+
+// interruptFlush bounds the commits of a crawl whose context is cancelled:
+// the pages in hand are committed, and what is not committed within it
+// stays queued for the run that resumes the crawl. A variable for tests.
+var interruptFlush = 30 * time.Second
+
+// pageRecord is the crawl state of one URL, to be written.
+type pageRecord struct {
+	url string
+	ps  PageState
+}
+
+// recordsFor records ps under each of urls.
+func recordsFor(urls []string, ps PageState) []pageRecord {
+	out := make([]pageRecord, len(urls))
+	for i, u := range urls {
+		out[i] = pageRecord{u, ps}
+	}
+	return out
+}
+
+// commitItem is one page's share of a group commit.
+type commitItem struct {
+	// art, when set, is linked to its near-duplicates and put in the
+	// archive.
+	art *store.Article
+	// alternate: art was read at another URL than its canonical one, and
+	// is put only when no article of its ID is archived or in the group
+	// before it (see archive).
+	alternate bool
+	// removal, when set, is the ID of an archived article whose page now
+	// answers 404 or 410: its record gets removedAt.
+	removal   string
+	removedAt time.Time
+	// shown are the records previous reports for the page's URLs while
+	// its group is not yet written.
+	shown []pageRecord
+	// state returns the crawl state to write for the page, given what the
+	// archive did with its article (err errAlternate: not put, an article
+	// of its ID being archived already; store.ErrNotFound for a removal:
+	// no such article). Nil leaves the page's URLs in the frontier.
+	state func(ch store.Change, err error) []pageRecord
+	// report, when set, counts and logs the page's outcome once the state
+	// is written.
+	report func(ch store.Change, err error)
+}
+
+// puts reports whether the item may put an article.
+func (it *commitItem) puts() bool { return it.art != nil || it.removal != "" }
+
+// writer is a run's group writer.
+type writer struct {
+	r    *run
+	in   chan *commitItem
+	size int
+	wait time.Duration
+	done chan struct{}
+}
+
+// startWriter starts the run's writer. Cancelling ctx makes it commit what
+// it holds at once, and gives later commits interruptFlush to finish.
+func (r *run) startWriter(ctx context.Context) {
+	w := &writer{r: r, in: make(chan *commitItem, r.c.cfg.GroupSize), size: r.c.cfg.GroupSize,
+		wait: r.c.cfg.GroupWait, done: make(chan struct{})}
+	r.w = w
+	go w.loop(ctx)
+}
+
+// stopWriter commits what the writer holds and stops it. Nothing may be
+// submitted after.
+func (r *run) stopWriter() {
+	if r.w == nil {
+		return
+	}
+	close(r.w.in)
+	<-r.w.done
+	r.w = nil
+}
+
+// submit hands a page's outcome to the writer. It blocks only while the
+// writer is a whole group behind. Without a writer (a run not started by
+// Run) the item is committed on its own, at once.
+func (r *run) submit(it *commitItem) {
+	r.mu.Lock()
+	for _, rec := range it.shown {
+		r.shown[rec.url] = rec.ps
+	}
+	if it.art != nil {
+		r.pendingIDs[it.art.ID]++
+	}
+	r.mu.Unlock()
+	if r.w == nil {
+		r.commit(context.Background(), []*commitItem{it})
+		return
+	}
+	r.w.in <- it
+}
+
+func (w *writer) loop(ctx context.Context) {
+	defer close(w.done)
+	putCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var (
+		group    []*commitItem
+		articles int
+		timer    = time.NewTimer(time.Hour)
+		due      <-chan time.Time
+		stopping = ctx.Done()
+	)
+	timer.Stop()
+	flush := func() {
+		timer.Stop()
+		due = nil
+		if len(group) > 0 {
+			w.r.commit(putCtx, group)
+		}
+		group, articles = nil, 0
+	}
+	for {
+		select {
+		case it, ok := <-w.in:
+			if !ok {
+				flush()
+				return
+			}
+			group = append(group, it)
+			if it.puts() {
+				articles++
+			}
+			switch {
+			case articles >= w.size || len(group) >= max(4*w.size, maxGroupPages):
+				flush()
+			case due == nil:
+				timer.Reset(w.wait)
+				due = timer.C
+			}
+		case <-due:
+			flush()
+		case <-stopping:
+			// The crawl is being stopped: what is in hand is committed now,
+			// and the pages still being finished get interruptFlush.
+			stopping = nil
+			t := time.AfterFunc(interruptFlush, cancel)
+			defer t.Stop()
+			flush()
+		}
+	}
+}
+
+// commit writes a group: it links the group's articles to their
+// near-duplicates, in order, against the archive and the group's articles
+// before each (as if each had been put on its own); puts them in one call;
+// writes the crawl state of every page of the group in one transaction;
+// and then counts and logs each page's outcome.
+func (r *run) commit(ctx context.Context, group []*commitItem) {
+	changes := make([]store.Change, len(group))
+	errs := make([]error, len(group))
+	var (
+		puts []*store.Article
+		at   []int // the item of each put
+	)
+	ov := &groupLinker{st: r.c.st, arts: map[string]*store.Article{}}
+	for i, it := range group {
+		var a *store.Article
+		switch {
+		case it.art != nil:
+			a = it.art
+			if it.alternate {
+				if _, err := ov.Get(ctx, a.ID); err == nil {
+					errs[i] = errAlternate
+					continue
+				}
+			}
+			if d := r.c.cfg.DuplicateDistance; d >= 0 {
+				err := guard("link", func() error { return store.Link(ctx, ov, a, d) })
+				if pe := (*panicError)(nil); errors.As(err, &pe) {
+					errs[i] = err
+					continue
+				}
+				if err != nil {
+					// The article is archived as its own group all the
+					// same; a later fetch of it or of its reprints links
+					// them.
+					r.log.Warn("near-duplicate lookup failed", "url", a.URL, "err", err)
+				}
+			}
+		case it.removal != "":
+			old, err := ov.Get(ctx, it.removal)
+			if err != nil {
+				errs[i] = err // store.ErrNotFound: nothing to mark
+				continue
+			}
+			if !old.RemovedAt.IsZero() {
+				continue
+			}
+			old.RemovedAt = it.removedAt
+			a = old
+		default:
+			continue
+		}
+		ov.arts[a.ID] = a
+		at = append(at, i)
+		puts = append(puts, a)
+	}
+	pc, pe := r.putGroup(ctx, puts)
+	for j, i := range at {
+		changes[i], errs[i] = pc[j], pe[j]
+	}
+
+	var recs []pageRecord
+	for i, it := range group {
+		if it.state == nil {
+			continue
+		}
+		var got []pageRecord
+		if err := guard("record", func() error { got = it.state(changes[i], errs[i]); return nil }); err != nil {
+			r.reportPanic(firstURL(it), err.(*panicError))
+			continue
+		}
+		recs = append(recs, got...)
+	}
+	if r.state != nil && len(recs) > 0 {
+		if err := r.state.record(r.site.Name, recs); err != nil {
+			r.log.Error("crawl state", "pages", len(recs), "err", err)
+		}
+	}
+	r.mu.Lock()
+	for _, it := range group {
+		for _, rec := range it.shown {
+			if p, ok := r.shown[rec.url]; ok && p == rec.ps {
+				delete(r.shown, rec.url)
+			}
+		}
+		if it.art != nil {
+			if r.pendingIDs[it.art.ID]--; r.pendingIDs[it.art.ID] <= 0 {
+				delete(r.pendingIDs, it.art.ID)
+			}
+		}
+	}
+	r.mu.Unlock()
+	for i, it := range group {
+		if it.report == nil {
+			continue
+		}
+		if err := guard("report", func() error { it.report(changes[i], errs[i]); return nil }); err != nil {
+			r.reportPanic(firstURL(it), err.(*panicError))
+		}
+	}
+}
+
+// firstURL names an item's page in a log line.
+func firstURL(it *commitItem) string {
+	switch {
+	case len(it.shown) > 0:
+		return it.shown[0].url
+	case it.art != nil:
+		return it.art.URL
+	}
+	return ""
+}
+
+// putGroup puts a group's articles in one call and returns, per article,
+// what the archive did or why it failed. When the archive refuses the
+// group for a reason other than being stopped or down (a full disk, an
+// article it will not take, a panic), the group is split in halves and each
+// is put again, down to single articles: a nearly full disk still takes
+// what fits, and one bad article fails alone, as when each article was its
+// own put.
+func (r *run) putGroup(ctx context.Context, arts []*store.Article) ([]store.Change, []error) {
+	changes := make([]store.Change, len(arts))
+	errs := make([]error, len(arts))
+	if len(arts) == 0 {
+		return changes, errs
+	}
+	var got []store.Change
+	err := guard("put", func() error {
+		var err error
+		got, err = r.put(ctx, arts...)
+		return err
+	})
+	if err == nil {
+		copy(changes, got) // a store reporting fewer changes: the rest unchanged
+		return changes, errs
+	}
+	if len(arts) == 1 || ctx.Err() != nil || store.IsTransient(err) || errors.Is(err, store.ErrClosed) {
+		for i := range errs {
+			errs[i] = err
+		}
+		return changes, errs
+	}
+	h := len(arts) / 2
+	c1, e1 := r.putGroup(ctx, arts[:h])
+	c2, e2 := r.putGroup(ctx, arts[h:])
+	return append(c1, c2...), append(e1, e2...)
+}
+
+// put stores articles, retrying transient failures with backoff.
+func (r *run) put(ctx context.Context, arts ...*store.Article) ([]store.Change, error) {
+	for attempt := 0; ; attempt++ {
+		changes, err := r.c.st.Put(ctx, arts...)
+		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
+			return changes, err
+		}
+		if !sleep(ctx, r.backoff(attempt)) {
+			return nil, err
+		}
+	}
+}
+
+// groupLinker is the archive as Link sees it while a group is prepared:
+// the store, and over it the group's articles linked so far.
+type groupLinker struct {
+	st   store.Linker
+	arts map[string]*store.Article // by ID, the last of the group
+}
+
+// Get returns the group's article of that ID, else the archive's.
+func (g *groupLinker) Get(ctx context.Context, id string) (*store.Article, error) {
+	if a, ok := g.arts[id]; ok {
+		c := *a
+		return &c, nil
+	}
+	return g.st.Get(ctx, id)
+}
+
+// Similar is the archive's Similar with the group's articles in place of
+// their archived records, as the archive would answer once they are put.
+func (g *groupLinker) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
+	found, err := g.st.Similar(ctx, hash, maxDistance)
+	if err != nil || len(g.arts) == 0 {
+		return found, err
+	}
+	out := make([]*store.Article, 0, len(found))
+	for _, a := range found {
+		if _, ok := g.arts[a.ID]; !ok {
+			out = append(out, a)
+		}
+	}
+	bands := store.SimHashBands(hash)
+	for _, a := range g.arts {
+		h, err := store.ParseSimHash(a.SimHash)
+		if err != nil || store.Hamming(hash, h) > maxDistance {
+			continue
+		}
+		if maxDistance > store.MaxSimilarDistance && !shareBand(bands, store.SimHashBands(h)) {
+			continue // beyond the bands, the archive finds only those sharing one
+		}
+		out = append(out, a)
+	}
+	return store.NearestFirst(hash, maxDistance, out), nil
+}
+
+func shareBand(a, b []string) bool {
+	for i := range a {
+		if a[i] == b[i] {
+			return true
+		}
+	}
+	return false
+}

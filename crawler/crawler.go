@@ -296,7 +296,8 @@ type run struct {
 	maxDepth int             // links followed from a seed, seeds being depth 1
 	ctx      context.Context // the run's, for robots.txt reads from link callbacks
 
-	w *writer // commits articles and crawl state in groups, see group.go
+	w *writer    // commits articles and crawl state in groups, see group.go
+	q *workQueue // the URLs to fetch, per host, see queue.go
 
 	mu       sync.Mutex
 	stats    Stats
@@ -333,9 +334,11 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if site.MaxDepth > 0 {
 		cfg.MaxDepth = site.MaxDepth
 	}
+	// colly fetches synchronously, in the workers of the run's queue (see
+	// queue.go): a fixed pool takes URLs host by host, where colly's
+	// asynchronous mode started a goroutine per queued URL.
 	col := colly.NewCollector(
 		colly.StdlibContext(ctx),
-		colly.Async(true),
 		colly.UserAgent(cfg.UserAgent),
 		colly.AllowedDomains(r.scope.hostNames()...),
 	)
@@ -365,11 +368,9 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 			sitemaps = append(sitemaps, r.robotsFor(ctx, host).info.sitemaps...)
 		}
 	}
-	var rules []*colly.LimitRule
-	rules = append(rules, &colly.LimitRule{DomainGlob: "*", Parallelism: cfg.Parallelism})
-	if err := col.Limits(rules); err != nil {
-		return Stats{}, fmt.Errorf("crawler: limit rule: %w", err)
-	}
+	// Requests in flight per host are the queue's to limit (Parallelism,
+	// or one under a robots.txt Crawl-delay), and the pacer spaces them.
+	r.q = newWorkQueue(pace)
 	col.OnRequest(func(req *colly.Request) {
 		defer r.recoverPage("request", req.URL.String())
 		r.log.Debug("fetch", "url", req.URL.String(), "depth", depthOf(req.Ctx))
@@ -390,10 +391,14 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		}
 	})
 	col.OnResponse(func(resp *colly.Response) {
+		resp.Ctx.Put(handledKey, true)
 		defer r.recoverPage("response", resp.Request.URL.String())
 		r.onResponse(ctx, resp)
 	})
 	col.OnError(func(resp *colly.Response, err error) {
+		if resp.Ctx != nil {
+			resp.Ctx.Put(handledKey, true)
+		}
 		defer r.recoverPage("error", resp.Request.URL.String())
 		r.onError(ctx, resp, err)
 	})
@@ -454,6 +459,11 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	// commits what it still holds, once every page is finished.
 	r.startWriter(ctx)
 	r.visitAll(start)
+	var workers sync.WaitGroup
+	for range r.workers(cfg) {
+		workers.Go(func() { r.work(ctx) })
+	}
+	workers.Wait()
 	col.Wait()
 	r.stopWriter()
 	close(stop)
@@ -662,24 +672,83 @@ func (r *run) visitAll(ts []target) {
 			r.log.Error("crawl state", "err", err)
 		}
 	}
+	// Queued host by host, in the order found.
+	var hosts []string
+	byHost := map[string][]queued{}
 	for _, f := range accepted {
-		cctx := colly.NewContext()
-		cctx.Put(depthKey, f.Depth)
-		err := r.col.Request(http.MethodGet, f.URL, nil, cctx, nil)
-		if err != nil && r.state != nil {
-			_ = r.state.unqueue(r.site.Name, f.URL)
+		host := f.URL
+		if u, err := url.Parse(f.URL); err == nil {
+			host = u.Host
 		}
-		var already *colly.AlreadyVisitedError
-		switch {
-		case err == nil:
-		case errors.As(err, &already):
-			r.count(func(st *Stats) { st.Queued-- })
-		default:
-			r.count(func(st *Stats) { st.Queued-- })
-			r.failed(errorKind(0, err))
-			r.log.Warn("not fetched", "url", f.URL, "err", err)
+		if _, ok := byHost[host]; !ok {
+			hosts = append(hosts, host)
 		}
+		byHost[host] = append(byHost[host], queued{url: f.URL, depth: int32(f.Depth)})
 	}
+	for _, h := range hosts {
+		r.q.push(h, byHost[h]...)
+	}
+}
+
+// workers is the size of the run's pool: Parallelism for each of the
+// seeds' hosts, at least 4 (other hosts of the site, robots.txt reads and
+// continuation pages share them), at most 64.
+func (r *run) workers(cfg Config) int {
+	return min(max(cfg.Parallelism*len(r.seedHosts()), 4), 64)
+}
+
+// handledKey marks a request's colly Context once its response or error
+// reached the run's callbacks.
+const handledKey = "newsarc.handled"
+
+// work fetches URLs from the run's queue until it is done or ctx ends.
+func (r *run) work(ctx context.Context) {
+	for {
+		it, host, ok := r.q.take(ctx)
+		if !ok {
+			return
+		}
+		r.fetch(it)
+		r.q.finish(host)
+	}
+}
+
+// fetch sends one queued URL through colly, whose callbacks handle the
+// page; what ends it before a callback (a URL colly refuses) is counted
+// here.
+func (r *run) fetch(it queued) {
+	defer r.recoverPage("request", it.url)
+	if it.retry != nil {
+		if err := it.retry.Retry(); err != nil && !handled(it.retry.Ctx) {
+			r.notFetched(it.url, err)
+		}
+		return
+	}
+	cctx := colly.NewContext()
+	cctx.Put(depthKey, int(it.depth))
+	err := r.col.Request(http.MethodGet, it.url, nil, cctx, nil)
+	if err == nil || handled(cctx) {
+		return
+	}
+	r.notFetched(it.url, err)
+}
+
+func handled(c *colly.Context) bool {
+	return c != nil && c.GetAny(handledKey) != nil
+}
+
+// notFetched counts a URL colly refused before fetching it.
+func (r *run) notFetched(u string, err error) {
+	if r.state != nil {
+		_ = r.state.unqueue(r.site.Name, u)
+	}
+	r.count(func(st *Stats) { st.Queued-- })
+	var already *colly.AlreadyVisitedError
+	if errors.As(err, &already) {
+		return
+	}
+	r.failed(errorKind(0, err))
+	r.log.Warn("not fetched", "url", u, "err", err)
 }
 
 func (r *run) maxPages() int {
@@ -1155,13 +1224,11 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 			}
 			r.log.Debug("retrying", "url", u, "status", status, "err", err, "wait", wait)
 			r.count(func(st *Stats) { st.Retries++ })
-			if sleep(ctx, wait) {
-				rerr := resp.Request.Retry()
-				if rerr == nil {
-					return
-				}
-				err = rerr
-			}
+			// Queued again for its time, not slept on: the worker goes on
+			// with other pages meanwhile.
+			r.q.push(resp.Request.URL.Host, queued{url: u, depth: int32(depthOf(resp.Ctx)),
+				at: time.Now().Add(wait).UnixNano(), retry: resp.Request})
+			return
 		}
 	}
 	if ctx.Err() != nil && status == 0 {

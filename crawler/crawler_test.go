@@ -55,7 +55,7 @@ type fixture struct {
 	hits map[string]int
 }
 
-func newFixture(t *testing.T, routes map[string]http.HandlerFunc) *fixture {
+func newFixture(t testing.TB, routes map[string]http.HandlerFunc) *fixture {
 	t.Helper()
 	f := &fixture{hits: map[string]int{}}
 	mux := http.NewServeMux()

@@ -39,6 +39,18 @@ func (p *pacer) set(host string, delay time.Duration, parallelism int) {
 	p.host[host] = pace{delay, parallelism}
 }
 
+// ready returns when host may next be sent a request and how many of its
+// requests may be in flight at once.
+func (p *pacer) ready(host string) (time.Time, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pc, ok := p.host[host]
+	if !ok {
+		pc = p.def
+	}
+	return p.next[host], max(pc.parallelism, 1)
+}
+
 // wait blocks until host may be sent a request, or ctx ends (false).
 func (p *pacer) wait(ctx context.Context, host string) bool {
 	p.mu.Lock()

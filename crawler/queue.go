@@ -1,0 +1,222 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// queued is one URL waiting in a run's queue: a few words and the URL,
+// where colly's asynchronous mode kept a goroutine per queued URL.
+type queued struct {
+	url   string
+	depth int32
+	// at is when a retry may be sent (Unix nanoseconds); 0 for now.
+	at int64
+	// retry is the request to send again, for a retry (colly's Retry
+	// skips its visited check); nil for a first fetch.
+	retry *colly.Request
+}
+
+// hostQueue holds the URLs of one host in the order they were found.
+type hostQueue struct {
+	items    []queued
+	head     int
+	inflight int // requests to the host being worked on now
+}
+
+func (h *hostQueue) len() int { return len(h.items) - h.head }
+
+// pop removes the first URL whose time has come, preferring the oldest.
+func (h *hostQueue) pop(now int64) (queued, bool) {
+	for i := h.head; i < len(h.items); i++ {
+		if h.items[i].at > now {
+			continue
+		}
+		it := h.items[i]
+		if i != h.head {
+			// A retry waiting at the head is passed over: move the head
+			// item into the hole.
+			h.items[i] = h.items[h.head]
+		}
+		h.items[h.head] = queued{}
+		h.head++
+		if h.head > 1024 && h.head*2 > len(h.items) {
+			h.items = append([]queued(nil), h.items[h.head:]...)
+			h.head = 0
+		}
+		return it, true
+	}
+	return queued{}, false
+}
+
+// nextAt is the earliest time one of the host's URLs may be sent.
+func (h *hostQueue) nextAt() int64 {
+	at := int64(-1)
+	for i := h.head; i < len(h.items); i++ {
+		if a := h.items[i].at; at < 0 || a < at {
+			at = a
+			if a == 0 {
+				break
+			}
+		}
+	}
+	return at
+}
+
+// workQueue is a run's queue: per-host FIFO queues from which a fixed pool
+// of workers takes the next URL of a host that may be sent a request now
+// (its pacer slot is free and fewer of its requests are in flight than
+// its parallelism), round robin over the hosts, so that one slow host
+// does not hold up the others. It ends when it is empty and nothing is in
+// flight (a page in flight may still queue links), or when its context
+// ends.
+type workQueue struct {
+	pace *pacer
+
+	mu     sync.Mutex
+	hosts  map[string]*hostQueue
+	order  []string // hosts in round-robin order
+	next   int      // where the next round-robin scan starts
+	size   int      // URLs queued
+	flying int      // URLs taken and not finished
+	wake   chan struct{}
+}
+
+func newWorkQueue(p *pacer) *workQueue {
+	return &workQueue{pace: p, hosts: map[string]*hostQueue{}, wake: make(chan struct{})}
+}
+
+// push queues URLs of host.
+func (q *workQueue) push(host string, items ...queued) {
+	if len(items) == 0 {
+		return
+	}
+	q.mu.Lock()
+	h := q.hosts[host]
+	if h == nil {
+		h = &hostQueue{}
+		q.hosts[host] = h
+		q.order = append(q.order, host)
+	}
+	h.items = append(h.items, items...)
+	q.size += len(items)
+	q.signalLocked()
+	q.mu.Unlock()
+}
+
+// signalLocked wakes every waiting worker.
+func (q *workQueue) signalLocked() {
+	close(q.wake)
+	q.wake = make(chan struct{})
+}
+
+// take returns the next URL to fetch and its host, waiting while every
+// host with queued URLs is busy or paced; false when the queue is done or
+// ctx ends. Each URL taken must be given back to finish.
+func (q *workQueue) take(ctx context.Context) (queued, string, bool) {
+	for {
+		q.mu.Lock()
+		if q.size == 0 && q.flying == 0 {
+			q.mu.Unlock()
+			return queued{}, "", false
+		}
+		now := time.Now()
+		wait := time.Duration(-1)
+		for i := range q.order {
+			k := (q.next + i) % len(q.order)
+			host := q.order[k]
+			h := q.hosts[host]
+			if h.len() == 0 {
+				continue
+			}
+			limit := 1
+			var ready time.Time
+			if q.pace != nil {
+				ready, limit = q.pace.ready(host)
+			}
+			if h.inflight >= limit {
+				continue
+			}
+			if d := ready.Sub(now); d > 0 {
+				if wait < 0 || d < wait {
+					wait = d
+				}
+				continue
+			}
+			it, ok := h.pop(now.UnixNano())
+			if !ok {
+				if at := h.nextAt(); at > 0 {
+					if d := time.Duration(at - now.UnixNano()); wait < 0 || d < wait {
+						wait = d
+					}
+				}
+				continue
+			}
+			h.inflight++
+			q.size--
+			q.flying++
+			q.next = (k + 1) % len(q.order)
+			q.mu.Unlock()
+			return it, host, true
+		}
+		wake := q.wake
+		q.mu.Unlock()
+		var timer *time.Timer
+		var fire <-chan time.Time
+		if wait >= 0 {
+			timer = time.NewTimer(max(wait, time.Millisecond))
+			fire = timer.C
+		}
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-fire:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			return queued{}, "", false
+		}
+	}
+}
+
+// finish gives back a URL taken from host once its page is done (its
+// links queued).
+func (q *workQueue) finish(host string) {
+	q.mu.Lock()
+	if h := q.hosts[host]; h != nil {
+		h.inflight--
+		if h.len() == 0 && h.inflight == 0 {
+			// Drop an empty host, keeping the round robin's place.
+			delete(q.hosts, host)
+			for i, o := range q.order {
+				if o == host {
+					q.order = append(q.order[:i], q.order[i+1:]...)
+					if q.next > i {
+						q.next--
+					}
+					break
+				}
+			}
+			if len(q.order) > 0 {
+				q.next %= len(q.order)
+			} else {
+				q.next = 0
+			}
+		}
+	}
+	q.flying--
+	q.signalLocked()
+	q.mu.Unlock()
+}
+
+// len is the number of URLs queued, not counting those in flight.
+func (q *workQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.size
+}

@@ -54,6 +54,10 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				if t := textOf(n); len(t) <= 4000 {
 					texts = append(texts, foldZH(t))
 				}
+				// visibleCrumb's length check, against the text it stands for.
+				if got, want := collapsedLonger(n, 150), runeLen(collapse(allText(n))) > 150; got != want {
+					t.Errorf("collapsedLonger of <%s>: %v, want %v", n.Data, got, want)
+				}
 			}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				walk(c)
@@ -119,4 +123,46 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	if matched == 0 {
 		t.Error("no text matched: the comparison proves nothing")
 	}
+}
+
+// TestCollapsedLonger checks collapsedLonger against the text it stands
+// for, at every limit around the true length.
+func TestCollapsedLonger(t *testing.T) {
+	for _, src := range []string{
+		"<div>  a  <b>bc</b>d  <i> </i> e\u00a0f\t</div>",
+		"<div><p>经济</p><p> 改革 </p>x</div>",
+		"<div></div>",
+		"<div> \n </div>",
+		"<div>a<script>var x = 1;</script>b</div>",
+		"<div>\xe4<b>\xb8\xad</b> z</div>",
+		"<div>ab\xffcd <span>e</span></div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		div := findElement(doc, "div")
+		n := runeLen(collapse(allText(div)))
+		for limit := max(n-3, 0); limit <= n+3; limit++ {
+			if got := collapsedLonger(div, limit); got != (n > limit) {
+				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
+			}
+		}
+	}
+}
+
+// allText is goquery's Text: every text node under n.
+func allText(n *html.Node) string {
+	var b strings.Builder
+	var all func(n *html.Node)
+	all = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			all(c)
+		}
+	}
+	all(n)
+	return b.String()
 }

@@ -38,7 +38,7 @@ var (
 	// rxBoilerPhrase matches text found only in comment forms, cookie
 	// banners, newsletter boxes, share bars, subscription walls and the
 	// consent boxes that stand in for embedded content.
-	rxBoilerPhrase = regexp.MustCompile(foldZH(`(?i)` + strings.Join(boilerPhrases, "|")))
+	rxBoilerPhrase = mustLitRegexp(foldZH(`(?i)` + strings.Join(boilerPhrases, "|")))
 
 	// rxLabelLine matches a line that is an editorial label, not prose.
 	rxLabelLine = regexp.MustCompile(`^[\s\[【(（]*(?:责任编辑|责编|值班编辑|编辑|编审|审核|审校|校对|监制|统筹|来源|稿源|稿件来源|供稿单位|供稿|文章来源|本文来源|新闻来源|信息来源|原标题|发布者|作者|记者|撰文|撰稿|通讯员|文|图|摄影|摄|(?i:sources?|editing by|edited by|reporting by|additional reporting))\s*[:：/／|｜丨]`)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -894,6 +895,9 @@ func crumbSection(crumbs []string, title string) string {
 func visibleCrumb(gq *goquery.Document, title string) string {
 	var section string
 	gq.Find("div, nav, p, span, ol, ul, td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if collapsedLonger(s.Get(0), 150) {
+			return true // as runeLen(collapse(s.Text())) > 150, without the text of a whole page section
+		}
 		cls := s.AttrOr("class", "") + " " + s.AttrOr("id", "") + " " + s.AttrOr("aria-label", "")
 		t := collapse(s.Text())
 		if runeLen(t) > 150 || !rxCrumbAttr.MatchString(cls) && !rxCrumbText.MatchString(t) {
@@ -922,4 +926,57 @@ func splitKeywords(in []string) []string {
 		}
 	}
 	return out
+}
+
+// collapsedLonger reports whether runeLen(collapse(t)) > limit, t being
+// the text of every text node under n (goquery's Text), reading no
+// further than it must.
+func collapsedLonger(n *html.Node, limit int) bool {
+	count, inField, invalid := 0, false, false
+	var walk func(n *html.Node) bool // true: longer, or invalid UTF-8 met
+	walk = func(n *html.Node) bool {
+		if n.Type == html.TextNode {
+			if !utf8.ValidString(n.Data) {
+				invalid = true // two nodes' invalid bytes could join into one rune
+				return true
+			}
+			for _, r := range n.Data {
+				if unicode.IsSpace(r) {
+					inField = false
+					continue
+				}
+				if !inField && count > 0 {
+					count++ // the space between two fields
+				}
+				inField = true
+				if count++; count > limit {
+					return true
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(n) {
+		return false
+	}
+	if invalid {
+		var b strings.Builder
+		var all func(n *html.Node)
+		all = func(n *html.Node) {
+			if n.Type == html.TextNode {
+				b.WriteString(n.Data)
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				all(c)
+			}
+		}
+		all(n)
+		return runeLen(collapse(b.String())) > limit
+	}
+	return true
 }

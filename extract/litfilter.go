@@ -1,0 +1,141 @@
+package extract
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// litRegexp is a regular expression with a literal prefilter: the
+// strings of which every match must contain one, found from the
+// expression's syntax. Where none of them occurs in a text (compared under
+// simple case folding, which is what (?i) matches by), the expression
+// cannot match and is not run. Go's regexp runs a long unanchored
+// alternation of phrases as an NFA over every byte; most texts hold none
+// of its phrases, and ruling them out by substring search is much cheaper.
+// It matches exactly what the expression alone matches.
+type litRegexp struct {
+	*regexp.Regexp
+	lits []string // folded (see foldText); nil: no prefilter
+}
+
+// mustLitRegexp compiles expr as regexp.MustCompile does, with its
+// prefilter.
+func mustLitRegexp(expr string) *litRegexp {
+	l := &litRegexp{Regexp: regexp.MustCompile(expr)}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return l
+	}
+	if lits, ok := requiredLits(re.Simplify()); ok {
+		for _, s := range lits {
+			if s == "" {
+				return l // an empty literal rules nothing out
+			}
+		}
+		l.lits = lits
+	}
+	return l
+}
+
+// MatchString reports whether s holds a match of the expression.
+func (l *litRegexp) MatchString(s string) bool {
+	if l.lits != nil && !l.mayMatch(s) {
+		return false
+	}
+	return l.Regexp.MatchString(s)
+}
+
+// mayMatch reports whether s holds one of the required literals.
+func (l *litRegexp) mayMatch(s string) bool {
+	f := foldText(s)
+	for _, lit := range l.lits {
+		if strings.Contains(f, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredLits returns strings (folded) one of which every match of re
+// must contain, and false when re can match without any literal.
+func requiredLits(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{foldText(string(re.Rune))}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLits(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		// Any one part's literals will do: take those whose shortest is
+		// longest, the best filter.
+		var best []string
+		found := false
+		for _, sub := range re.Sub {
+			lits, ok := requiredLits(sub)
+			if ok && (!found || shortest(lits) > shortest(best)) {
+				best, found = lits, true
+			}
+		}
+		return best, found
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits, ok := requiredLits(sub)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, lits...)
+		}
+		return all, true
+	}
+	return nil, false
+}
+
+func shortest(lits []string) int {
+	n := -1
+	for _, s := range lits {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+// foldText maps each rune of s to the least rune of its simple case
+// folding orbit ('a', 'A' → 'A'; 'k', 'K', Kelvin sign → 'K'), so that two
+// texts (?i) matches as equal fold to the same string. An invalid byte
+// becomes U+FFFD, as regexp reads it.
+func foldText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(foldRune(r))
+		i += size
+	}
+	return b.String()
+}
+
+// foldRune returns the least rune of r's simple case folding orbit.
+func foldRune(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return m
+}

@@ -1,0 +1,168 @@
+package extract
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func TestRequiredLits(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want []string // nil: no prefilter
+	}{
+		{`(?i)cookie`, []string{"COOKIE"}},
+		{`(?i)使用\s*cookie|ICP备`, []string{"使用", "ICP备"}}, // ties: the first
+		{`(?i)版权所有.{0,40}(?:备案|ICP)`, []string{"版权所有"}},
+		{`(?i)\S+-inhalte (?:erlauben|anzeigen)`, []string{"-INHALTE "}},
+		{`(?i)a|b*`, nil},
+		{`^\s*$`, nil},
+		{`(?i)(?:ab)+c?`, []string{"AB"}},
+		{`(?i)x{2,3}`, []string{"X"}},
+		{`(?i)Kelvin`, []string{"KELVIN"}},
+	} {
+		l := mustLitRegexp(tc.expr)
+		if strings.Join(l.lits, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s: literals %q, want %q", tc.expr, l.lits, tc.want)
+		}
+	}
+}
+
+// TestLitRegexpMatchesAsRegexp checks that the prefilter never changes a
+// result: every expression of the package that uses one, on the text of
+// every element of the test pages, on the benchmark sets' pages when
+// their variables are set, and on the phrases themselves with their case
+// changed and noise around them.
+func TestLitRegexpMatchesAsRegexp(t *testing.T) {
+	exprs := []*litRegexp{rxBoilerPhrase}
+	var texts []string
+	addPage := func(b []byte) {
+		doc, err := html.Parse(strings.NewReader(string(b)))
+		if err != nil {
+			return
+		}
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				if t := textOf(n); len(t) <= 4000 {
+					texts = append(texts, foldZH(t))
+				}
+				// visibleCrumb's length check, against the text it stands for.
+				if got, want := collapsedLonger(n, 150), runeLen(collapse(allText(n))) > 150; got != want {
+					t.Errorf("collapsedLonger of <%s>: %v, want %v", n.Data, got, want)
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+	}
+	var files []string
+	for _, pat := range []string{"testdata/*/*.html"} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	for _, env := range []string{"NEWSARC_EXTRACTION_BENCH", "NEWSARC_PAGETYPES", "NEWSARC_NEWSMETA"} {
+		if dir := os.Getenv(env); dir != "" {
+			for _, pat := range []string{"*.html.gz", "*/*.html.gz", "*/*/*.html.gz"} {
+				m, _ := filepath.Glob(filepath.Join(dir, pat))
+				files = append(files, m...)
+			}
+		}
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.HasSuffix(f, ".gz") {
+			var zr *gzip.Reader
+			if zr, err = gzip.NewReader(bytes.NewReader(b)); err == nil {
+				b, err = io.ReadAll(zr)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		addPage(b)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, phrases := range boilerPhrases {
+		for _, p := range strings.Split(phrases, "|") {
+			p = strings.NewReplacer(`(?:`, "", `)`, "", `\s*`, " ", `?`, "", `.{0,40}`, " x ", `\\S+`, "Video").Replace(p)
+			rs := []rune(p)
+			for i := range rs {
+				if r.IntN(2) == 0 {
+					rs[i] = []rune(strings.ToUpper(string(rs[i])))[0]
+				}
+			}
+			texts = append(texts, p, string(rs), "Vorher "+string(rs)+" nachher", strings.ReplaceAll(p, "k", "\u212a"), p[:len(p)/2])
+		}
+	}
+	if len(texts) < 1000 {
+		t.Fatalf("only %d texts", len(texts))
+	}
+	matched := 0
+	for _, l := range exprs {
+		for _, s := range texts {
+			got, want := l.MatchString(s), l.Regexp.MatchString(s)
+			if got != want {
+				t.Errorf("%s on %q: %v with the prefilter, %v without", l, s, got, want)
+			}
+			if want {
+				matched++
+			}
+		}
+	}
+	t.Logf("%d texts, %d matches", len(texts), matched)
+	if matched == 0 {
+		t.Error("no text matched: the comparison proves nothing")
+	}
+}
+
+// TestCollapsedLonger checks collapsedLonger against the text it stands
+// for, at every limit around the true length.
+func TestCollapsedLonger(t *testing.T) {
+	for _, src := range []string{
+		"<div>  a  <b>bc</b>d  <i> </i> e\u00a0f\t</div>",
+		"<div><p>经济</p><p> 改革 </p>x</div>",
+		"<div></div>",
+		"<div> \n </div>",
+		"<div>a<script>var x = 1;</script>b</div>",
+		"<div>\xe4<b>\xb8\xad</b> z</div>",
+		"<div>ab\xffcd <span>e</span></div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		div := findElement(doc, "div")
+		n := runeLen(collapse(allText(div)))
+		for limit := max(n-3, 0); limit <= n+3; limit++ {
+			if got := collapsedLonger(div, limit); got != (n > limit) {
+				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
+			}
+		}
+	}
+}
+
+// allText is goquery's Text: every text node under n.
+func allText(n *html.Node) string {
+	var b strings.Builder
+	var all func(n *html.Node)
+	all = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			all(c)
+		}
+	}
+	all(n)
+	return b.String()
+}

@@ -189,7 +189,9 @@ of reprints once, by its best match.
 			}
 			search := st.Search
 			if collapse {
-				search = func(ctx context.Context, q store.Query) (*store.Results, error) { return store.SearchCollapsed(ctx, st, q) }
+				search = func(ctx context.Context, q store.Query) (*store.Results, error) {
+					return store.SearchCollapsed(ctx, st, q)
+				}
 			}
 			res, err := search(ctx, q)
 			if err != nil {

@@ -301,15 +301,15 @@ type run struct {
 
 	mu       sync.Mutex
 	stats    Stats
-	pages    map[string]bool   // continuation pages fetched in this run
-	redirect map[string]string // where a redirect chain ended → the URL it began at
-	seen     map[string]bool
-	rejected map[string]bool        // URLs refused, counted once
+	pages    map[string]bool        // continuation pages fetched in this run
+	redirect map[string]string      // where a redirect chain ended → the URL it began at
+	seen     urlSet                 // URLs queued or settled in this run
+	rejected urlSet                 // URLs refused, counted once
 	lists    map[string]int         // non-article pages fetched per URL template
 	shapes   map[string]*shapeCount // verdicts per URL shape, see shape.go
 	// listLinked holds the URLs list pages have linked in this run, for
 	// chainEnd.
-	listLinked map[string]bool
+	listLinked urlSet
 	attempts   map[string]int
 	// shown holds the crawl state of pages handed to the writer and not
 	// yet written, for previous; pendingIDs counts the articles handed to
@@ -371,6 +371,10 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	// Requests in flight per host are the queue's to limit (Parallelism,
 	// or one under a robots.txt Crawl-delay), and the pacer spaces them.
 	r.q = newWorkQueue(pace)
+	if r.state != nil {
+		r.q.spill, r.q.memory = stateSpill{s: r.state, site: r.site.Name}, queueMemory
+		r.q.failed = func(err error) { r.log.Error("crawl queue", "err", err) }
+	}
 	col.OnRequest(func(req *colly.Request) {
 		defer r.recoverPage("request", req.URL.String())
 		r.log.Debug("fetch", "url", req.URL.String(), "depth", depthOf(req.Ctx))
@@ -505,8 +509,8 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	r := &run{c: c, site: site, ex: ex, scope: newScope(), seeds: map[string]bool{},
-		seen: map[string]bool{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: map[string]bool{}, lists: map[string]int{}, attempts: map[string]int{},
-		shapes: map[string]*shapeCount{}, listLinked: map[string]bool{},
+		seen: urlSet{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: urlSet{}, lists: map[string]int{}, attempts: map[string]int{},
+		shapes: map[string]*shapeCount{}, listLinked: urlSet{},
 		shown: map[string]PageState{}, pendingIDs: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
 	for _, s := range site.Seeds {
@@ -610,7 +614,7 @@ func (r *run) visitAll(ts []target) {
 		}
 		reason := ""
 		switch {
-		case r.seen[s]:
+		case r.seen.has(s):
 			continue
 		case !r.scope.allows(u):
 			reason = "offsite"
@@ -650,16 +654,16 @@ func (r *run) visitAll(ts []target) {
 			// A URL refused as a trap, off-site or too deep is not marked
 			// seen: the same URL may come again as a seed (a feed, a
 			// resumed frontier) or by a shorter path.
-			if !r.rejected[s] {
-				r.rejected[s] = true
+			if !r.rejected.has(s) {
+				r.rejected.add(s)
 				r.skippedLocked(reason)
 			}
 			if reason != "offsite" && reason != "max-depth" && shape == "" {
-				r.seen[s] = true
+				r.seen.add(s)
 			}
 			continue
 		}
-		r.seen[s] = true
+		r.seen.add(s)
 		r.stats.Queued++
 		accepted = append(accepted, frontierURL{URL: s, Depth: t.depth})
 	}
@@ -1024,7 +1028,7 @@ func (r *run) markMobile(links []link, articleID string) []pageRecord {
 		}
 		s := u.String()
 		r.mu.Lock()
-		r.seen[s] = true
+		r.seen.add(s)
 		r.mu.Unlock()
 		if r.state != nil {
 			out = append(out, pageRecord{s, PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
@@ -1057,10 +1061,10 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 	fresh := false
 	for _, u := range us {
 		s := u.String()
-		if !fresh && r.scope.allows(u) && !r.listLinked[s] && TrapReason(u) == "" && !listy(u) {
+		if !fresh && r.scope.allows(u) && !r.listLinked.has(s) && TrapReason(u) == "" && !listy(u) {
 			fresh = true
 		}
-		r.listLinked[s] = true
+		r.listLinked.add(s)
 	}
 	if fresh {
 		return us, feed // something new: the chain goes on
@@ -1068,7 +1072,7 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 	var keepU []*url.URL
 	var keepF []bool
 	for i, u := range us {
-		if listy(u) && !r.seen[u.String()] {
+		if listy(u) && !r.seen.has(u.String()) {
 			r.skippedLocked("list-end")
 			continue
 		}

@@ -57,7 +57,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 		r.mu.Lock()
 		again := r.pages[s]
 		r.pages[s] = true
-		r.seen[s] = true
+		r.seen.add(s)
 		r.mu.Unlock()
 		if again {
 			return // a loop of next links, or a page already merged

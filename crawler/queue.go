@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ type hostQueue struct {
 	items    []queued
 	head     int
 	inflight int // requests to the host being worked on now
+	spilled  int // URLs after items, in the spill
 }
 
 func (h *hostQueue) len() int { return len(h.items) - h.head }
@@ -75,15 +77,40 @@ func (h *hostQueue) nextAt() int64 {
 // ends.
 type workQueue struct {
 	pace *pacer
+	// spill, when set, takes the URLs beyond memory URLs held in memory
+	// (a host's URLs are held in order: once one of a host's URLs is
+	// spilled, the ones after it are too, until the host's queue in
+	// memory is empty and a batch is taken back). failed is told when
+	// the spill fails: the URLs concerned are lost to this run (they are
+	// still in the crawl state's frontier, for a resumed run).
+	spill  spiller
+	memory int
+	failed func(error)
 
 	mu     sync.Mutex
 	hosts  map[string]*hostQueue
 	order  []string // hosts in round-robin order
 	next   int      // where the next round-robin scan starts
-	size   int      // URLs queued
+	size   int      // URLs queued, in memory or spilled
+	inMem  int      // URLs queued in memory
+	seq    uint64   // numbers spilled URLs
 	flying int      // URLs taken and not finished
 	wake   chan struct{}
 }
+
+// spiller keeps the URLs of a queue that do not fit in memory.
+type spiller interface {
+	spill(host string, seq uint64, items []queued) error
+	unspill(host string, n int) ([]queued, error)
+}
+
+// queueMemory is how many URLs a run's queue holds in memory when it can
+// spill the rest to the crawl state, and spillBatch how many of a host's
+// it takes back at a time.
+const (
+	queueMemory = 8192
+	spillBatch  = 256
+)
 
 func newWorkQueue(p *pacer) *workQueue {
 	return &workQueue{pace: p, hosts: map[string]*hostQueue{}, wake: make(chan struct{})}
@@ -101,8 +128,26 @@ func (q *workQueue) push(host string, items ...queued) {
 		q.hosts[host] = h
 		q.order = append(q.order, host)
 	}
-	h.items = append(h.items, items...)
-	q.size += len(items)
+	keep := items
+	if q.spill != nil && items[0].retry == nil {
+		n := 0 // how many stay in memory
+		if h.spilled == 0 {
+			n = min(len(items), max(q.memory-q.inMem, 0))
+		}
+		if rest := items[n:]; len(rest) > 0 {
+			if err := q.spill.spill(host, q.seq, rest); err != nil {
+				q.failed(err)
+			} else {
+				q.seq += uint64(len(rest))
+				h.spilled += len(rest)
+				q.size += len(rest)
+			}
+		}
+		keep = items[:n]
+	}
+	h.items = append(h.items, keep...)
+	q.size += len(keep)
+	q.inMem += len(keep)
 	q.signalLocked()
 	q.mu.Unlock()
 }
@@ -129,7 +174,7 @@ func (q *workQueue) take(ctx context.Context) (queued, string, bool) {
 			k := (q.next + i) % len(q.order)
 			host := q.order[k]
 			h := q.hosts[host]
-			if h.len() == 0 {
+			if h.len() == 0 && h.spilled == 0 {
 				continue
 			}
 			limit := 1
@@ -146,7 +191,15 @@ func (q *workQueue) take(ctx context.Context) (queued, string, bool) {
 				}
 				continue
 			}
+			if h.len() == 0 {
+				q.unspillLocked(host, h)
+			}
 			it, ok := h.pop(now.UnixNano())
+			if !ok && h.spilled > 0 {
+				// Only retries waiting in memory: the spilled URLs go first.
+				q.unspillLocked(host, h)
+				it, ok = h.pop(now.UnixNano())
+			}
 			if !ok {
 				if at := h.nextAt(); at > 0 {
 					if d := time.Duration(at - now.UnixNano()); wait < 0 || d < wait {
@@ -157,6 +210,7 @@ func (q *workQueue) take(ctx context.Context) (queued, string, bool) {
 			}
 			h.inflight++
 			q.size--
+			q.inMem--
 			q.flying++
 			q.next = (k + 1) % len(q.order)
 			q.mu.Unlock()
@@ -184,13 +238,33 @@ func (q *workQueue) take(ctx context.Context) (queued, string, bool) {
 	}
 }
 
+// unspillLocked takes a batch of host's spilled URLs back into memory.
+func (q *workQueue) unspillLocked(host string, h *hostQueue) {
+	items, err := q.spill.unspill(host, min(spillBatch, h.spilled))
+	if err != nil {
+		q.failed(err)
+		q.size -= h.spilled
+		h.spilled = 0
+		return
+	}
+	if len(items) == 0 {
+		// Nothing there (it cannot be read back): given up.
+		q.size -= h.spilled
+		h.spilled = 0
+		return
+	}
+	h.items = append(h.items, items...)
+	h.spilled -= len(items)
+	q.inMem += len(items)
+}
+
 // finish gives back a URL taken from host once its page is done (its
 // links queued).
 func (q *workQueue) finish(host string) {
 	q.mu.Lock()
 	if h := q.hosts[host]; h != nil {
 		h.inflight--
-		if h.len() == 0 && h.inflight == 0 {
+		if h.len() == 0 && h.spilled == 0 && h.inflight == 0 {
 			// Drop an empty host, keeping the round robin's place.
 			delete(q.hosts, host)
 			for i, o := range q.order {
@@ -220,3 +294,22 @@ func (q *workQueue) len() int {
 	defer q.mu.Unlock()
 	return q.size
 }
+
+// urlSet is a set of URLs kept as 64-bit FNV-1a hashes: 8 bytes a URL
+// instead of the URL, for the sets a run keeps of every URL it meets. Two
+// URLs of one run share a hash with a chance of about n²/2⁶⁵ (3 in 100
+// million at a million URLs); the later one would then be taken for seen.
+type urlSet map[uint64]struct{}
+
+func urlHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func (s urlSet) has(u string) bool {
+	_, ok := s[urlHash(u)]
+	return ok
+}
+
+func (s urlSet) add(u string) { s[urlHash(u)] = struct{}{} }

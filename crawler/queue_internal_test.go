@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -137,5 +138,68 @@ func TestWorkQueueCancel(t *testing.T) {
 	}
 	if n := q.len(); n != 1 {
 		t.Fatalf("%d URLs left queued, want 1", n)
+	}
+}
+
+// TestWorkQueueSpill: beyond its memory budget the queue keeps URLs in the
+// crawl state, and hands every URL out once, each host's in the order it
+// was queued, whatever was spilled.
+func TestWorkQueueSpill(t *testing.T) {
+	st, err := OpenState(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := newWorkQueue(newPacer(0, 1))
+	q.spill, q.memory = stateSpill{s: st, site: "s"}, 5
+	q.failed = func(err error) { t.Errorf("spill: %v", err) }
+	var want []string
+	push := func(host string, from, n int) {
+		var items []queued
+		for i := from; i < from+n; i++ {
+			u := fmt.Sprintf("%s/%d", host, i)
+			items = append(items, queued{url: u, depth: int32(i%3 + 1)})
+			want = append(want, u)
+		}
+		q.push(host, items...)
+	}
+	push("a", 0, 3)
+	push("b", 0, 700) // beyond the budget: 2 stay in memory
+	push("a", 3, 4)   // a has room for none: spilled behind b
+	if q.inMem != 5 || q.len() != 707 {
+		t.Fatalf("in memory %d, queued %d; want 5, 707", q.inMem, q.len())
+	}
+	got := map[string][]string{}
+	seen := map[string]bool{}
+	for {
+		it, host, ok := q.take(context.Background())
+		if !ok {
+			break
+		}
+		if seen[it.url] {
+			t.Fatalf("%s handed out twice", it.url)
+		}
+		seen[it.url] = true
+		if it.depth < 1 || it.depth > 3 {
+			t.Fatalf("%s: depth %d", it.url, it.depth)
+		}
+		got[host] = append(got[host], it.url)
+		if host == "b" && len(got["b"]) == 300 {
+			push("b", 700, 50) // queued while b's spill is being read back
+		}
+		q.finish(host)
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("%d URLs handed out, want %d", len(seen), len(want))
+	}
+	for host, urls := range got {
+		for i, u := range urls {
+			if u != fmt.Sprintf("%s/%d", host, i) {
+				t.Fatalf("host %s: URL %d is %s: out of order", host, i, u)
+			}
+		}
+	}
+	if n := q.inMem; n != 0 {
+		t.Fatalf("%d URLs left in memory", n)
 	}
 }

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,7 @@ var (
 
 func pagesBucket(site string) []byte    { return []byte("pages/" + site) }
 func frontierBucket(site string) []byte { return []byte("frontier/" + site) }
+func spillBucket(site string) []byte    { return []byte("spill/" + site) }
 
 // ErrStateLocked is returned when another process holds the crawl state.
 var ErrStateLocked = errors.New("crawler: crawl state is in use by another newsarc process")
@@ -102,6 +104,11 @@ func (s *State) Close() error { return s.db.Close() }
 // the run and, when resuming, the URLs left in its frontier.
 func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool, frontier []frontierURL, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
+		// The queue's spilled URLs are in the frontier too: a resumed run
+		// queues them again from there.
+		if err := tx.DeleteBucket(spillBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
 		runs := tx.Bucket(bucketRuns)
 		if b := runs.Get([]byte(site)); b != nil {
 			if err := json.Unmarshal(b, &run); err != nil {
@@ -143,8 +150,10 @@ func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool
 func (s *State) finishRun(site string, run runState) error {
 	run.Finished = true
 	err := s.update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(frontierBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
+		for _, name := range [][]byte{frontierBucket(site), spillBucket(site)} {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
 		}
 		b, err := json.Marshal(run)
 		if err != nil {
@@ -309,4 +318,69 @@ func (s *State) due(site string, now time.Time) []string {
 		})
 	})
 	return out
+}
+
+// stateSpill keeps the URLs a run's queue holds beyond its memory budget
+// in the crawl state, per host in the order they were queued, until the
+// queue takes them back (see workQueue).
+type stateSpill struct {
+	s    *State
+	site string
+}
+
+func spillKey(host string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(host), 0), seq)
+}
+
+// spill writes URLs of host, numbered from seq, in one transaction.
+func (p stateSpill) spill(host string, seq uint64, items []queued) error {
+	err := p.s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(spillBucket(p.site))
+		if err != nil {
+			return err
+		}
+		for i, it := range items {
+			v := binary.AppendUvarint(nil, uint64(max(it.depth, 1)))
+			if err := b.Put(spillKey(host, seq+uint64(i)), append(v, it.url...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("crawler: spill queue of %s: %w", p.site, err)
+	}
+	return nil
+}
+
+// unspill takes back up to n of host's spilled URLs, oldest first.
+func (p stateSpill) unspill(host string, n int) ([]queued, error) {
+	var out []queued
+	err := p.s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(spillBucket(p.site))
+		if b == nil {
+			return nil
+		}
+		prefix := append([]byte(host), 0)
+		c := b.Cursor()
+		var keys [][]byte
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, v = c.Next() {
+			d, m := binary.Uvarint(v)
+			if m <= 0 {
+				d, m = 1, 0
+			}
+			out = append(out, queued{url: string(v[m:]), depth: int32(min(d, 1<<20))})
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("crawler: unspill queue of %s: %w", p.site, err)
+	}
+	return out, nil
 }

@@ -68,7 +68,10 @@ func DropESIndices(t testing.TB, u, prefix string) {
 			t.Errorf("cleanup %s %s: %v", method, path, err)
 			return
 		}
-		res, err := http.DefaultClient.Do(req)
+		// A connection of its own per call: a pooled one may lead to a node
+		// that a test has stopped and started again since (EOF).
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		res, err := client.Do(req)
 		if err != nil {
 			t.Errorf("cleanup %s %s: %v", method, path, err)
 			return

@@ -307,13 +307,6 @@ func (s *Store) nearLinks(ctx context.Context, hash uint64, maxDistance int) ([]
 	return store.NearestLinks(hash, maxDistance, store.NearLinksLimit, recs), candidates, nil
 }
 
-// LinkCandidates returns how many archived articles share a SimHash band
-// with hash: the comparisons NearLinks makes. For benchmarks.
-func (s *Store) LinkCandidates(hash uint64) int {
-	_, _, n := s.links.near(hash, -1)
-	return n
-}
-
 // putLinks writes the table entries of the records a Put wrote, in its
 // transaction, skipping those unchanged, and returns the records written.
 // Without a table (one that could not be built) it writes nothing.

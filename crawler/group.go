@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"newsarc/store"
@@ -342,7 +343,9 @@ func (r *run) put(ctx context.Context, arts ...*store.Article) ([]store.Change, 
 }
 
 // groupLinker is the archive as Link sees it while a group is prepared:
-// the store, and over it the group's articles linked so far.
+// the store, and over it the group's articles linked so far. It is a
+// store.LinkReader, asking the store for link records when the store is
+// one too.
 type groupLinker struct {
 	st   store.Linker
 	arts map[string]*store.Article // by ID, the last of the group
@@ -382,6 +385,61 @@ func (g *groupLinker) Similar(ctx context.Context, hash uint64, maxDistance int)
 		out = append(out, a)
 	}
 	return store.NearestFirst(hash, maxDistance, out), nil
+}
+
+// LinkRecord returns the link record of the group's article of that ID,
+// else the archive's.
+func (g *groupLinker) LinkRecord(ctx context.Context, id string) (store.LinkRecord, error) {
+	if a, ok := g.arts[id]; ok {
+		return store.LinkOf(a), nil
+	}
+	if lr, ok := g.st.(store.LinkReader); ok {
+		return lr.LinkRecord(ctx, id)
+	}
+	a, err := g.st.Get(ctx, id)
+	if err != nil {
+		return store.LinkRecord{}, err
+	}
+	return store.LinkOf(a), nil
+}
+
+// NearLinks is the archive's NearLinks with the group's articles in place
+// of their archived records, as Similar is for Similar. Over a store that
+// is no LinkReader it is made of Similar's answer.
+func (g *groupLinker) NearLinks(ctx context.Context, hash uint64, maxDistance int) ([]store.LinkRecord, error) {
+	var found []store.LinkRecord
+	limit := store.NearLinksLimit
+	if lr, ok := g.st.(store.LinkReader); ok {
+		var err error
+		if found, err = lr.NearLinks(ctx, hash, maxDistance); err != nil {
+			return nil, err
+		}
+	} else {
+		arts, err := g.st.Similar(ctx, hash, maxDistance)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range arts {
+			found = append(found, store.LinkOf(a))
+		}
+		limit = store.SimilarLimit
+	}
+	if len(g.arts) == 0 {
+		return found, nil
+	}
+	found = slices.DeleteFunc(found, func(r store.LinkRecord) bool { _, ok := g.arts[r.ID]; return ok })
+	bands := store.SimHashBands(hash)
+	for _, a := range g.arts {
+		r := store.LinkOf(a)
+		if !r.HasSimHash || store.Hamming(hash, r.SimHash) > maxDistance {
+			continue
+		}
+		if maxDistance > store.MaxSimilarDistance && !shareBand(bands, store.SimHashBands(r.SimHash)) {
+			continue
+		}
+		found = append(found, r)
+	}
+	return store.NearestLinks(hash, maxDistance, limit, found), nil
 }
 
 func shareBand(a, b []string) bool {

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Near-duplicate linking.
@@ -22,9 +23,16 @@ const (
 	MaxSimilarDistance = 4
 	// SimilarLimit is how many articles Similar returns at most.
 	SimilarLimit = 100
-	// SimilarCandidates is how many articles sharing a band a backend
-	// examines at most before it keeps those within the distance.
+	// SimilarCandidates is how many articles sharing a band a backend's
+	// Similar examines at most before it keeps those within the distance.
+	// LinkReader.NearLinks has no such cut.
 	SimilarCandidates = 1000
+	// NearLinksLimit is how many link records LinkReader.NearLinks returns
+	// at most, nearest first. Every copy of a real story fits many times
+	// over; it only bounds an archive holding thousands of pages with one
+	// body (an error page, a notice), and it is the most an Elasticsearch
+	// search returns by default (index.max_result_window).
+	NearLinksLimit = 10000
 	// MinLinkWords is the body length (WordCount) below which Link leaves
 	// an article alone: the SimHash of a few sentences says little, and
 	// short notices ("the market closed higher") repeat across stories.
@@ -51,6 +59,26 @@ func ParseSimHash(s string) (uint64, error) {
 // simHashBandBits are the widths of the bands of SimHashBands, low bits
 // first; there are MaxSimilarDistance+1 of them.
 var simHashBandBits = [MaxSimilarDistance + 1]int{13, 13, 13, 13, 12}
+
+// SimHashBandCount is the number of bands of SimHashBands.
+const SimHashBandCount = MaxSimilarDistance + 1
+
+// SimHashBandValues returns the bands of a SimHash as numbers, low bits
+// first: band i holds SimHashBandBits(i) bits. Two hashes within
+// MaxSimilarDistance bits have one band value in common at the same place.
+func SimHashBandValues(h uint64) [SimHashBandCount]uint32 {
+	var out [SimHashBandCount]uint32
+	shift := 0
+	for i, w := range simHashBandBits {
+		out[i] = uint32(h>>shift) & (1<<w - 1)
+		shift += w
+	}
+	return out
+}
+
+// SimHashBandBits returns the width in bits of band i (0 to
+// SimHashBandCount-1) of SimHashBandValues.
+func SimHashBandBits(i int) int { return simHashBandBits[i] }
 
 // SimHashBands returns the bands of a SimHash as keywords ("0:1a2b",
 // "1:...", ...), the terms backends index to find candidates: two hashes
@@ -96,10 +124,90 @@ func NearestFirst(h uint64, maxDistance int, candidates []*Article) []*Article {
 	return out
 }
 
-// Linker is what Link needs of a store; every Store is one.
+// LinkRecord is what linking reads of an archived article: its ID,
+// SimHash, group, original and publish date, and nothing else. Backends
+// that implement LinkReader keep or fetch only these.
+type LinkRecord struct {
+	ID string
+	// SimHash is the article's SimHash; HasSimHash is false when it has
+	// none (or one that does not parse), and NearLinks never returns it.
+	SimHash     uint64
+	HasSimHash  bool
+	Cluster     string
+	DuplicateOf string
+	Published   time.Time // zero when unknown
+}
+
+// LinkOf returns the link record of a.
+func LinkOf(a *Article) LinkRecord {
+	r := LinkRecord{ID: a.ID, Cluster: a.Cluster, DuplicateOf: a.DuplicateOf, Published: a.Published}
+	if h, err := ParseSimHash(a.SimHash); err == nil {
+		r.SimHash, r.HasSimHash = h, true
+	}
+	return r
+}
+
+// LinkReader is a store that answers Link from link records, without
+// reading whole articles. Link uses it when its Linker is one.
+type LinkReader interface {
+	// LinkRecord returns the link record of the article of that ID, or an
+	// error wrapping ErrNotFound.
+	LinkRecord(ctx context.Context, id string) (LinkRecord, error)
+	// NearLinks returns the link records of the articles whose SimHash is
+	// within maxDistance bits of hash, nearest first, then by ID, at most
+	// NearLinksLimit. As for Store.Similar, every article within
+	// MaxSimilarDistance bits is found, and a larger maxDistance only adds
+	// those sharing one SimHash band; unlike Similar, no cut is made among
+	// the articles sharing a band.
+	NearLinks(ctx context.Context, hash uint64, maxDistance int) ([]LinkRecord, error)
+}
+
+// NearestLinks keeps the records within maxDistance bits of h, sorts them
+// nearest first (then by ID) and cuts the list at limit. Records without a
+// SimHash are dropped.
+func NearestLinks(h uint64, maxDistance, limit int, recs []LinkRecord) []LinkRecord {
+	recs = slices.DeleteFunc(recs, func(r LinkRecord) bool { return !r.HasSimHash || Hamming(h, r.SimHash) > maxDistance })
+	slices.SortFunc(recs, func(x, y LinkRecord) int {
+		return cmp.Or(cmp.Compare(Hamming(h, x.SimHash), Hamming(h, y.SimHash)), cmp.Compare(x.ID, y.ID))
+	})
+	return recs[:min(len(recs), limit)]
+}
+
+// Linker is what Link needs of a store; every Store is one. A Linker that
+// is also a LinkReader is asked for link records instead of articles.
 type Linker interface {
 	Get(ctx context.Context, id string) (*Article, error)
 	Similar(ctx context.Context, hash uint64, maxDistance int) ([]*Article, error)
+}
+
+// linkRecord returns the link record of id from s, by LinkReader when s
+// is one.
+func linkRecord(ctx context.Context, s Linker, id string) (LinkRecord, error) {
+	if lr, ok := s.(LinkReader); ok {
+		return lr.LinkRecord(ctx, id)
+	}
+	a, err := s.Get(ctx, id)
+	if err != nil {
+		return LinkRecord{}, err
+	}
+	return LinkOf(a), nil
+}
+
+// nearLinks returns the link records near h from s, by LinkReader when s
+// is one, else from Similar's articles.
+func nearLinks(ctx context.Context, s Linker, h uint64, maxDistance int) ([]LinkRecord, error) {
+	if lr, ok := s.(LinkReader); ok {
+		return lr.NearLinks(ctx, h, maxDistance)
+	}
+	near, err := s.Similar(ctx, h, maxDistance)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]LinkRecord, 0, len(near))
+	for _, a := range near {
+		recs = append(recs, LinkOf(a))
+	}
+	return recs, nil
 }
 
 // Link sets a.Cluster and a.DuplicateOf before a is stored, from the
@@ -117,6 +225,8 @@ type Linker interface {
 // article's group. The group a Query.Cluster selects is the articles whose
 // Cluster or ID is that value, so an original archived before linking
 // existed, whose Cluster is empty, still belongs to its group.
+//
+// When s is a LinkReader, Link reads link records only (see LinkRecord).
 func Link(ctx context.Context, s Linker, a *Article, maxDistance int) error {
 	return LinkAmong(ctx, s, a, maxDistance, nil)
 }
@@ -126,7 +236,7 @@ func Link(ctx context.Context, s Linker, a *Article, maxDistance int) error {
 // be a's original (nil: every article may). Linking an archive oldest
 // first, with original accepting the articles already done, makes the
 // oldest of a story the first of its group.
-func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, original func(*Article) bool) error {
+func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, original func(LinkRecord) bool) error {
 	a.Cluster, a.DuplicateOf = a.ID, ""
 	if a.SimHash == "" || a.WordCount < MinLinkWords {
 		return nil
@@ -135,24 +245,25 @@ func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, origi
 	if err != nil {
 		return fmt.Errorf("link %s: %w", a.ID, err)
 	}
-	prev, err := s.Get(ctx, a.ID)
+	prev, err := linkRecord(ctx, s, a.ID)
+	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("link %s: %w", a.ID, err)
 	}
-	near, err := s.Similar(ctx, h, maxDistance)
+	near, err := nearLinks(ctx, s, h, maxDistance)
 	if err != nil {
 		return fmt.Errorf("link %s: %w", a.ID, err)
 	}
-	others := slices.DeleteFunc(near, func(o *Article) bool {
+	others := slices.DeleteFunc(near, func(o LinkRecord) bool {
 		return o.ID == a.ID || o.Cluster == "" && original != nil && !original(o)
 	})
 	if len(others) == 0 {
 		return nil
 	}
-	group := func(o *Article) string { return cmp.Or(o.Cluster, o.ID) }
+	group := func(o LinkRecord) string { return cmp.Or(o.Cluster, o.ID) }
 
-	if prev != nil && prev.Cluster != "" {
-		var members []*Article
+	if found && prev.Cluster != "" {
+		var members []LinkRecord
 		for _, o := range others {
 			if group(o) == prev.Cluster {
 				members = append(members, o)
@@ -174,14 +285,14 @@ func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, origi
 	}
 
 	// Articles that copied a, by its group, are not a's originals.
-	others = slices.DeleteFunc(others, func(o *Article) bool { return group(o) == a.ID || o.DuplicateOf == a.ID })
+	others = slices.DeleteFunc(others, func(o LinkRecord) bool { return group(o) == a.ID || o.DuplicateOf == a.ID })
 	if len(others) == 0 {
 		return nil
 	}
 	best := others[0]
-	bestD := Hamming(h, mustSimHash(best))
+	bestD := Hamming(h, best.SimHash)
 	for _, o := range others[1:] {
-		d := Hamming(h, mustSimHash(o))
+		d := Hamming(h, o.SimHash)
 		if d < bestD || d == bestD && earlier(o, best) {
 			best, bestD = o, d
 		}
@@ -192,7 +303,7 @@ func LinkAmong(ctx context.Context, s Linker, a *Article, maxDistance int, origi
 
 // earlier reports whether x was published before y; undated articles come
 // after dated ones, and IDs break ties.
-func earlier(x, y *Article) bool {
+func earlier(x, y LinkRecord) bool {
 	switch {
 	case x.Published.IsZero() != y.Published.IsZero():
 		return !x.Published.IsZero()
@@ -200,11 +311,4 @@ func earlier(x, y *Article) bool {
 		return x.Published.Before(y.Published)
 	}
 	return x.ID < y.ID
-}
-
-// mustSimHash parses the SimHash of an article Similar returned, which
-// therefore parses.
-func mustSimHash(a *Article) uint64 {
-	h, _ := ParseSimHash(a.SimHash)
-	return h
 }

@@ -34,6 +34,8 @@ func checkCmd(g *globals) *cobra.Command {
     record's text still matches its content_hash;
   - the index files are whole (checksums) and the index holds exactly the
     records' IDs;
+  - the near-duplicate table holds each record's SimHash, group, original
+    and date;
   - every record of every WARC file reads back, and its WARC-Block-Digest
     and WARC-Payload-Digest match its bytes;
   - each article's capture points at a readable response record of its URL;
@@ -41,7 +43,7 @@ func checkCmd(g *globals) *cobra.Command {
 
 It prints counts and the first problems, and exits non-zero when it found
 any. With --repair it then rebuilds what the records can give again (the
-index) and restores a damaged record's text by extracting its raw capture
+index, the near-duplicate table) and restores a damaged record's text by extracting its raw capture
 again when that gives back exactly the archived text (its content_hash);
 what it cannot repair is listed with what to do. Run it when no crawl is
 running: it waits a few seconds for the archive, then gives up.`,
@@ -150,6 +152,7 @@ var hints = map[string]string{
 	bleve.PartVersion:  "an earlier version is lost unless articles.db is restored from a backup",
 	bleve.PartRaw:      "the raw body kept with the record is lost; the WARC files keep their own copy",
 	bleve.PartIndex:    "newsarc check --repair rebuilds the index from the records",
+	bleve.PartLinks:    "newsarc check --repair rebuilds the near-duplicate table from the records",
 	"warc":             "the WARC records at this place are lost; the rest of the file reads",
 	"capture":          "the article's raw response cannot be replayed or re-extracted",
 	"state":            "the crawl state is damaged: move state.db aside; the next crawl starts afresh and the archive is kept",
@@ -299,18 +302,19 @@ func repairArchive(ctx context.Context, cfg Config, rep *checkReport, log *slog.
 	if rep.archive == nil {
 		return nil, errors.New("--repair works on the embedded archive only")
 	}
-	var rebuild, unreadableDB bool
+	var rebuild, rebuildLinks, unreadableDB bool
 	for _, p := range rep.problems {
 		rebuild = rebuild || p.part == bleve.PartIndex
+		rebuildLinks = rebuildLinks || p.part == bleve.PartLinks
 		unreadableDB = unreadableDB || p.part == bleve.PartDatabase
 	}
 	if unreadableDB {
 		return nil, errors.New("articles.db is damaged: nothing is rebuilt from it; restore it from a backup")
 	}
-	if !rebuild && len(rep.restorable) == 0 {
+	if !rebuild && !rebuildLinks && len(rep.restorable) == 0 {
 		return nil, nil
 	}
-	st, err := bleve.OpenWith(ctx, filepath.Join(cfg.Data, "archive"), bleve.Options{Logger: log, Rebuild: rebuild})
+	st, err := bleve.OpenWith(ctx, filepath.Join(cfg.Data, "archive"), bleve.Options{Logger: log, Rebuild: rebuild, RebuildLinks: rebuildLinks})
 	if err != nil {
 		return nil, err
 	}
@@ -318,6 +322,9 @@ func repairArchive(ctx context.Context, cfg Config, rep *checkReport, log *slog.
 	var done []string
 	if rebuild {
 		done = append(done, "index rebuilt from the records")
+	}
+	if rebuildLinks {
+		done = append(done, "near-duplicate table rebuilt from the records")
 	}
 	for id, a := range rep.restorable {
 		ok, err := restore(ctx, cfg, st, a)

@@ -112,7 +112,7 @@ func relink(ctx context.Context, st store.Store, q store.Query, distance int, pr
 	})
 	// Articles not yet linked are not originals: their turn comes later,
 	// and a later article is a copy of an earlier one, not the other way.
-	notYet := func(*store.Article) bool { return false }
+	notYet := func(store.LinkRecord) bool { return false }
 	last := time.Now()
 	for _, it := range todo {
 		a, err := st.Get(ctx, it.id)

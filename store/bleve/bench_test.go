@@ -2,6 +2,7 @@ package bleve_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -148,4 +149,37 @@ func dirSize(b *testing.B, dir string) int64 {
 		b.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkLinkRealText times store.Link against archives of 10,000 and
+// 100,000 articles of real text (storetest.NewRealArchive: real sentences,
+// from the article-extraction benchmark set when NEWSARC_EXTRACTION_BENCH
+// names it), for held-out reprints and new stories in turn: "table"
+// through the near-duplicate table (LinkRecord, NearLinks), "similar"
+// through Get and Similar, the path Link took before. It reports latency,
+// recall of true near-duplicates and the articles sharing a band per
+// lookup; building the archive reports Put's articles/s (groups of 256).
+//
+//	NEWSARC_EXTRACTION_BENCH=.../article-extraction go test -run '^$' -bench LinkRealText -timeout 60m ./store/bleve
+func BenchmarkLinkRealText(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			ctx := context.Background()
+			ra := storetest.NewRealArchive(b, n)
+			s, err := bleve.Open(ctx, b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			start := time.Now()
+			for j := 0; j < n; j += 256 {
+				if _, err := s.Put(ctx, ra.Articles[j:min(j+256, n)]...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.Logf("%d articles of real text (%s) put at %.0f articles/s", n, ra.Source, float64(n)/time.Since(start).Seconds())
+			b.Run("table", func(b *testing.B) { storetest.BenchLinkReal(b, s, ra, false) })
+			b.Run("similar", func(b *testing.B) { storetest.BenchLinkReal(b, s, ra, true) })
+		})
+	}
 }

@@ -65,6 +65,11 @@ type Store struct {
 
 	db    *bolt.DB
 	index blevesearch.Index
+	// links is the in-memory band index of the near-duplicate table (see
+	// links.go); linksStale is set when the table could not be built, and
+	// lookups then read the records.
+	links      *linkIndex
+	linksStale bool
 	// broken, once set, is why the index may no longer be used: a write
 	// failed halfway (a full disk) or it panicked. The archive is marked
 	// for a rebuild at the next Open; until then Put, Search, Scan and
@@ -89,6 +94,9 @@ type Options struct {
 	MinFree int64
 	// Rebuild rebuilds the index from the records even when it looks sound.
 	Rebuild bool
+	// RebuildLinks rebuilds the near-duplicate table from the records even
+	// when it looks sound.
+	RebuildLinks bool
 }
 
 // Open opens the archive in dir with default Options; see OpenWith.
@@ -111,6 +119,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // rebuild does not start without the space it needs: an index that opens
 // but is behind is then used as it is (and the note says so), and a
 // damaged or missing one makes OpenWith fail with a store.DiskFullError.
+//
+// OpenWith also loads the near-duplicate table (the SimHash, group,
+// original and date of each article, which linking reads) into an
+// in-memory band index. When the table is missing (an archive written
+// before there was one), damaged or behind the records, it builds it from
+// the records first, once, with a warning and a note.
 func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -131,6 +145,9 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{dir: dir, log: opts.Logger, minFree: opts.MinFree, db: db}
 	if err := s.createBuckets(); err != nil {
+		return nil, errors.Join(fmt.Errorf("bleve: open %s: %w", dir, err), db.Close())
+	}
+	if err := s.openLinks(opts.RebuildLinks); err != nil {
 		return nil, errors.Join(fmt.Errorf("bleve: open %s: %w", dir, err), db.Close())
 	}
 	if err := s.openIndex(ctx, opts.Rebuild); err != nil {

@@ -27,6 +27,7 @@ const (
 	PartVersion  = "version"  // an earlier version of an article
 	PartRaw      = "raw"      // a kept raw body
 	PartIndex    = "index"    // the search index, which OpenWith with Rebuild rebuilds from the records
+	PartLinks    = "links"    // the near-duplicate table, which OpenWith with RebuildLinks rebuilds from the records
 )
 
 // Problem is one fault Check found.
@@ -52,11 +53,11 @@ type Report struct {
 	Problems []Problem
 }
 
-// OnlyIndex reports whether every problem concerns the index, which a
-// rebuild from the records repairs.
+// OnlyIndex reports whether every problem concerns the index or the
+// near-duplicate table, which a rebuild from the records repairs.
 func (r *Report) OnlyIndex() bool {
 	for _, p := range r.Problems {
-		if p.Part != PartIndex {
+		if p.Part != PartIndex && p.Part != PartLinks {
 			return false
 		}
 	}
@@ -72,7 +73,9 @@ func (r *Report) add(part, id, format string, args ...any) {
 // earlier version and raw body reads back (each text matching its content
 // hash, each raw body its gzip checksum); that the index files are whole
 // (scorch's bbolt file, and each segment's CRC); and that the index holds
-// exactly the records' IDs, at the records' generation.
+// exactly the records' IDs, at the records' generation; and that the
+// near-duplicate table holds exactly each record's SimHash, group,
+// original and date.
 //
 // fn, when not nil, is called with each current record that decodes
 // (Damage set when its text does not match its content hash), so that a
@@ -128,8 +131,20 @@ func (s *Store) checkDB(ctx context.Context, r *Report, ids map[string]bool, fn 
 		meta := tx.Bucket(bucketMeta)
 		gen = decodeGen(meta.Get(metaGen))
 		dirty = meta.Get(metaDirty) != nil
+		links := tx.Bucket(bucketLinks)
+		switch {
+		case links == nil:
+			r.add(PartLinks, "", "missing: the next open of the archive builds it from the records")
+		case decodeGen(meta.Get(metaLinksGen)) != gen || meta.Get(metaLinksGen) == nil:
+			r.add(PartLinks, "", "at generation %d, the records at %d: it missed writes", decodeGen(meta.Get(metaLinksGen)), gen)
+		}
 		if err := checkRecords(ctx, tx, r, ids, fn); err != nil {
 			return err
+		}
+		if links != nil {
+			if err := checkLinkExtras(ctx, links, ids, r); err != nil {
+				return err
+			}
 		}
 		return checkVersions(ctx, tx, r)
 	})
@@ -169,9 +184,11 @@ func (s *Store) Check(ctx context.Context, fn func(*store.Article) error) (*Repo
 		return r, err
 	}
 	if p := s.broken.Load(); p != nil {
+		s.checkLinkIndex(r)
 		r.add(PartIndex, "", "unusable since a write failed: %v", *p)
 		return r, ctx.Err()
 	}
+	s.checkLinkIndex(r)
 	checkIndexContent(ctx, s.index, gen, ids, r)
 	return r, ctx.Err()
 }
@@ -196,6 +213,9 @@ func checkRecords(ctx context.Context, tx *bolt.Tx, r *Report, ids map[string]bo
 		}
 		if a.ID != id {
 			r.add(PartRecord, id, "the record names another ID, %q", a.ID)
+		}
+		if links := tx.Bucket(bucketLinks); links != nil {
+			checkLinkEntry(links, id, a, r)
 		}
 		if !a.MarkDamage() {
 			r.add(PartRecord, id, "%s", a.Damage)

@@ -14,8 +14,9 @@ import (
 	"newsarc/store"
 )
 
-// Put inserts or updates articles by ID, in one bbolt transaction followed
-// by one index batch, and reports per article whether it was created,
+// Put inserts or updates articles by ID, in one bbolt transaction (the
+// records and their near-duplicate table entries) followed by one index
+// batch, and reports per article whether it was created,
 // updated (new ContentHash: the old record becomes a version and Version
 // goes up by one) or unchanged (the record is refreshed with the new fetch
 // and metadata, Version kept). An empty ContentHash is computed from Text.
@@ -63,6 +64,7 @@ func (s *Store) Put(ctx context.Context, articles ...*store.Article) ([]store.Ch
 
 	changes := make([]store.Change, n)
 	docs := make(map[string]*store.Article) // to (re)index, last write per ID
+	links := make(map[string]store.LinkRecord, n)
 	var gen uint64
 	err = s.update(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(bucketArticles)
@@ -103,17 +105,28 @@ func (s *Store) Put(ctx context.Context, articles ...*store.Article) ([]store.Ch
 			if old == nil || !sameIndexed(old, &rec) {
 				docs[a.ID] = &rec
 			}
+			links[a.ID] = store.LinkOf(&rec)
+		}
+		if err := s.putLinks(tx, links); err != nil {
+			return err
 		}
 		if len(docs) == 0 {
 			return nil
 		}
 		meta := tx.Bucket(bucketMeta)
 		gen = decodeGen(meta.Get(metaGen)) + 1
-		return meta.Put(metaGen, encodeGen(gen))
+		if err := meta.Put(metaGen, encodeGen(gen)); err != nil {
+			return err
+		}
+		if s.linksStale {
+			return nil // the table stays behind, and the next Open rebuilds it
+		}
+		return meta.Put(metaLinksGen, encodeGen(gen))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bleve: put %d articles: %w", n, err)
 	}
+	s.setLinks(links)
 	if len(docs) == 0 {
 		return changes, nil
 	}

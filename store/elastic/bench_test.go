@@ -239,3 +239,40 @@ func BenchmarkLink(b *testing.B) {
 	b.Run("reprint", func(b *testing.B) { storetest.BenchLink(b, s, articles(), true) })
 	b.Run("new-story", func(b *testing.B) { storetest.BenchLink(b, s, articles(), false) })
 }
+
+// BenchmarkLinkRealText times store.Link against archives of 10,000 and
+// 100,000 articles of real text (storetest.NewRealArchive, from the
+// article-extraction benchmark set when NEWSARC_EXTRACTION_BENCH names
+// it), for held-out reprints and new stories in turn: "table" through
+// LinkRecord and NearLinks (the band query filtered by the distance script
+// on the server), "similar" through Get and Similar, the path Link took
+// before. It reports latency and the recall of true near-duplicates.
+// With ES_BENCH_PREFIX the archive is kept and reused by later runs.
+//
+//	ES_URL=... NEWSARC_EXTRACTION_BENCH=.../article-extraction go test -run '^$' -bench 'LinkRealText/10k' -benchtime 1000x -timeout 60m ./store/elastic
+func BenchmarkLinkRealText(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			ctx := context.Background()
+			ra := storetest.NewRealArchive(b, n)
+			cfg := testConfig(b)
+			if prefix := os.Getenv("ES_BENCH_PREFIX"); prefix != "" {
+				cfg = elastic.DefaultConfig()
+				cfg.URLs = []string{storetest.ESURL(b)}
+				cfg.IndexPrefix = fmt.Sprintf("%s-real%dk", prefix, n/1000)
+			}
+			cfg.Refresh = elastic.RefreshFalse
+			s := mustOpen(b, cfg)
+			if res := mustSearch(b, s, store.Query{Limit: 1}); res.Total != n {
+				start := time.Now()
+				load(b, s, ra.Articles, 1000, 4)
+				if err := s.Scan(ctx, store.Query{Site: "nowhere"}, func(*store.Article) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+				b.Logf("%d articles of real text (%s) put at %.0f articles/s", n, ra.Source, float64(n)/time.Since(start).Seconds())
+			}
+			b.Run("table", func(b *testing.B) { storetest.BenchLinkReal(b, s, ra, false) })
+			b.Run("similar", func(b *testing.B) { storetest.BenchLinkReal(b, s, ra, true) })
+		})
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
@@ -117,6 +118,9 @@ type Store struct {
 
 	articles string // alias of the current articles index
 	versions string // alias of the versions index
+
+	// noScript is set once the node refused NearLinks' filter script.
+	noScript atomic.Bool
 }
 
 // Open connects to the cluster, checks that it answers as cfg.Flavor says

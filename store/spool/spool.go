@@ -210,6 +210,46 @@ func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*s
 	return s.next.Similar(ctx, hash, maxDistance)
 }
 
+// LinkRecord returns the wrapped store's answer, by its LinkReader when
+// it is one; spooled articles are not seen.
+func (s *Store) LinkRecord(ctx context.Context, id string) (store.LinkRecord, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return store.LinkRecord{}, fmt.Errorf("spool: link record of %s: %w", id, err)
+	}
+	defer release()
+	if lr, ok := s.next.(store.LinkReader); ok {
+		return lr.LinkRecord(ctx, id)
+	}
+	a, err := s.next.Get(ctx, id)
+	if err != nil {
+		return store.LinkRecord{}, err
+	}
+	return store.LinkOf(a), nil
+}
+
+// NearLinks returns the wrapped store's answer, by its LinkReader when it
+// is one, else made of its Similar's; spooled articles are not seen.
+func (s *Store) NearLinks(ctx context.Context, hash uint64, maxDistance int) ([]store.LinkRecord, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return nil, fmt.Errorf("spool: near links: %w", err)
+	}
+	defer release()
+	if lr, ok := s.next.(store.LinkReader); ok {
+		return lr.NearLinks(ctx, hash, maxDistance)
+	}
+	arts, err := s.next.Similar(ctx, hash, maxDistance)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]store.LinkRecord, 0, len(arts))
+	for _, a := range arts {
+		recs = append(recs, store.LinkOf(a))
+	}
+	return recs, nil
+}
+
 // Scan returns the wrapped store's answer.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*store.Article) error) error {
 	release, err := s.acquire()

@@ -65,6 +65,16 @@ func (o *outage) Put(ctx context.Context, articles ...*store.Article) ([]store.C
 	return changes, err
 }
 
+// LinkRecord and NearLinks pass through to the wrapped store, a
+// store.LinkReader, as the embedded and Elasticsearch stores are.
+func (o *outage) LinkRecord(ctx context.Context, id string) (store.LinkRecord, error) {
+	return o.Store.(store.LinkReader).LinkRecord(ctx, id)
+}
+
+func (o *outage) NearLinks(ctx context.Context, hash uint64, maxDistance int) ([]store.LinkRecord, error) {
+	return o.Store.(store.LinkReader).NearLinks(ctx, hash, maxDistance)
+}
+
 // openBleve opens an embedded store in dir behind an outage switch.
 func openBleve(t testing.TB, dir string) *outage {
 	t.Helper()

@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	t.Run("Scan", func(t *testing.T) { testScan(t, open(t)) })
 	t.Run("Similar", func(t *testing.T) { testSimilar(t, open(t)) })
 	t.Run("LinkAndCluster", func(t *testing.T) { testLinkAndCluster(t, open(t)) })
+	t.Run("NearLinks", func(t *testing.T) { testNearLinks(t, open(t)) })
+	t.Run("LinkRecall", func(t *testing.T) { testLinkRecall(t, open(t)) })
 	t.Run("RemovedChanged", func(t *testing.T) { testRemovedChanged(t, open(t)) })
 	t.Run("ConcurrentPut", func(t *testing.T) { testConcurrentPut(t, open(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceledContext(t, open(t)) })

@@ -228,6 +228,19 @@ type Lease struct {
 	Busy int
 }
 
+// SiteOf returns the site of url's entry in l ("" when l has none).
+func (l *Lease) SiteOf(url string) string {
+	if l == nil {
+		return ""
+	}
+	for _, e := range l.Entries {
+		if e.URL == url {
+			return e.Site
+		}
+	}
+	return ""
+}
+
 // Empty reports whether l holds no host.
 func (l *Lease) Empty() bool { return l == nil || len(l.Entries) == 0 }
 
@@ -235,8 +248,9 @@ func (l *Lease) Empty() bool { return l == nil || len(l.Entries) == 0 }
 type Outcome struct {
 	Lease *Lease // the lease that handed out URL; nil: only Records are written
 	URL   string
-	// Site and Records: the fetch states to write, under Site (the
-	// entry's site when empty): the URL's own and those of the other
+	// Site is the site of URL's entry (found in Lease when empty; give
+	// it when two sites queued one URL of a host). Records are the fetch
+	// states to write under Site: the URL's own and those of the other
 	// URLs the page answered for (redirect hops, alternates).
 	Site    string
 	Records []Record

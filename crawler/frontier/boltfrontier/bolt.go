@@ -225,7 +225,9 @@ func queueKey(hostName string, class byte, due time.Time, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
-func leasedKey(hostName, url string) []byte { return []byte(hostName + "\x00" + url) }
+func leasedKey(hostName, site, url string) []byte {
+	return []byte(hostName + "\x00" + site + "\x1f" + url)
+}
 
 func leasedValue(qk []byte, packed string) []byte {
 	v := binary.BigEndian.AppendUint16(nil, uint16(len(qk)))
@@ -445,7 +447,7 @@ func (f *Frontier) Seed(ctx context.Context, site string, run int64, entries []f
 			return nil
 		}
 		seeded = true
-		if err := b.Put(k, nil); err != nil {
+		if err := b.Put(k, present); err != nil {
 			return err
 		}
 		var err error
@@ -506,7 +508,7 @@ func (f *Frontier) enqueueTx(tx *bolt.Tx, entries []frontier.Entry) ([]bool, []*
 		if seen.Get(sk) != nil {
 			continue
 		}
-		if err := seen.Put(sk, nil); err != nil {
+		if err := seen.Put(sk, present); err != nil {
 			return nil, nil, err
 		}
 		isNew[i] = true
@@ -534,7 +536,7 @@ func (f *Frontier) enqueueTx(tx *bolt.Tx, entries []frontier.Entry) ([]bool, []*
 				}
 			}
 		}
-		if err := tx.Bucket(bSiteHosts).Put([]byte(e.Site+"\x00"+e.Host), nil); err != nil {
+		if err := tx.Bucket(bSiteHosts).Put([]byte(e.Site+"\x00"+e.Host), present); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -707,7 +709,7 @@ func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier
 				}
 				entries = append(entries, e)
 				taken = append(taken, bytes.Clone(k))
-				if err := fl.Put(leasedKey(h.name, e.URL), leasedValue(k, string(v))); err != nil {
+				if err := fl.Put(leasedKey(h.name, e.Site, e.URL), leasedValue(k, string(v))); err != nil {
 					return err
 				}
 				if err := count(tx, e.Site, "leased", 1); err != nil {
@@ -777,9 +779,9 @@ func (f *Frontier) Renew(ctx context.Context, l *frontier.Lease) error {
 
 // finishTx takes url off h's leased URLs; it returns its entry, or false
 // when h's lease does not hold it.
-func finishTx(tx *bolt.Tx, h *host, url string) (frontier.Entry, bool, error) {
+func finishTx(tx *bolt.Tx, h *host, site, url string) (frontier.Entry, bool, error) {
 	fl := tx.Bucket(bLeased)
-	k := leasedKey(h.name, url)
+	k := leasedKey(h.name, site, url)
 	v := fl.Get(k)
 	if v == nil {
 		return frontier.Entry{}, false, nil
@@ -871,16 +873,16 @@ func (f *Frontier) Done(ctx context.Context, outs ...frontier.Outcome) ([]bool, 
 		clear(end.hs)
 		for i, o := range outs {
 			site := o.Site
+			if site == "" {
+				site = o.Lease.SiteOf(o.URL)
+			}
 			if h := f.holds(o.Lease); h != nil {
-				e, held, err := finishTx(tx, h, o.URL)
+				e, held, err := finishTx(tx, h, site, o.URL)
 				if err != nil {
 					return err
 				}
 				if held {
 					ok[i] = true
-					if site == "" {
-						site = e.Site
-					}
 					if err := count(tx, e.Site, "pending", -1); err != nil {
 						return err
 					}
@@ -892,13 +894,6 @@ func (f *Frontier) Done(ctx context.Context, outs ...frontier.Outcome) ([]bool, 
 					}
 				} else {
 					ok[i] = false
-				}
-			}
-			if site == "" && len(o.Records) > 0 && o.Lease != nil {
-				for _, e := range o.Lease.Entries {
-					if e.URL == o.URL {
-						site = e.Site
-					}
 				}
 			}
 			if len(o.Records) > 0 && site == "" {
@@ -956,7 +951,7 @@ func (f *Frontier) finishOne(l *frontier.Lease, url, what string, fn func(*bolt.
 	held := false
 	err := f.update(func(tx *bolt.Tx) error {
 		clear(end.hs)
-		e, ok, err := finishTx(tx, h, url)
+		e, ok, err := finishTx(tx, h, l.SiteOf(url), url)
 		if err != nil || !ok {
 			return err
 		}
@@ -1105,3 +1100,7 @@ func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, erro
 	}
 	return s, nil
 }
+
+// present is the value of set members (a seen URL, a seed lock): bbolt
+// reads an empty value written in the same transaction as absent.
+var present = []byte{1}

@@ -292,15 +292,11 @@ func (f *Frontier) Done(ctx context.Context, outs ...frontier.Outcome) ([]bool, 
 	for _, o := range outs {
 		site := o.Site
 		var host, id string
+		if site == "" {
+			site = o.Lease.SiteOf(o.URL)
+		}
 		if o.Lease != nil {
 			host, id = o.Lease.Host, o.Lease.ID
-			if site == "" {
-				for _, e := range o.Lease.Entries {
-					if e.URL == o.URL {
-						site = e.Site
-					}
-				}
-			}
 		}
 		if len(o.Records) > 0 && site == "" {
 			return nil, fmt.Errorf("frontier: done: records of %s: no site", o.URL)
@@ -339,7 +335,7 @@ func (f *Frontier) finishOne(ctx context.Context, l *frontier.Lease, url, what, 
 	if l == nil {
 		return frontier.ErrLeaseLost
 	}
-	v, err := f.run(ctx, what+" "+url, finishOneScript, l.Host, l.ID, url, what, arg)
+	v, err := f.run(ctx, what+" "+url, finishOneScript, l.Host, l.ID, url, what, arg, l.SiteOf(url))
 	if err != nil {
 		return err
 	}

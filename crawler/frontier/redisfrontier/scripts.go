@@ -13,7 +13,7 @@ import "github.com/redis/go-redis/v9"
 //	P ready         ZSET host → when it may be leased (ms): hosts with queued URLs, not leased
 //	P leased        ZSET host → lease deadline (ms)
 //	P lease:HOST    HASH id, worker, at
-//	P fl:HOST       HASH url → packed entry: the URLs its lease holds
+//	P fl:HOST       HASH site 0x1f url → packed entry: the URLs its lease holds
 //	P qh:HOST       LIST packed entries, high priority, FIFO
 //	P qn:HOST       LIST packed entries, normal priority, FIFO
 //	P qr:HOST       ZSET packed entry → due (ms): retries
@@ -207,7 +207,7 @@ for _ = 1, 32 do
     redis.call('HSET', P .. 'next', host, now + d)
     for _, e in ipairs(out) do
       local f = split(e)
-      redis.call('HSET', P .. 'fl:' .. host, f[1], e)
+      redis.call('HSET', P .. 'fl:' .. host, f[2] .. '\31' .. f[1], e)
       redis.call('HINCRBY', P .. 'count:' .. f[2], 'leased', 1)
     end
     return {1, host, id, d, now, deadline, out}
@@ -239,9 +239,9 @@ for o = 1, tonumber(ARGV[3]) do
   i = i + 5
   local ok = 0
   if host ~= '' and redis.call('HGET', P .. 'lease:' .. host, 'id') == id then
-    local e = redis.call('HGET', P .. 'fl:' .. host, url)
+    local e = redis.call('HGET', P .. 'fl:' .. host, site .. '\31' .. url)
     if e then
-      redis.call('HDEL', P .. 'fl:' .. host, url)
+      redis.call('HDEL', P .. 'fl:' .. host, site .. '\31' .. url)
       local s = split(e)[2]
       redis.call('HINCRBY', P .. 'count:' .. s, 'pending', -1)
       redis.call('HINCRBY', P .. 'count:' .. s, 'leased', -1)
@@ -266,13 +266,13 @@ return res
 `)
 
 // ARGV: P, delay, host, id, url, what ("retry" or "drop"), at ms or
-// reason → 1, or 0 when lost
+// reason, site → 1, or 0 when lost
 var finishOneScript = redis.NewScript(lib + `
-local host, url = ARGV[3], ARGV[5]
+local host, field = ARGV[3], ARGV[8] .. '\31' .. ARGV[5]
 if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return 0 end
-local e = redis.call('HGET', P .. 'fl:' .. host, url)
+local e = redis.call('HGET', P .. 'fl:' .. host, field)
 if not e then return 0 end
-redis.call('HDEL', P .. 'fl:' .. host, url)
+redis.call('HDEL', P .. 'fl:' .. host, field)
 local f = split(e)
 local site = f[2]
 redis.call('HINCRBY', P .. 'count:' .. site, 'leased', -1)

@@ -887,6 +887,12 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	}
 	capture.Type = art.Capture.Type
 	art.Capture = capture
+	if capture.File != "" {
+		// The raw bytes are archived once, in the WARC file the record
+		// points to; the store keeps them itself only for a crawl without
+		// WARC files.
+		art.Raw = nil
+	}
 	pages := r.appendPages(ctx, self.String(), h, resp.Body, art)
 	alternate, err := r.archive(ctx, self, resp.StatusCode, art)
 	if err != nil { // errAlternate

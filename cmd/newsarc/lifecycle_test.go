@@ -88,7 +88,9 @@ sites:
 	editedID, goneID := store.IDFor(editedURL), store.IDFor(goneURL)
 
 	crawl()
-	betweenCrawls := time.Now().UTC().Add(-500 * time.Millisecond)
+	// A second that begins after the first crawl ended (crawl slept 1.1 s
+	// since) and before the second one starts: --at takes whole seconds.
+	betweenCrawls := time.Now().UTC().Add(-50 * time.Millisecond).Truncate(time.Second)
 	if !site.EditWord(edited.Path, oldWord, newWord) {
 		t.Fatalf("%q is not in the body of %s", oldWord, edited.Path)
 	}

@@ -575,6 +575,10 @@ type target struct {
 	u     *url.URL
 	depth int  // links followed from a seed to it; seeds are 1
 	seed  bool // a start URL, or a feed a seed page advertises: the trap rules do not apply
+	// hub: a list page's link to a page like a list (its next page, the
+	// previous day), fetched before the articles queued on its host, so
+	// that the workers always have the next list's links coming.
+	hub bool
 }
 
 // depthKey keeps a request's depth in its colly Context.
@@ -603,6 +607,7 @@ func (r *run) visitAll(ts []target) {
 		}
 	}
 	var accepted []frontierURL
+	var hubs []bool
 	r.mu.Lock()
 	for i, t := range ts {
 		u := t.u
@@ -666,6 +671,7 @@ func (r *run) visitAll(ts []target) {
 		r.seen.add(s)
 		r.stats.Queued++
 		accepted = append(accepted, frontierURL{URL: s, Depth: t.depth})
+		hubs = append(hubs, t.hub)
 	}
 	r.mu.Unlock()
 	if len(accepted) == 0 {
@@ -679,7 +685,7 @@ func (r *run) visitAll(ts []target) {
 	// Queued host by host, in the order found.
 	var hosts []string
 	byHost := map[string][]queued{}
-	for _, f := range accepted {
+	for i, f := range accepted {
 		host := f.URL
 		if u, err := url.Parse(f.URL); err == nil {
 			host = u.Host
@@ -687,7 +693,7 @@ func (r *run) visitAll(ts []target) {
 		if _, ok := byHost[host]; !ok {
 			hosts = append(hosts, host)
 		}
-		byHost[host] = append(byHost[host], queued{url: f.URL, depth: int32(f.Depth)})
+		byHost[host] = append(byHost[host], queued{url: f.URL, depth: int32(f.Depth), first: hubs[i]})
 	}
 	for _, h := range hosts {
 		r.q.push(h, byHost[h]...)
@@ -806,7 +812,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		}
 		ts := make([]target, len(us))
 		for i, u := range us {
-			ts[i] = target{u: u, depth: depth + 1, seed: feed[i]}
+			ts[i] = target{u: u, depth: depth + 1, seed: feed[i], hub: list && r.listLike(self, u)}
 		}
 		r.visitAll(ts)
 	}
@@ -1085,6 +1091,19 @@ func (r *run) chainEnd(self *url.URL, us []*url.URL, feed []bool) ([]*url.URL, [
 		keepU, keepF = append(keepU, u), append(keepF, feed[i])
 	}
 	return keepU, keepF
+}
+
+// listLike reports whether u, linked from the list page self, looks like
+// a list too: self's URL shape, or a shape already found not to be
+// articles.
+func (r *run) listLike(self, u *url.URL) bool {
+	t := template(u)
+	if t == template(self) {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lists[t] > 0
 }
 
 func (r *run) notArticle(u *url.URL) {

@@ -14,6 +14,9 @@ import (
 type queued struct {
 	url   string
 	depth int32
+	// first puts the URL before the other URLs of its host (a list's
+	// next page): see hostQueue.
+	first bool
 	// at is when a retry may be sent (Unix nanoseconds); 0 for now.
 	at int64
 	// retry is the request to send again, for a retry (colly's Retry
@@ -21,18 +24,30 @@ type queued struct {
 	retry *colly.Request
 }
 
-// hostQueue holds the URLs of one host in the order they were found.
+// hostQueue holds the URLs of one host in the order they were found,
+// those marked first (pages like lists, which lead to more URLs) ahead of
+// the others.
 type hostQueue struct {
+	front    []queued // the URLs marked first
 	items    []queued
 	head     int
 	inflight int // requests to the host being worked on now
 	spilled  int // URLs after items, in the spill
 }
 
-func (h *hostQueue) len() int { return len(h.items) - h.head }
+func (h *hostQueue) len() int { return len(h.front) + len(h.items) - h.head }
 
 // pop removes the first URL whose time has come, preferring the oldest.
 func (h *hostQueue) pop(now int64) (queued, bool) {
+	if len(h.front) > 0 {
+		it := h.front[0]
+		h.front[0] = queued{}
+		h.front = h.front[1:]
+		if len(h.front) == 0 {
+			h.front = nil
+		}
+		return it, true
+	}
 	for i := h.head; i < len(h.items); i++ {
 		if h.items[i].at > now {
 			continue
@@ -56,6 +71,9 @@ func (h *hostQueue) pop(now int64) (queued, bool) {
 
 // nextAt is the earliest time one of the host's URLs may be sent.
 func (h *hostQueue) nextAt() int64 {
+	if len(h.front) > 0 {
+		return 0
+	}
 	at := int64(-1)
 	for i := h.head; i < len(h.items); i++ {
 		if a := h.items[i].at; at < 0 || a < at {
@@ -128,8 +146,18 @@ func (q *workQueue) push(host string, items ...queued) {
 		q.hosts[host] = h
 		q.order = append(q.order, host)
 	}
-	keep := items
-	if q.spill != nil && items[0].retry == nil {
+	keep := items[:0:0]
+	for _, it := range items {
+		if it.first {
+			h.front = append(h.front, it)
+		} else {
+			keep = append(keep, it)
+		}
+	}
+	q.size += len(items) - len(keep)
+	q.inMem += len(items) - len(keep)
+	items = keep
+	if q.spill != nil && len(items) > 0 && items[0].retry == nil {
 		n := 0 // how many stay in memory
 		if h.spilled == 0 {
 			n = min(len(items), max(q.memory-q.inMem, 0))

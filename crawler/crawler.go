@@ -115,6 +115,10 @@ type Config struct {
 	// DefaultGroupSize and DefaultGroupWait; 1 commits each article alone.
 	GroupSize int           `yaml:"group_size"`
 	GroupWait time.Duration `yaml:"group_wait"`
+	// SitesAtOnce is how many sites of one crawl are crawled at the same
+	// time (by the newsarc command; each site's Run has its own workers),
+	// so that one slow site does not hold up the others. Default 4.
+	SitesAtOnce int `yaml:"sites_at_once"`
 
 	// Recorder, when set, keeps every request and response as received
 	// (the WARC archive); archived articles point at their capture.
@@ -148,6 +152,7 @@ func DefaultConfig() Config {
 		Contact:      "https://github.com/newsarc/newsarc",
 		Delay:        time.Second,
 		Parallelism:  1,
+		SitesAtOnce:  4,
 		MaxPages:     5000,
 		MaxDepth:     30,
 		MaxListPages: 200,

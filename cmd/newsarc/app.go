@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"newsarc/crawler"
@@ -165,16 +166,17 @@ func (a *archive) Close() error {
 // this process.
 var errSiteBusy = errors.New("a crawl of this site is running")
 
-// crawl crawls each site in turn with the config's crawler settings and
-// records each run; see crawlWith.
+// crawl crawls the sites with the config's crawler settings and records
+// each run; see crawlWith.
 func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger string, w crawlWatcher) ([]crawler.Stats, error) {
 	return a.crawlWith(ctx, a.cfg.Crawler, sites, trigger, w)
 }
 
-// crawlWith crawls each site in turn with ccfg and records each run,
-// showing the counts to w (when not nil) and to the running crawls' list.
-// A site that cannot be crawled, or whose crawl is running already, is
-// reported and the next one runs.
+// crawlWith crawls the sites with ccfg, up to ccfg.SitesAtOnce at the same
+// time, and records each run, showing the counts to w (when not nil) and
+// to the running crawls' list. A site that cannot be crawled, or whose
+// crawl is running already, is reported and the others run. The stats
+// come back in the order of sites, for the sites that ran.
 func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []crawler.Site, trigger string, w crawlWatcher) ([]crawler.Stats, error) {
 	ctx, full := stopOnDiskFull(ctx, a.cfg.Data)
 	defer full.cancel(nil)
@@ -192,51 +194,100 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		ccfg.Observer = a.metrics
 		arch = observedArchive{arch, a.metrics}
 	}
-	c := crawler.New(ccfg, arch, a.log)
-	var all []crawler.Stats
-	var firstErr error
-	for _, site := range sites {
+	exs := make([]crawler.Extractor, len(sites))
+	for i, site := range sites {
 		ex, err := extractorFor(site)
 		if err != nil {
-			return all, err
+			return nil, err
 		}
+		exs[i] = ex
+	}
+	c := crawler.New(ccfg, arch, a.log)
+	atOnce := ccfg.SitesAtOnce
+	if atOnce <= 0 {
+		atOnce = crawler.DefaultConfig().SitesAtOnce
+	}
+	var (
+		mu       sync.Mutex
+		ran      = make([]*crawler.Stats, len(sites))
+		firstErr error
+		stopped  error // the error that ended the crawl (ctx)
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, atOnce)
+	)
+	report := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	launched := false
+	for i, site := range sites {
+		// Running crawls end soon once ctx is done, freeing their slots.
+		// A crawl stopped before any site ran still runs (and records) the
+		// first, as interrupted; no other site starts once it is stopped.
+		slots <- struct{}{}
+		if ctx.Err() != nil && launched {
+			<-slots
+			break
+		}
+		launched = true
 		if !a.live.start(site.Name, trigger) {
 			err := fmt.Errorf("site %s: %w in this process", site.Name, errSiteBusy)
 			a.log.Error("site not crawled", "site", site.Name, "err", err)
-			if firstErr == nil {
-				firstErr = err
-			}
+			mu.Lock()
+			report(err)
+			mu.Unlock()
+			<-slots
 			continue
 		}
-		stats, err := c.Run(ctx, site, ex)
-		a.live.end(site.Name)
-		err = full.cause(ctx, err)
-		if err == nil && ctx.Err() == nil {
-			err = crawlFailure(stats)
-		}
-		if w != nil {
-			w.done(stats)
-		}
-		if stats.Site == "" {
-			stats.Site = site.Name
-		}
-		all = append(all, stats)
-		rec := newRunRecord(stats, trigger, err)
-		if rerr := a.runs.add(rec); rerr != nil {
-			a.log.Error("run log", "err", rerr)
-		}
-		if a.metrics != nil {
-			a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return all, err
+		wg.Go(func() {
+			defer func() { <-slots }()
+			stats, err := c.Run(ctx, site, exs[i])
+			a.live.end(site.Name)
+			err = full.cause(ctx, err)
+			if err == nil && ctx.Err() == nil {
+				err = crawlFailure(stats)
 			}
-			a.log.Error("site not crawled", "site", site.Name, "err", err)
-			if firstErr == nil {
-				firstErr = err
+			if w != nil {
+				w.done(stats)
 			}
+			if stats.Site == "" {
+				stats.Site = site.Name
+			}
+			rec := newRunRecord(stats, trigger, err)
+			mu.Lock()
+			defer mu.Unlock()
+			ran[i] = &stats
+			if rerr := a.runs.add(rec); rerr != nil {
+				a.log.Error("run log", "err", rerr)
+			}
+			if a.metrics != nil {
+				a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					if stopped == nil {
+						stopped = err
+					}
+					return
+				}
+				a.log.Error("site not crawled", "site", site.Name, "err", err)
+				report(err)
+			}
+		})
+	}
+	wg.Wait()
+	var all []crawler.Stats
+	for _, s := range ran {
+		if s != nil {
+			all = append(all, *s)
 		}
+	}
+	if stopped != nil {
+		return all, stopped
+	}
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = full.cause(ctx, ctx.Err())
 	}
 	return all, firstErr
 }

@@ -197,21 +197,42 @@ func selectSites(cfg Config, urls []string, name string) ([]crawler.Site, error)
 }
 
 // progress shows live crawl counts: one rewritten line on a terminal, a
-// line every few seconds otherwise.
+// line every few seconds otherwise. Sites crawled at the same time are
+// added up on the one line.
 type progress struct {
-	mu   sync.Mutex
-	w    io.Writer
-	tty  bool
-	last time.Time
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	last  time.Time
+	sites map[string]crawler.Stats // the sites running now
 }
 
-func newProgress(w io.Writer, tty bool) *progress { return &progress{w: w, tty: tty} }
+func newProgress(w io.Writer, tty bool) *progress {
+	return &progress{w: w, tty: tty, sites: map[string]crawler.Stats{}}
+}
 
 func (p *progress) update(s crawler.Stats) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sites[s.Site] = s
+	var t crawler.Stats
+	var errs int
+	for _, x := range p.sites {
+		t.Fetched += x.Fetched
+		t.Queued += x.Queued
+		t.New += x.New
+		t.Updated += x.Updated
+		t.Unchanged += x.Unchanged
+		t.NotArticle += x.NotArticle
+		t.Bytes += x.Bytes
+		errs += x.ErrorCount()
+	}
+	name := s.Site
+	if len(p.sites) > 1 {
+		name = fmt.Sprintf("%d sites", len(p.sites))
+	}
 	line := fmt.Sprintf("%s: %d fetched, %d queued, %d articles (%d new, %d updated), %d not articles, %d errors, %s",
-		s.Site, s.Fetched, s.Queued, s.Articles(), s.New, s.Updated, s.NotArticle, s.ErrorCount(), store.FormatBytes(s.Bytes))
+		name, t.Fetched, t.Queued, t.Articles(), t.New, t.Updated, t.NotArticle, errs, store.FormatBytes(t.Bytes))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		return
@@ -222,9 +243,10 @@ func (p *progress) update(s crawler.Stats) {
 	}
 }
 
-func (p *progress) done(crawler.Stats) {
+func (p *progress) done(s crawler.Stats) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	delete(p.sites, s.Site)
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}

@@ -1,0 +1,359 @@
+package bleve
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"newsarc/store"
+)
+
+// collected is what collect finds: the page of hits in order, the number
+// of matches, and the facets asked for.
+type collected struct {
+	hits   []*pageHit
+	total  int
+	facets map[string][]store.FacetCount
+}
+
+// pageHit is one hit that is, or was, among the best seen so far. Its
+// sort keys beyond the score (publication time, external ID) are read
+// only when a comparison needs them.
+type pageHit struct {
+	internal  index.IndexInternalID
+	score     float64
+	id        string
+	published int64 // nanoseconds since 1970, UTC
+	dated     bool
+	loaded    bool // published and dated are read
+	fragments map[string][]string
+}
+
+// collector gathers the hits of one search over one index snapshot. It
+// does the work bleve's TopNCollector does with the sort orders Search
+// uses, but reads a hit's publication time and ID only when they decide
+// its place (for relevance, only on a tie of scores with the page's last
+// hit), and reads the facet fields of every hit from their doc values
+// into plain counts.
+type collector struct {
+	r         index.IndexReader
+	byDate    bool
+	size      int // offset + limit: the hits kept
+	pubReader index.DocValueReader
+	err       error
+}
+
+// load reads h's publication time, once.
+func (c *collector) load(h *pageHit) {
+	if h.loaded || c.err != nil {
+		return
+	}
+	h.loaded = true
+	c.err = c.pubReader.VisitDocValues(h.internal, func(_ string, term []byte) {
+		p := numeric.PrefixCoded(term)
+		if shift, err := p.Shift(); err == nil && shift == 0 {
+			if v, err := p.Int64(); err == nil {
+				h.published, h.dated = v, true
+			}
+		}
+	})
+}
+
+// external reads h's document ID, once.
+func (c *collector) external(h *pageHit) string {
+	if h.id == "" && c.err == nil {
+		h.id, c.err = c.r.ExternalID(h.internal)
+	}
+	return h.id
+}
+
+// compare orders a before b (negative) as Search sorts: by relevance,
+// score first, then newest published (undated last), then ID; by date
+// without the score.
+func (c *collector) compare(a, b *pageHit) int {
+	if !c.byDate {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+	}
+	c.load(a)
+	c.load(b)
+	switch {
+	case a.dated != b.dated:
+		if a.dated {
+			return -1
+		}
+		return 1
+	case a.published != b.published:
+		return cmp.Compare(b.published, a.published)
+	}
+	return strings.Compare(c.external(a), c.external(b))
+}
+
+// collect runs bq over a snapshot of the index and returns the hits at
+// [offset, offset+limit) in Search's order, the number of matches and the
+// facets names (known ones), with the page's highlighted fragments when
+// highlight is set.
+func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset, limit int, facets []string, highlight bool) (_ *collected, err error) {
+	advanced, err := s.index.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := advanced.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	defer func() {
+		if cerr := r.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close index reader: %w", cerr)
+		}
+	}()
+	scoring := "none"
+	if !byDate {
+		scoring = ""
+	}
+	searcher, err := bq.Searcher(ctx, r, s.index.Mapping(), search.SearcherOptions{Score: scoring})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := searcher.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+
+	c := &collector{r: r, byDate: byDate, size: offset + limit}
+	if c.pubReader, err = r.DocValueReader([]string{fieldPublished}); err != nil {
+		return nil, err
+	}
+	fc, err := newFacetCounter(r, facets)
+	if err != nil {
+		return nil, err
+	}
+	sctx := &search.SearchContext{
+		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
+		IndexReader:       r,
+	}
+	// best holds the c.size best hits so far as a heap with the worst
+	// on top.
+	best := make([]*pageHit, 0, min(c.size, 1024))
+	worse := func(i, j int) bool { return c.compare(best[i], best[j]) > 0 }
+	total := 0
+	for {
+		if total%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		dm, err := searcher.Next(sctx)
+		if err != nil {
+			return nil, err
+		}
+		if dm == nil {
+			break
+		}
+		total++
+		if fc != nil {
+			if err := fc.add(dm.IndexInternalID); err != nil {
+				return nil, err
+			}
+		}
+		if c.size > 0 {
+			h := &pageHit{score: dm.Score}
+			// Without a full page, or when it beats the worst kept, h is
+			// kept. Its internal ID is the match's buffer: copy it.
+			if len(best) < c.size {
+				h.internal = slices.Clone(dm.IndexInternalID)
+				best = append(best, h)
+				heapUp(best, len(best)-1, worse)
+			} else {
+				h.internal = dm.IndexInternalID
+				if c.compare(h, best[0]) < 0 {
+					h.internal = slices.Clone(h.internal)
+					best[0] = h
+					heapDown(best, 0, worse)
+				}
+			}
+			if c.err != nil {
+				return nil, c.err
+			}
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
+	slices.SortFunc(best, c.compare)
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := &collected{total: total}
+	if offset < len(best) {
+		out.hits = best[offset:]
+	}
+	for _, h := range out.hits {
+		c.external(h)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if fc != nil {
+		out.facets = fc.result()
+	}
+	if highlight && len(out.hits) > 0 {
+		if err := s.highlightPage(ctx, r, bq, out.hits); err != nil {
+			return nil, fmt.Errorf("highlight: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// highlightPage sets the fragments of hits: it runs bq again over the same
+// snapshot, restricted to the hits, with term locations, and highlights
+// title and text as bleve's html highlighter does.
+func (s *Store) highlightPage(ctx context.Context, r index.IndexReader, bq query.Query, hits []*pageHit) (err error) {
+	byID := make(map[string]*pageHit, len(hits))
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		byID[h.id], ids[i] = h, h.id
+	}
+	q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), bq})
+	searcher, err := q.Searcher(ctx, r, s.index.Mapping(), search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := searcher.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	highlighter, err := blevesearch.Config.Cache.HighlighterNamed(html.Name)
+	if err != nil {
+		return err
+	}
+	req := blevesearch.NewSearchRequest(q)
+	req.Highlight = blevesearch.NewHighlightWithStyle(html.Name)
+	req.Highlight.AddField(fieldTitle)
+	req.Highlight.AddField(fieldText)
+	sctx := &search.SearchContext{
+		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+len(hits)+1, 0),
+		IndexReader:       r,
+	}
+	for {
+		dm, err := searcher.Next(sctx)
+		if err != nil {
+			return err
+		}
+		if dm == nil {
+			return nil
+		}
+		if dm.ID, err = r.ExternalID(dm.IndexInternalID); err != nil {
+			return err
+		}
+		dm.Complete(nil)
+		if err, _ := blevesearch.LoadAndHighlightFields(dm, req, "", r, highlighter); err != nil {
+			return err
+		}
+		if h := byID[dm.ID]; h != nil {
+			h.fragments = dm.Fragments
+		}
+	}
+}
+
+// heapUp and heapDown keep h a binary heap under less.
+func heapUp(h []*pageHit, i int, less func(i, j int) bool) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(i, p) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func heapDown(h []*pageHit, i int, less func(i, j int) bool) {
+	for {
+		l, m := 2*i+1, i
+		if l < len(h) && less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < len(h) && less(r, m) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// facetCounter counts the terms of the facet fields of each hit, read
+// from their doc values.
+type facetCounter struct {
+	reader index.DocValueReader
+	names  map[string]string // index field to facet name
+	counts map[string]map[string]int
+}
+
+// newFacetCounter returns a counter of the facets names, nil for none.
+func newFacetCounter(r index.IndexReader, names []string) (*facetCounter, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	fc := &facetCounter{names: map[string]string{}, counts: map[string]map[string]int{}}
+	var fields []string
+	for _, name := range names {
+		field := facetFields[name]
+		if _, dup := fc.names[field]; dup {
+			continue
+		}
+		fc.names[field] = name
+		fc.counts[name] = map[string]int{}
+		fields = append(fields, field)
+	}
+	var err error
+	fc.reader, err = r.DocValueReader(fields)
+	return fc, err
+}
+
+// add counts the facet terms of the document id.
+func (fc *facetCounter) add(id index.IndexInternalID) error {
+	return fc.reader.VisitDocValues(id, func(field string, term []byte) {
+		if m := fc.counts[fc.names[field]]; m != nil {
+			m[string(term)]++
+		}
+	})
+}
+
+// result returns each facet's buckets: the term facets' largest
+// (termFacetSize; ties by term), the months (monthFacetSize) in order.
+func (fc *facetCounter) result() map[string][]store.FacetCount {
+	out := make(map[string][]store.FacetCount, len(fc.counts))
+	for name, m := range fc.counts {
+		counts := make([]store.FacetCount, 0, len(m))
+		for term, n := range m {
+			counts = append(counts, store.FacetCount{Term: term, Count: n})
+		}
+		slices.SortFunc(counts, func(a, b store.FacetCount) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
+		})
+		size := termFacetSize
+		if facetFields[name] == fieldMonth {
+			size = monthFacetSize
+		}
+		counts = counts[:min(len(counts), size)]
+		if facetFields[name] == fieldMonth {
+			slices.SortFunc(counts, func(a, b store.FacetCount) int { return strings.Compare(a.Term, b.Term) })
+		}
+		out[name] = counts
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"strings"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -45,27 +45,59 @@ type pageHit struct {
 // hit), and reads the facet fields of every hit from their doc values
 // into plain counts.
 type collector struct {
-	r         index.IndexReader
-	byDate    bool
-	size      int // offset + limit: the hits kept
-	pubReader index.DocValueReader
-	err       error
+	r      index.IndexReader
+	byDate bool
+	size   int                  // offset + limit: the hits kept
+	dv     index.DocValueReader // of fieldSortFacet
+	facets *facetCounter        // nil when no facet is asked for
+	err    error
+}
+
+// keep returns a copy of h that owns its internal ID.
+func (h *pageHit) keep() *pageHit {
+	k := *h
+	k.internal = slices.Clone(h.internal)
+	return &k
 }
 
 // load reads h's publication time, once.
 func (c *collector) load(h *pageHit) {
-	if h.loaded || c.err != nil {
+	if !h.loaded && c.err == nil {
+		c.err = c.dv.VisitDocValues(h.internal, func(_ string, term []byte) { h.setSortKey(term) })
+	}
+}
+
+// visit reads h's fieldSortFacet term, once per hit: its publication time
+// and, when asked for, its facet values.
+func (c *collector) visit(h *pageHit) {
+	if c.err == nil {
+		c.err = c.dv.VisitDocValues(h.internal, func(_ string, term []byte) {
+			h.setSortKey(term)
+			if c.facets != nil {
+				c.facets.add(term[min(len(term), sortKeyLen):])
+			}
+		})
+	}
+}
+
+// setSortKey sets h's publication time from its fieldSortFacet term.
+func (h *pageHit) setSortKey(term []byte) {
+	h.loaded = true
+	if len(term) < sortKeyLen || term[0] != '1' {
 		return
 	}
-	h.loaded = true
-	c.err = c.pubReader.VisitDocValues(h.internal, func(_ string, term []byte) {
-		p := numeric.PrefixCoded(term)
-		if shift, err := p.Shift(); err == nil && shift == 0 {
-			if v, err := p.Int64(); err == nil {
-				h.published, h.dated = v, true
-			}
+	var v uint64
+	for _, d := range term[1:sortKeyLen] {
+		switch {
+		case d >= '0' && d <= '9':
+			v = v<<4 | uint64(d-'0')
+		case d >= 'a' && d <= 'f':
+			v = v<<4 | uint64(d-'a'+10)
+		default:
+			return
 		}
-	})
+	}
+	h.published, h.dated = int64(v^1<<63), true
 }
 
 // external reads h's document ID, once.
@@ -131,14 +163,13 @@ func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset
 		}
 	}()
 
-	c := &collector{r: r, byDate: byDate, size: offset + limit}
-	if c.pubReader, err = r.DocValueReader([]string{fieldPublished}); err != nil {
+	c := &collector{r: r, byDate: byDate, size: offset + limit, facets: newFacetCounter(facets)}
+	if c.dv, err = r.DocValueReader([]string{fieldSortFacet}); err != nil {
 		return nil, err
 	}
-	fc, err := newFacetCounter(r, facets)
-	if err != nil {
-		return nil, err
-	}
+	// By date, every hit's sort key is needed; with facets, its values.
+	// By relevance without facets, only those of hits that tie on score.
+	eager := byDate || c.facets != nil
 	sctx := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       r,
@@ -148,6 +179,7 @@ func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset
 	best := make([]*pageHit, 0, min(c.size, 1024))
 	worse := func(i, j int) bool { return c.compare(best[i], best[j]) > 0 }
 	total := 0
+	var cand pageHit
 	for {
 		if total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -162,30 +194,24 @@ func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset
 			break
 		}
 		total++
-		if fc != nil {
-			if err := fc.add(dm.IndexInternalID); err != nil {
-				return nil, err
-			}
+		// Without a full page, or when it beats the worst kept, the hit
+		// is kept: a copy of cand, whose internal ID is the match's
+		// buffer until then.
+		cand = pageHit{score: dm.Score, internal: dm.IndexInternalID}
+		if eager {
+			c.visit(&cand)
 		}
-		if c.size > 0 {
-			h := &pageHit{score: dm.Score}
-			// Without a full page, or when it beats the worst kept, h is
-			// kept. Its internal ID is the match's buffer: copy it.
-			if len(best) < c.size {
-				h.internal = slices.Clone(dm.IndexInternalID)
-				best = append(best, h)
-				heapUp(best, len(best)-1, worse)
-			} else {
-				h.internal = dm.IndexInternalID
-				if c.compare(h, best[0]) < 0 {
-					h.internal = slices.Clone(h.internal)
-					best[0] = h
-					heapDown(best, 0, worse)
-				}
-			}
-			if c.err != nil {
-				return nil, c.err
-			}
+		switch {
+		case c.size == 0:
+		case len(best) < c.size:
+			best = append(best, cand.keep())
+			heapUp(best, len(best)-1, worse)
+		case c.compare(&cand, best[0]) < 0:
+			best[0] = cand.keep()
+			heapDown(best, 0, worse)
+		}
+		if c.err != nil {
+			return nil, c.err
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
@@ -203,8 +229,8 @@ func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset
 	if c.err != nil {
 		return nil, c.err
 	}
-	if fc != nil {
-		out.facets = fc.result()
+	if c.facets != nil {
+		out.facets = c.facets.result()
 	}
 	if highlight && len(out.hits) > 0 {
 		if err := s.highlightPage(ctx, r, bq, out.hits); err != nil {
@@ -295,65 +321,81 @@ func heapDown(h []*pageHit, i int, less func(i, j int) bool) {
 	}
 }
 
-// facetCounter counts the terms of the facet fields of each hit, read
-// from their doc values.
+// facetCounter counts the facet values of hits, read from their
+// fieldSortFacet terms.
 type facetCounter struct {
-	reader index.DocValueReader
-	names  map[string]string // index field to facet name
-	counts map[string]map[string]int
+	counts map[byte]map[string]*int // by kind; only the kinds asked for
+	names  map[byte]string          // facet name of each kind
 }
 
-// newFacetCounter returns a counter of the facets names, nil for none.
-func newFacetCounter(r index.IndexReader, names []string) (*facetCounter, error) {
+// facetKinds maps store facet names to the kinds of fieldSortFacet.
+var facetKinds = map[string]byte{
+	store.FacetSite:     kindSite,
+	store.FacetAuthor:   kindAuthor,
+	store.FacetLanguage: kindLanguage,
+	store.FacetSection:  kindSection,
+	store.FacetTag:      kindTag,
+	store.FacetDate:     kindMonth,
+}
+
+// newFacetCounter returns a counter of the facets names (known ones), nil
+// for none.
+func newFacetCounter(names []string) *facetCounter {
 	if len(names) == 0 {
-		return nil, nil
+		return nil
 	}
-	fc := &facetCounter{names: map[string]string{}, counts: map[string]map[string]int{}}
-	var fields []string
+	fc := &facetCounter{counts: map[byte]map[string]*int{}, names: map[byte]string{}}
 	for _, name := range names {
-		field := facetFields[name]
-		if _, dup := fc.names[field]; dup {
-			continue
-		}
-		fc.names[field] = name
-		fc.counts[name] = map[string]int{}
-		fields = append(fields, field)
+		kind := facetKinds[name]
+		fc.counts[kind], fc.names[kind] = map[string]*int{}, name
 	}
-	var err error
-	fc.reader, err = r.DocValueReader(fields)
-	return fc, err
+	return fc
 }
 
-// add counts the facet terms of the document id.
-func (fc *facetCounter) add(id index.IndexInternalID) error {
-	return fc.reader.VisitDocValues(id, func(field string, term []byte) {
-		if m := fc.counts[fc.names[field]]; m != nil {
-			m[string(term)]++
+// add counts the facet values of one hit: the part of its fieldSortFacet
+// term after the sort key.
+func (fc *facetCounter) add(values []byte) {
+	for len(values) > 0 {
+		values = values[1:] // facetSep
+		end := bytes.IndexByte(values, facetSep)
+		if end < 0 {
+			end = len(values)
 		}
-	})
+		if end > 0 {
+			if m := fc.counts[values[0]]; m != nil {
+				if n := m[string(values[1:end])]; n != nil {
+					*n++
+				} else {
+					one := 1
+					m[string(values[1:end])] = &one
+				}
+			}
+		}
+		values = values[end:]
+	}
 }
 
 // result returns each facet's buckets: the term facets' largest
 // (termFacetSize; ties by term), the months (monthFacetSize) in order.
 func (fc *facetCounter) result() map[string][]store.FacetCount {
 	out := make(map[string][]store.FacetCount, len(fc.counts))
-	for name, m := range fc.counts {
+	for kind, m := range fc.counts {
 		counts := make([]store.FacetCount, 0, len(m))
 		for term, n := range m {
-			counts = append(counts, store.FacetCount{Term: term, Count: n})
+			counts = append(counts, store.FacetCount{Term: term, Count: *n})
 		}
 		slices.SortFunc(counts, func(a, b store.FacetCount) int {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
 		})
 		size := termFacetSize
-		if facetFields[name] == fieldMonth {
+		if kind == kindMonth {
 			size = monthFacetSize
 		}
 		counts = counts[:min(len(counts), size)]
-		if facetFields[name] == fieldMonth {
+		if kind == kindMonth {
 			slices.SortFunc(counts, func(a, b store.FacetCount) int { return strings.Compare(a.Term, b.Term) })
 		}
-		out[name] = counts
+		out[fc.names[kind]] = counts
 	}
 	return out
 }

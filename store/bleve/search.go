@@ -29,16 +29,6 @@ const (
 // that tests can make pages small.
 var scanPage = 500
 
-// facetFields maps store facet names to index fields.
-var facetFields = map[string]string{
-	store.FacetSite:     fieldSite,
-	store.FacetAuthor:   fieldAuthors,
-	store.FacetLanguage: fieldLanguage,
-	store.FacetSection:  fieldSection,
-	store.FacetTag:      fieldTags,
-	store.FacetDate:     fieldMonth,
-}
-
 // Search returns one page of matches, ranked by relevance (the default when
 // q.Text is set) or newest first, with highlighted fragments (title first,
 // then the best body fragment; HTML, with the text escaped and matches in

@@ -284,8 +284,10 @@ func (s *Store) openIndex(ctx context.Context, force bool) error {
 			why = "rebuild asked for"
 		case dirty:
 			why = "an index write failed after the records were written"
+		case !sameLayout(index):
+			why = fmt.Sprintf("built with another index layout (this version writes %s): rebuilt once", mappingVersion)
 		case !inStep(index, gen, count):
-			why = "behind the records, or built with another layout"
+			why = "behind the records"
 		default:
 			s.index = index
 			return nil
@@ -344,13 +346,14 @@ func closeIndex(index blevesearch.Index) (err error) {
 	return index.Close()
 }
 
-// inStep reports whether index was built with the current mapping and holds
-// generation gen and count documents.
-func inStep(index blevesearch.Index, gen uint64, count int) bool {
+// sameLayout reports whether index was built with the current mapping.
+func sameLayout(index blevesearch.Index) bool {
 	m, err := index.GetInternal(internalMapping)
-	if err != nil || string(m) != mappingVersion {
-		return false
-	}
+	return err == nil && string(m) == mappingVersion
+}
+
+// inStep reports whether index holds generation gen and count documents.
+func inStep(index blevesearch.Index, gen uint64, count int) bool {
 	g, err := index.GetInternal(internalGen)
 	if err != nil || decodeGen(g) != gen {
 		return false

@@ -17,6 +17,10 @@ import (
 	"newsarc/store"
 )
 
+// useColumns makes searches read sort keys and facet values from the
+// segments' columns (see columns); tests turn it off to compare.
+var useColumns = true
+
 // collected is what collect finds: the page of hits in order, the number
 // of matches, and the facets asked for.
 type collected struct {
@@ -50,6 +54,7 @@ type collector struct {
 	size   int                  // offset + limit: the hits kept
 	dv     index.DocValueReader // of fieldSortFacet
 	facets *facetCounter        // nil when no facet is asked for
+	cols   *snapshotColumns     // nil when the segments' columns cannot be had
 	err    error
 }
 
@@ -62,14 +67,31 @@ func (h *pageHit) keep() *pageHit {
 
 // load reads h's publication time, once.
 func (c *collector) load(h *pageHit) {
-	if !h.loaded && c.err == nil {
-		c.err = c.dv.VisitDocValues(h.internal, func(_ string, term []byte) { h.setSortKey(term) })
+	if h.loaded || c.err != nil {
+		return
 	}
+	if c.cols != nil {
+		if col, d, ok := c.cols.locate(h.internal); ok {
+			h.published, h.dated, h.loaded = col.published[d], col.dated[d], true
+			return
+		}
+	}
+	c.err = c.dv.VisitDocValues(h.internal, func(_ string, term []byte) { h.setSortKey(term) })
 }
 
 // visit reads h's fieldSortFacet term, once per hit: its publication time
-// and, when asked for, its facet values.
+// and, when asked for, its facet values; from the segment's columns when
+// there are.
 func (c *collector) visit(h *pageHit) {
+	if c.cols != nil {
+		if col, d, ok := c.cols.locate(h.internal); ok {
+			h.published, h.dated, h.loaded = col.published[d], col.dated[d], true
+			if c.facets != nil {
+				c.facets.addColumns(col, d)
+			}
+			return
+		}
+	}
 	if c.err == nil {
 		c.err = c.dv.VisitDocValues(h.internal, func(_ string, term []byte) {
 			h.setSortKey(term)
@@ -170,6 +192,9 @@ func (s *Store) collect(ctx context.Context, bq query.Query, byDate bool, offset
 	// By date, every hit's sort key is needed; with facets, its values.
 	// By relevance without facets, only those of hits that tie on score.
 	eager := byDate || c.facets != nil
+	if eager && useColumns {
+		c.cols = s.columns(r)
+	}
 	sctx := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       r,
@@ -326,6 +351,35 @@ func heapDown(h []*pageHit, i int, less func(i, j int) bool) {
 type facetCounter struct {
 	counts map[byte]map[string]*int // by kind; only the kinds asked for
 	names  map[byte]string          // facet name of each kind
+	// Counts by value number, per segment columns, while hits are read
+	// from them; cur is the last segment's.
+	bySeg  map[*segColumns]segCounts
+	curSeg *segColumns
+	cur    segCounts
+}
+
+// addColumns counts the facet values of document d of col.
+func (fc *facetCounter) addColumns(col *segColumns, d uint64) {
+	if col != fc.curSeg {
+		if fc.bySeg == nil {
+			fc.bySeg = map[*segColumns]segCounts{}
+		}
+		fc.cur = fc.bySeg[col]
+		if fc.cur == nil {
+			fc.cur = segCounts{}
+			for kind := range fc.counts {
+				fc.cur[kind] = make([]int32, len(col.kinds[kind].values))
+			}
+			fc.bySeg[col] = fc.cur
+		}
+		fc.curSeg = col
+	}
+	for kind, counts := range fc.cur {
+		k := col.kinds[kind]
+		for _, ord := range k.ords[k.offsets[d]:k.offsets[d+1]] {
+			counts[ord]++
+		}
+	}
 }
 
 // facetKinds maps store facet names to the kinds of fieldSortFacet.
@@ -378,6 +432,23 @@ func (fc *facetCounter) add(values []byte) {
 // result returns each facet's buckets: the term facets' largest
 // (termFacetSize; ties by term), the months (monthFacetSize) in order.
 func (fc *facetCounter) result() map[string][]store.FacetCount {
+	for col, sc := range fc.bySeg {
+		for kind, counts := range sc {
+			m := fc.counts[kind]
+			for ord, n := range counts {
+				if n == 0 {
+					continue
+				}
+				v := col.kinds[kind].values[ord]
+				if p := m[v]; p != nil {
+					*p += int(n)
+				} else {
+					c := int(n)
+					m[v] = &c
+				}
+			}
+		}
+	}
 	out := make(map[string][]store.FacetCount, len(fc.counts))
 	for kind, m := range fc.counts {
 		counts := make([]store.FacetCount, 0, len(m))

@@ -366,18 +366,18 @@ func (fc *facetCounter) addColumns(col *segColumns, d uint64) {
 		}
 		fc.cur = fc.bySeg[col]
 		if fc.cur == nil {
-			fc.cur = segCounts{}
 			for kind := range fc.counts {
-				fc.cur[kind] = make([]int32, len(col.kinds[kind].values))
+				k := col.kinds[kind]
+				fc.cur = append(fc.cur, kindCounts{kind: kind, col: k, counts: make([]int32, len(k.values))})
 			}
 			fc.bySeg[col] = fc.cur
 		}
 		fc.curSeg = col
 	}
-	for kind, counts := range fc.cur {
-		k := col.kinds[kind]
+	for _, kc := range fc.cur {
+		k := kc.col
 		for _, ord := range k.ords[k.offsets[d]:k.offsets[d+1]] {
-			counts[ord]++
+			kc.counts[ord]++
 		}
 	}
 }
@@ -432,14 +432,14 @@ func (fc *facetCounter) add(values []byte) {
 // result returns each facet's buckets: the term facets' largest
 // (termFacetSize; ties by term), the months (monthFacetSize) in order.
 func (fc *facetCounter) result() map[string][]store.FacetCount {
-	for col, sc := range fc.bySeg {
-		for kind, counts := range sc {
-			m := fc.counts[kind]
-			for ord, n := range counts {
+	for _, sc := range fc.bySeg {
+		for _, kc := range sc {
+			m := fc.counts[kc.kind]
+			for ord, n := range kc.counts {
 				if n == 0 {
 					continue
 				}
-				v := col.kinds[kind].values[ord]
+				v := kc.col.values[ord]
 				if p := m[v]; p != nil {
 					*p += int(n)
 				} else {

@@ -174,4 +174,12 @@ func (sc *snapshotColumns) locate(id index.IndexInternalID) (*segColumns, uint64
 
 // segCounts counts, for one segment, how many hits have each value
 // number of each kind asked for.
-type segCounts map[byte][]int32
+type segCounts []kindCounts
+
+// kindCounts counts the hits of one segment with each value number of
+// one kind.
+type kindCounts struct {
+	kind   byte
+	col    *kindColumn
+	counts []int32
+}

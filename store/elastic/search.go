@@ -2,13 +2,9 @@ package elastic
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -48,9 +44,6 @@ type searchHit struct {
 	Source    *doc                `json:"_source"`
 	Highlight map[string][]string `json:"highlight"`
 	Sort      []json.RawMessage   `json:"sort"`
-	Fields    struct {
-		Published []string `json:"published"` // epoch milliseconds, as sorted
-	} `json:"fields"`
 }
 
 // searchAnswer is the part of a search answer the store reads.
@@ -107,19 +100,6 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		"track_total_hits": false,
 		"sort":             sortOf(q),
 	}
-	// By relevance, the page is first asked for by score alone, which lets
-	// the engine skip hits that cannot make the page, with a hit before
-	// and after it; see scorePage.
-	byScore := len(sortOf(q)) > len(byDate())
-	var lead int
-	if byScore {
-		lead = min(from, 1)
-		hitsBody = maps.Clone(hitsBody)
-		hitsBody["from"], hitsBody["size"] = from-lead, size+lead+1
-		delete(hitsBody, "sort")
-		hitsBody["docvalue_fields"] = []any{map[string]any{"field": "published", "format": "epoch_millis"}}
-	}
-	fullBody := maps.Clone(hitsBody)
 	if strings.TrimSpace(q.Text) != "" {
 		text := map[string]any{"fragment_size": fragmentSize, "number_of_fragments": 1}
 		title := map[string]any{"number_of_fragments": 0}
@@ -133,11 +113,6 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 			},
 		}
 	}
-	if hl, ok := hitsBody["highlight"]; ok {
-		fullBody["highlight"] = hl
-	}
-	fullBody["from"], fullBody["size"], fullBody["sort"] = from, size, sortOf(q)
-	delete(fullBody, "docvalue_fields")
 	facetsBody := map[string]any{
 		"query":            query,
 		"size":             0,
@@ -181,20 +156,6 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 		}
 	}
 	ans := out.Responses[0].searchAnswer
-	if byScore {
-		page, ok := scorePage(ans.Hits.Hits, lead, size)
-		if !ok {
-			// Hits of the same score straddle the page's edge: only the
-			// full sort tells which of them are on it.
-			ans = searchAnswer{}
-			req := esapi.SearchRequest{Index: []string{s.articles}, Body: jsonBody(fullBody)}
-			if _, err := s.do(ctx, req, &ans); err != nil {
-				return nil, fmt.Errorf("elastic: search %q: %w", q.Text, err)
-			}
-		} else {
-			ans.Hits.Hits = page
-		}
-	}
 	ans.Hits.Total = out.Responses[1].Hits.Total
 	ans.Aggregations = out.Responses[1].Aggregations
 
@@ -225,58 +186,6 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 	}
 	res.Took = time.Since(start)
 	return res, nil
-}
-
-// scorePage returns the page of hits, size of them after the lead first
-// ones, in the order of the full relevance sort (score, newest published,
-// undated last, ID), from hits in the engine's order by score alone (ties
-// in index order), which hold lead hits before the page and one after it
-// when there are that many. ok is false when a hit before or after the
-// page has the score of one on it: which of the tied hits are on the page
-// then depends on the full sort.
-func scorePage(hits []searchHit, lead, size int) (page []searchHit, ok bool) {
-	score := func(h searchHit) float64 {
-		if h.Score == nil {
-			return 0
-		}
-		return *h.Score
-	}
-	if len(hits) <= lead {
-		return nil, true
-	}
-	if lead > 0 && score(hits[lead-1]) == score(hits[lead]) {
-		return nil, false
-	}
-	end := min(len(hits), lead+size)
-	if end < len(hits) && score(hits[end-1]) == score(hits[end]) {
-		return nil, false
-	}
-	page = slices.Clone(hits[lead:end])
-	published := func(h searchHit) (int64, bool) {
-		if len(h.Fields.Published) == 0 {
-			return 0, false
-		}
-		ms, err := strconv.ParseInt(h.Fields.Published[0], 10, 64)
-		return ms, err == nil
-	}
-	slices.SortStableFunc(page, func(a, b searchHit) int {
-		if c := cmp.Compare(score(b), score(a)); c != 0 {
-			return c
-		}
-		pa, da := published(a)
-		pb, db := published(b)
-		switch {
-		case da != db:
-			if da {
-				return -1
-			}
-			return 1
-		case pa != pb:
-			return cmp.Compare(pb, pa)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return page, true
 }
 
 // aggregations returns the aggregations of the facets names (known ones,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -47,56 +49,33 @@ func BenchmarkPut(b *testing.B) {
 	b.ReportMetric(float64(size)/(1<<20), "MB")
 }
 
-// benchFacets are the facets BenchmarkSearch computes.
-var benchFacets = []string{store.FacetSite, store.FacetAuthor, store.FacetLanguage, store.FacetDate}
-
-// BenchmarkSearch runs typical queries against an archive of benchArticles
-// generated articles, computing the four facets the search page showed
-// first (site, author, language, date), and two of them again without
-// facets ("-nofacets"), as callers that need none ask.
+// BenchmarkSearch runs the store benchmark's searches (storetest.BenchSearch:
+// p50 and p95 latency of each, with no facets and with the web UI's six)
+// against an archive of benchArticles generated articles.
+// NEWSARC_BENCH_ARTICLES and NEWSARC_BENCH_DIR
+// (see benchStore) make it run at 100k or 1M articles:
 //
-//	go test -run '^$' -bench Search ./store/bleve
+//	go test -run '^$' -bench Search -benchtime 200x ./store/bleve
+//	NEWSARC_BENCH_ARTICLES=100000 NEWSARC_BENCH_DIR=/somewhere go test -run '^$' -bench Search -benchtime 200x -timeout 60m ./store/bleve
 func BenchmarkSearch(b *testing.B) {
-	ctx := context.Background()
 	s, _ := benchStore(b)
-	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		name string
-		q    store.Query
-	}{
-		{"zh-word", store.Query{Text: "经济", Facets: benchFacets}},
-		{"zh-words", store.Query{Text: "经济改革 市场", Facets: benchFacets}},
-		{"en-word", store.Query{Text: "market", Facets: benchFacets}},
-		{"en-words", store.Query{Text: "market reform", Facets: benchFacets}},
-		{"zh-filtered", store.Query{Text: "经济", Site: "xinhua", From: may, Facets: benchFacets}},
-		{"all-by-date", store.Query{Facets: benchFacets}},
-		{"page-10", store.Query{Text: "market", Sort: store.ByDate, Offset: 100, Facets: benchFacets}},
-		{"zh-word-nofacets", store.Query{Text: "经济"}},
-		{"all-by-date-nofacets", store.Query{}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var total int
-			for b.Loop() {
-				res, err := s.Search(ctx, c.q)
-				if err != nil {
-					b.Fatal(err)
-				}
-				total = res.Total
-			}
-			b.ReportMetric(float64(total), "hits")
-		})
-	}
-	b.Run("scan-en", func(b *testing.B) {
-		var n int
-		for b.Loop() {
-			n = 0
-			err := s.Scan(ctx, store.Query{Language: "en"}, func(*store.Article) error { n++; return nil })
-			if err != nil {
-				b.Fatal(err)
-			}
+	storetest.BenchSearch(b, s)
+}
+
+// BenchmarkScan scans the English half of the benchmark archive:
+//
+//	go test -run '^$' -bench Scan ./store/bleve
+func BenchmarkScan(b *testing.B) {
+	s, _ := benchStore(b)
+	var n int
+	for b.Loop() {
+		n = 0
+		err := s.Scan(context.Background(), store.Query{Language: "en"}, func(*store.Article) error { n++; return nil })
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(n), "articles")
-	})
+	}
+	b.ReportMetric(float64(n), "articles")
 }
 
 // BenchmarkLink times store.Link, the near-duplicate lookup the crawler
@@ -112,22 +91,54 @@ func BenchmarkLink(b *testing.B) {
 }
 
 // benchStore returns an archive holding benchArticles generated articles,
-// put in batches of 100, and those articles.
+// and those articles. The archive is put in batches of 100 in a temporary
+// directory, or, when NEWSARC_BENCH_DIR is set, kept in a directory under
+// it named for its size, loaded (in batches of 1000) only when it does not
+// hold them all yet; the load's time and the archive's size are logged.
 func benchStore(b *testing.B) (*bleve.Store, []*store.Article) {
 	b.Helper()
 	ctx := context.Background()
-	s, err := bleve.Open(ctx, b.TempDir())
+	n := benchSize(b)
+	dir, batch := b.TempDir(), 100
+	if keep := os.Getenv("NEWSARC_BENCH_DIR"); keep != "" {
+		dir, batch = filepath.Join(keep, fmt.Sprintf("bleve-%d", n)), 1000
+	}
+	s, err := bleve.Open(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	arts := storetest.Articles(benchArticles)
-	for j := 0; j < len(arts); j += 100 {
-		if _, err := s.Put(ctx, arts[j:min(j+100, len(arts))]...); err != nil {
-			b.Fatal(err)
+	arts := storetest.Articles(n)
+	res, err := s.Search(ctx, store.Query{Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Total != n {
+		start := time.Now()
+		for j := 0; j < len(arts); j += batch {
+			if _, err := s.Put(ctx, arts[j:min(j+batch, len(arts))]...); err != nil {
+				b.Fatal(err)
+			}
 		}
+		b.Logf("loaded %d articles in %v: %.0f articles/s, %.1f MB on disk", n, time.Since(start).Round(time.Second),
+			float64(n)/time.Since(start).Seconds(), float64(dirSize(b, dir))/(1<<20))
 	}
 	return s, arts
+}
+
+// benchSize is the size of the benchmark archive: $NEWSARC_BENCH_ARTICLES,
+// else benchArticles.
+func benchSize(b *testing.B) int {
+	b.Helper()
+	v := os.Getenv("NEWSARC_BENCH_ARTICLES")
+	if v == "" {
+		return benchArticles
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("NEWSARC_BENCH_ARTICLES=%q: want a positive number", v)
+	}
+	return n
 }
 
 // dirSize returns the bytes of the files under dir.

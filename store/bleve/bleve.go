@@ -77,6 +77,9 @@ type Store struct {
 	broken atomic.Pointer[error]
 	// refused, once set, is why Put refuses writes.
 	refused atomic.Pointer[error]
+	// cols keeps the decoded sort keys and facet values of the index's
+	// segments for Search.
+	cols columnCache
 }
 
 // ErrInUse is wrapped by the error of an Open that found the archive held

@@ -236,3 +236,9 @@ func TestEnglishStems(t *testing.T) {
 		checkSearch(t, s, c.text, c.want)
 	}
 }
+
+// TestRanking pins the ranking, totals and facets of a fixed corpus
+// (testdata/ranking.golden.json; NEWSARC_UPDATE_GOLDEN=1 rewrites it).
+func TestRanking(t *testing.T) {
+	storetest.Ranking(t, mustOpen(t, t.TempDir()), filepath.Join("testdata", "ranking.golden.json"))
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
@@ -37,8 +38,8 @@ const (
 	fieldTags      = "tags"
 	fieldSection   = "section"
 	fieldPublished = "published"
-	fieldMonth     = "month"   // "2006-01" of Published in UTC, for the date facet
-	fieldCluster   = "cluster" // Query.Cluster matches it or the document ID
+	fieldCluster   = "cluster"   // Query.Cluster matches it or the document ID
+	fieldSortFacet = "sortfacet" // one term: the sort key and facet values (sortFacetTerm), read from doc values
 	fieldBands     = "simhash_bands"
 	fieldState     = "state" // flagRemoved and flagChanged, for Query.Removed and Query.Changed
 
@@ -50,7 +51,7 @@ const (
 
 // mappingVersion names the index layout; changing newMapping must change it,
 // so that Open rebuilds indexes built with the old layout.
-const mappingVersion = "newsarc-4"
+const mappingVersion = "newsarc-5"
 
 // Values of fieldState.
 const (
@@ -70,7 +71,10 @@ const rebuildBatch = 1000
 // newMapping returns the index layout: title and text analysed with the cjk
 // analyzer (unicode words, lower-cased, CJK bigrams) and stored for
 // highlighting; for articles not in a CJK language, unstored copies analysed
-// with the en analyzer (stop words, Porter stems); keyword fields for filters and facets; published as a date.
+// with the en analyzer (stop words, Porter stems); keyword fields for
+// filters; published as a date, with doc values for Scan's sort; and
+// fieldSortFacet, whose doc values give Search a hit's sort key and facet
+// values in one read.
 // Documents carry nothing else: the article itself lives in bbolt.
 func newMapping() mapping.IndexMapping {
 	text := blevesearch.NewTextFieldMapping()
@@ -85,7 +89,7 @@ func newMapping() mapping.IndexMapping {
 	kw.Store = false
 	kw.IncludeTermVectors = false
 	kw.IncludeInAll = false
-	kw.DocValues = true
+	kw.DocValues = false
 
 	date := blevesearch.NewDateTimeFieldMapping()
 	date.Store = false
@@ -104,9 +108,15 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldTextEn, stemmed)
 	doc.AddFieldMappingsAt(fieldTitle, text)
 	doc.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldMonth, fieldCluster, fieldBands, fieldState} {
+	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldCluster, fieldBands, fieldState} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
+	packed := blevesearch.NewKeywordFieldMapping()
+	packed.Analyzer = keyword.Name
+	packed.Store = false
+	packed.IncludeInAll = false
+	packed.DocValues = true
+	doc.AddFieldMappingsAt(fieldSortFacet, packed)
 	doc.AddFieldMappingsAt(fieldPublished, date)
 
 	m := blevesearch.NewIndexMapping()
@@ -158,9 +168,57 @@ func indexDoc(a *store.Article) map[string]any {
 	}
 	if !a.Published.IsZero() {
 		d[fieldPublished] = a.Published.UTC()
-		d[fieldMonth] = a.Published.UTC().Format("2006-01")
 	}
+	d[fieldSortFacet] = sortFacetTerm(a)
 	return d
+}
+
+// The layout of a fieldSortFacet term: "1" and the publication time as 16
+// hex digits (nanoseconds since 1970 plus 1<<63, so that the digits sort as
+// the times do), or "0" and 16 zeros when undated; then, for each facet
+// value, facetSep, the facet's kind (kindSite...) and the value. Values are valid UTF-8,
+// which never holds facetSep nor the 0xff that separates doc values.
+const (
+	facetSep      = 0xfe
+	sortKeyLen    = 17
+	kindSite      = 's'
+	kindAuthor    = 'a'
+	kindLanguage  = 'l'
+	kindSection   = 'c'
+	kindTag       = 't'
+	kindMonth     = 'm' // "2006-01" of Published in UTC
+	undatedSortBy = "00000000000000000"
+)
+
+// sortFacetTerm returns a's fieldSortFacet term. A multi-valued field's
+// value counts once, as in a keyword field.
+func sortFacetTerm(a *store.Article) string {
+	var b strings.Builder
+	p := a.Published
+	if p.IsZero() || p.Before(document.MinTimeRepresentable) || p.After(document.MaxTimeRepresentable) {
+		b.WriteString(undatedSortBy) // as the date field, which cannot hold it
+	} else {
+		fmt.Fprintf(&b, "1%016x", uint64(p.UnixNano())^1<<63)
+	}
+	add := func(kind byte, values ...string) {
+		for i, v := range values {
+			if v == "" || slices.Contains(values[:i], v) {
+				continue
+			}
+			b.WriteByte(facetSep)
+			b.WriteByte(kind)
+			b.WriteString(strings.ToValidUTF8(v, "\uFFFD"))
+		}
+	}
+	add(kindSite, a.Site)
+	add(kindAuthor, a.Authors...)
+	add(kindLanguage, a.Language)
+	add(kindSection, a.Section)
+	add(kindTag, a.Tags...)
+	if !p.IsZero() {
+		add(kindMonth, p.UTC().Format("2006-01"))
+	}
+	return b.String()
 }
 
 // cjkLanguage reports whether lang (BCP 47) is Chinese, Japanese or Korean.
@@ -226,8 +284,10 @@ func (s *Store) openIndex(ctx context.Context, force bool) error {
 			why = "rebuild asked for"
 		case dirty:
 			why = "an index write failed after the records were written"
+		case !sameLayout(index):
+			why = fmt.Sprintf("built with another index layout (this version writes %s): rebuilt once", mappingVersion)
 		case !inStep(index, gen, count):
-			why = "behind the records, or built with another layout"
+			why = "behind the records"
 		default:
 			s.index = index
 			return nil
@@ -286,13 +346,14 @@ func closeIndex(index blevesearch.Index) (err error) {
 	return index.Close()
 }
 
-// inStep reports whether index was built with the current mapping and holds
-// generation gen and count documents.
-func inStep(index blevesearch.Index, gen uint64, count int) bool {
+// sameLayout reports whether index was built with the current mapping.
+func sameLayout(index blevesearch.Index) bool {
 	m, err := index.GetInternal(internalMapping)
-	if err != nil || string(m) != mappingVersion {
-		return false
-	}
+	return err == nil && string(m) == mappingVersion
+}
+
+// inStep reports whether index holds generation gen and count documents.
+func inStep(index blevesearch.Index, gen uint64, count int) bool {
 	g, err := index.GetInternal(internalGen)
 	if err != nil || decodeGen(g) != gen {
 		return false

@@ -3,7 +3,6 @@ package bleve
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
@@ -30,16 +28,6 @@ const (
 // scanPage is how many hits Scan reads per index round trip; a variable so
 // that tests can make pages small.
 var scanPage = 500
-
-// facetFields maps store facet names to index fields.
-var facetFields = map[string]string{
-	store.FacetSite:     fieldSite,
-	store.FacetAuthor:   fieldAuthors,
-	store.FacetLanguage: fieldLanguage,
-	store.FacetSection:  fieldSection,
-	store.FacetTag:      fieldTags,
-	store.FacetDate:     fieldMonth,
-}
 
 // Search returns one page of matches, ranked by relevance (the default when
 // q.Text is set) or newest first, with highlighted fragments (title first,
@@ -63,51 +51,22 @@ func (s *Store) Search(ctx context.Context, q store.Query) (*store.Results, erro
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
 	}
-	req := blevesearch.NewSearchRequestOptions(bq, limit(q.Limit), max(q.Offset, 0), false)
-	if q.Sort == store.ByDate || (q.Sort == "" && strings.TrimSpace(q.Text) == "") {
-		req.SortByCustom(byDate())
-	} else {
-		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, &search.SortField{Field: fieldPublished, Desc: true}, &search.SortDocID{}})
-	}
-	if strings.TrimSpace(q.Text) != "" {
-		req.Highlight = blevesearch.NewHighlightWithStyle(html.Name)
-		req.Highlight.AddField(fieldTitle)
-		req.Highlight.AddField(fieldText)
-	}
-	for _, name := range q.Facets {
-		field, size := facetFields[name], termFacetSize
-		if field == fieldMonth {
-			size = monthFacetSize
-		}
-		req.AddFacet(name, blevesearch.NewFacetRequest(field, size))
-	}
-	sr, err := s.search(ctx, req)
+	byDate := q.Sort == store.ByDate || (q.Sort == "" && strings.TrimSpace(q.Text) == "")
+	col, err := s.collectSafe(ctx, bq, byDate, max(q.Offset, 0), limit(q.Limit), q.Facets, strings.TrimSpace(q.Text) != "")
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
 	}
-	articles, err := s.load(sr.Hits)
+	ids := make([]string, len(col.hits))
+	for i, h := range col.hits {
+		ids[i] = h.id
+	}
+	articles, err := s.loadIDs(ids)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search %q: %w", q.Text, err)
 	}
-
-	res := &store.Results{Total: int(sr.Total), Hits: make([]store.Hit, len(sr.Hits))}
-	for i, h := range sr.Hits {
-		res.Hits[i] = store.Hit{Article: articles[i], Score: h.Score, Fragments: fragments(h)}
-	}
-	for _, name := range q.Facets {
-		if res.Facets == nil {
-			res.Facets = map[string][]store.FacetCount{}
-		}
-		counts := []store.FacetCount{}
-		if fr := sr.Facets[name]; fr != nil {
-			for _, t := range fr.Terms.Terms() {
-				counts = append(counts, store.FacetCount{Term: t.Term, Count: t.Count})
-			}
-		}
-		if facetFields[name] == fieldMonth {
-			slices.SortFunc(counts, func(a, b store.FacetCount) int { return strings.Compare(a.Term, b.Term) })
-		}
-		res.Facets[name] = counts
+	res := &store.Results{Total: col.total, Hits: make([]store.Hit, len(col.hits)), Facets: col.facets}
+	for i, h := range col.hits {
+		res.Hits[i] = store.Hit{Article: articles[i], Score: h.score, Fragments: fragments(h.fragments)}
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -412,6 +371,21 @@ func (s *Store) prefix(text, field string, boost float64, analyzer analysis.Anal
 	return m, nil
 }
 
+// collectSafe runs collect, unless the index is unusable, turning a panic
+// of a damaged index into an error that makes it unusable, as search does.
+func (s *Store) collectSafe(ctx context.Context, bq query.Query, byDate bool, offset, limit int, facets []string, highlight bool) (col *collected, err error) {
+	if err := s.indexUnusable(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			col, err = nil, fmt.Errorf("%w: index of %s: panic: %v", store.ErrCorrupt, s.dir, p)
+			s.breakIndex(err)
+		}
+	}()
+	return s.collect(ctx, bq, byDate, offset, limit, facets, highlight)
+}
+
 // search runs req on the index, unless the index is unusable, turning a
 // panic of a damaged index into an error that makes it unusable.
 func (s *Store) search(ctx context.Context, req *blevesearch.SearchRequest) (sr *blevesearch.SearchResult, err error) {
@@ -431,17 +405,27 @@ func (s *Store) search(ctx context.Context, req *blevesearch.SearchRequest) (sr 
 // transaction. A record that fails its check comes with Damage set; one
 // that does not decode is only its ID and Damage.
 func (s *Store) load(hits search.DocumentMatchCollection) ([]*store.Article, error) {
-	articles := make([]*store.Article, len(hits))
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	return s.loadIDs(ids)
+}
+
+// loadIDs reads the articles of ids from bbolt, in order, in one
+// transaction, as load does.
+func (s *Store) loadIDs(ids []string) ([]*store.Article, error) {
+	articles := make([]*store.Article, len(ids))
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketArticles)
-		for i, h := range hits {
-			a, err := decodeArticle(b.Get([]byte(h.ID)))
+		for i, id := range ids {
+			a, err := decodeArticle(b.Get([]byte(id)))
 			if err != nil {
-				s.log.Warn("damaged record", "id", h.ID, "err", err)
-				a = store.Unreadable(h.ID, err)
+				s.log.Warn("damaged record", "id", id, "err", err)
+				a = store.Unreadable(id, err)
 			}
 			if a == nil {
-				return fmt.Errorf("indexed article %s missing from database: %w", h.ID, store.ErrNotFound)
+				return fmt.Errorf("indexed article %s missing from database: %w", id, store.ErrNotFound)
 			}
 			s.verify(a)
 			articles[i] = a
@@ -453,14 +437,14 @@ func (s *Store) load(hits search.DocumentMatchCollection) ([]*store.Article, err
 
 // fragments returns a hit's highlighted title fragments that mark a match,
 // then its body fragments.
-func fragments(h *search.DocumentMatch) []string {
+func fragments(hl map[string][]string) []string {
 	var out []string
-	for _, f := range h.Fragments[fieldTitle] {
+	for _, f := range hl[fieldTitle] {
 		if strings.Contains(f, "<mark>") {
 			out = append(out, f)
 		}
 	}
-	return append(out, h.Fragments[fieldText]...)
+	return append(out, hl[fieldText]...)
 }
 
 func limit(n int) int {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"newsarc/store"
 	"newsarc/store/elastic"
@@ -133,80 +131,13 @@ func benchArchive(b *testing.B) *elastic.Store {
 	return s
 }
 
-// benchFacets are the facets BenchmarkSearch computes.
-var benchFacets = []string{store.FacetSite, store.FacetAuthor, store.FacetLanguage, store.FacetDate}
-
-// BenchmarkSearch runs typical queries (computing the four facets the
-// search page showed first: site, author, language, date; exact totals
-// and highlights), and two of them again without facets ("-nofacets"),
-// against benchArticles generated articles and reports the latency
-// percentiles:
+// BenchmarkSearch runs the store benchmark's searches (storetest.BenchSearch:
+// p50 and p95 latency of each, with no facets and with the web UI's six;
+// exact totals and highlights) against benchArticles generated articles:
 //
-//	ES_URL=http://127.0.0.1:9200 go test -run '^$' -bench Search -benchtime 200x -timeout 30m ./store/elastic
+//	ES_URL=http://127.0.0.1:9200 ES_BENCH_PREFIX=newsarc-bench go test -run '^$' -bench Search -benchtime 200x -timeout 30m ./store/elastic
 func BenchmarkSearch(b *testing.B) {
-	ctx := context.Background()
-	s := benchArchive(b)
-	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		name string
-		q    store.Query
-	}{
-		{"zh-word", store.Query{Text: "经济", Facets: benchFacets}},
-		{"zh-words", store.Query{Text: "经济改革 市场", Facets: benchFacets}},
-		{"en-word", store.Query{Text: "market", Facets: benchFacets}},
-		{"en-words", store.Query{Text: "market reform", Facets: benchFacets}},
-		{"zh-filtered", store.Query{Text: "经济", Site: "xinhua", From: may, Facets: benchFacets}},
-		{"all-by-date", store.Query{Facets: benchFacets}},
-		{"page-10", store.Query{Text: "market", Sort: store.ByDate, Offset: 100, Facets: benchFacets}},
-		{"zh-word-nofacets", store.Query{Text: "经济"}},
-		{"all-by-date-nofacets", store.Query{}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var total int
-			var lat []time.Duration
-			for b.Loop() {
-				start := time.Now()
-				res, err := s.Search(ctx, c.q)
-				if err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(start))
-				total = res.Total
-			}
-			slices.Sort(lat)
-			b.ReportMetric(ms(lat[len(lat)*50/100]), "p50-ms")
-			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
-			b.ReportMetric(float64(total), "hits")
-		})
-	}
-	// Distinct queries, so that the shard request cache cannot answer the
-	// facets: every iteration asks for another pair of words.
-	en := []string{"economy", "market", "government", "school", "health", "energy", "transport", "culture",
-		"sport", "technology", "farm", "travel", "river", "city", "village", "company", "invest"}
-	zh := []string{"经济", "市场", "政府", "教育", "医疗", "能源", "交通", "文化", "体育", "科技",
-		"农业", "旅游", "环境", "城市", "乡村", "企业", "投资"}
-	for _, c := range []struct {
-		name  string
-		words []string
-	}{{"en-distinct", en}, {"zh-distinct", zh}} {
-		b.Run(c.name, func(b *testing.B) {
-			var lat []time.Duration
-			i := 0
-			for b.Loop() {
-				w := c.words
-				q := store.Query{Text: w[i%len(w)] + " " + w[(i/len(w)+i+1)%len(w)]}
-				i++
-				start := time.Now()
-				if _, err := s.Search(ctx, q); err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(start))
-			}
-			slices.Sort(lat)
-			b.ReportMetric(ms(lat[len(lat)*50/100]), "p50-ms")
-			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
-		})
-	}
+	storetest.BenchSearch(b, benchArchive(b))
 }
 
 // BenchmarkScan scans the English half of benchArticles articles:
@@ -225,8 +156,6 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportMetric(float64(n), "articles")
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "articles/s")
 }
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkLink times store.Link, the near-duplicate lookup a crawl makes
 // before it stores each article (Get plus Similar), against benchArticles

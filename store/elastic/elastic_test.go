@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -281,4 +282,10 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("Open(%+v) = %v, want a permanent error", cfg, err)
 		}
 	}
+}
+
+// TestRanking pins the ranking, totals and facets of a fixed corpus
+// (testdata/ranking.golden.json; NEWSARC_UPDATE_GOLDEN=1 rewrites it).
+func TestRanking(t *testing.T) {
+	storetest.Ranking(t, mustOpen(t, testConfig(t)), filepath.Join("testdata", "ranking.golden.json"))
 }

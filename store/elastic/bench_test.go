@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"newsarc/store"
 	"newsarc/store/elastic"

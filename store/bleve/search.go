@@ -459,29 +459,36 @@ func limit(n int) int {
 }
 
 // Similar returns the articles whose SimHash is within maxDistance bits of
-// hash, nearest first: the index finds those sharing one of its
-// bands (store.SimHashBands; at most store.SimilarCandidates), and their distance
-// decides.
+// hash, nearest first (at most store.SimilarLimit): the near-duplicate
+// table's band index finds every article sharing one of the hash's bands
+// (store.SimHashBands) and their distance decides, with no cut on the
+// candidates; only the matches' records are read.
 func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*store.Article, error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
 	}
 	defer release()
-	var bands []query.Query
-	for _, b := range store.SimHashBands(hash) {
-		t := query.NewTermQuery(b)
-		t.SetField(fieldBands)
-		bands = append(bands, t)
-	}
-	req := blevesearch.NewSearchRequestOptions(query.NewDisjunctionQuery(bands), store.SimilarCandidates, 0, false)
-	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
-	req.Score = "none"
-	sr, err := s.search(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
-	}
-	articles, err := s.load(sr.Hits)
+	// The band index of the near-duplicate table names the matches; only
+	// their records are read.
+	ids, _, _ := s.links.near(hash, maxDistance)
+	var articles []*store.Article
+	err = s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		for _, id := range ids {
+			a, err := decodeArticle(b.Get([]byte(id)))
+			if err != nil {
+				s.log.Warn("damaged record", "id", id, "err", err)
+				a = store.Unreadable(id, err)
+			}
+			if a == nil {
+				continue // gone since: a Put is under way
+			}
+			s.verify(a)
+			articles = append(articles, a)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
 	}

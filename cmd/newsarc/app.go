@@ -138,6 +138,10 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 	wcfg.Dir = warcDir(cfg)
 	wcfg.Software = versionString()
 	wcfg.Operator = cfg.Crawler.Contact
+	if cfg.Worker != "" {
+		// Each worker of a shared crawl writes its own files.
+		wcfg.Prefix, wcfg.Worker = warc.DefaultPrefix+"-"+cfg.Worker, cfg.Worker
+	}
 	w, err := warc.NewWriter(wcfg)
 	if err != nil {
 		state.Close()
@@ -193,6 +197,10 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		arch = observedArchive{arch, a.metrics}
 	}
 	c := crawler.New(ccfg, arch, a.log)
+	worker := a.cfg.Worker != ""
+	if worker {
+		ccfg.State, ccfg.Worker = nil, a.cfg.Worker
+	}
 	var all []crawler.Stats
 	var firstErr error
 	for _, site := range sites {
@@ -208,10 +216,28 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 			}
 			continue
 		}
-		stats, err := c.Run(ctx, site, ex)
+		var stats crawler.Stats
+		if worker {
+			// One worker of a shared crawl: the site's frontier is the
+			// Redis server's, opened for the run.
+			f, ferr := openFrontier(ctx, a.cfg, site, a)
+			if ferr != nil {
+				err = ferr
+			} else {
+				wcfg := ccfg
+				wcfg.Frontier = f
+				stats, err = crawler.New(wcfg, arch, a.log).Run(ctx, site, ex)
+				f.Close()
+			}
+			stats.Worker = a.cfg.Worker
+		} else {
+			stats, err = c.Run(ctx, site, ex)
+		}
 		a.live.end(site.Name)
 		err = full.cause(ctx, err)
-		if err == nil && ctx.Err() == nil {
+		if err == nil && ctx.Err() == nil && !worker {
+			// A worker that found the others had done the work fetched
+			// nothing, and did not fail.
 			err = crawlFailure(stats)
 		}
 		if w != nil {

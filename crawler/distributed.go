@@ -111,7 +111,9 @@ func (d *dist) begin(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.runID, r.stats.Resumed, r.stats.Run, r.stats.Worker = run.ID, run.Resumed, run.ID, d.worker
+	// Joining a run begun by another worker is the rule, not a resumed
+	// crawl: Stats.Resumed stays false.
+	r.runID, r.stats.Run, r.stats.Worker = run.ID, run.ID, d.worker
 	r.log = r.log.With("run", run.ID, "worker", d.worker)
 	if run.Resumed {
 		r.log.Info("joining the site's run")

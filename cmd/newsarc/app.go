@@ -251,6 +251,11 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		if rerr := a.runs.add(rec); rerr != nil {
 			a.log.Error("run log", "err", rerr)
 		}
+		if worker {
+			if rerr := addSharedRun(ctx, a.cfg, rec); rerr != nil {
+				a.log.Error("run log", "err", rerr)
+			}
+		}
 		if a.metrics != nil {
 			a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
 		}

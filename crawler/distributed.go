@@ -175,6 +175,11 @@ func (d *dist) work(ctx context.Context) {
 			if ctx.Err() != nil || !d.valid(h) {
 				break
 			}
+			if !d.holds(h, e.URL) {
+				// Done already: the record of a page fetched before it
+				// under another URL (its canonical form, a redirect).
+				continue
+			}
 			d.fetch(ctx, h, e)
 		}
 		d.mu.Lock()
@@ -199,7 +204,8 @@ func (d *dist) logErr(err error) {
 }
 
 func (d *dist) hold(l *frontier.Lease) *heldLease {
-	h := &heldLease{l: l, deadline: l.Deadline, open: len(l.Entries)}
+	// The deadline on this machine's clock: the server's may differ.
+	h := &heldLease{l: l, deadline: time.Now().Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
 	d.mu.Lock()
 	for _, e := range l.Entries {
 		d.held[e.URL] = h
@@ -209,13 +215,23 @@ func (d *dist) hold(l *frontier.Lease) *heldLease {
 	return h
 }
 
-// valid reports whether h still holds its host: not lost, and before its
-// deadline (a lease that could not be renewed, the frontier being away,
-// may have gone to another worker).
+// valid reports whether h still holds its host: not lost, and a quarter
+// of its time before its deadline (a lease that could not be renewed, the
+// frontier being away, may go to another worker at the deadline). It is
+// asked right before each request of the lease.
 func (d *dist) valid(h *heldLease) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return !h.lost && time.Now().Before(h.deadline)
+	return !h.lost && time.Until(h.deadline) > h.l.Deadline.Sub(h.l.At)/4
+}
+
+// holds reports whether h still holds url: not yet done, retried or
+// dropped. Once the last of its URLs is, the lease ends, and the host may
+// be another worker's.
+func (d *dist) holds(h *heldLease, url string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.held[url] == h
 }
 
 // fetch fetches one leased URL, after the checks that need robots.txt or
@@ -225,6 +241,9 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 	u, err := url.Parse(e.URL)
 	if err != nil {
 		d.drop(e.URL, "bad-url")
+		return
+	}
+	if !d.valid(h) {
 		return
 	}
 	if reason := r.robotsCheck(ctx, u); reason != "" {
@@ -262,6 +281,12 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 	r.mu.Unlock()
 	if reason != "" {
 		d.drop(e.URL, reason)
+		return
+	}
+	if !d.valid(h) || !d.holds(h, e.URL) {
+		// The frontier calls above waited (Redis away) past the lease's
+		// time: the host may be another worker's now.
+		r.count(func(st *Stats) { st.Queued-- })
 		return
 	}
 	r.fetch(queued{url: e.URL, depth: int32(e.Depth)})
@@ -457,8 +482,9 @@ func (d *dist) renew() {
 		d.mu.Unlock()
 		for _, h := range due {
 			l := *h.l
-			l.Deadline = h.deadline
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), h.l.Deadline.Sub(h.l.At))
+			ttl := h.l.Deadline.Sub(h.l.At)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), ttl)
+			asked := time.Now()
 			err := d.f.Renew(ctx, &l)
 			cancel()
 			d.mu.Lock()
@@ -466,7 +492,7 @@ func (d *dist) renew() {
 			case errors.Is(err, frontier.ErrLeaseLost):
 				h.lost = true
 			case err == nil:
-				h.deadline = l.Deadline
+				h.deadline = asked.Add(ttl) // on this machine's clock, from before the call
 			}
 			d.mu.Unlock()
 			if errors.Is(err, frontier.ErrLeaseLost) {

@@ -87,7 +87,7 @@ type workerCrawl struct {
 	prefix string
 }
 
-const workerDelay = 40 * time.Millisecond
+const workerDelay = 100 * time.Millisecond
 
 func newWorkerCrawl(t *testing.T, redis string) *workerCrawl {
 	if testing.Short() {
@@ -215,11 +215,12 @@ func (w *workerCrawl) polite() {
 	w.t.Logf("%d requests; closest two %s apart (delay %s)", len(w.reqs.log), gap, workerDelay)
 	// The workers space the requests as they send them; their arrival
 	// here is later than the sending by the scheduling of the goroutines
-	// on both sides, by more for one request than for the next on a busy
-	// machine: a few milliseconds are allowed for that. Two workers on
-	// the host at once would put requests any distance apart, most of
-	// them far closer.
-	if gap >= 0 && gap < workerDelay-5*time.Millisecond {
+	// on both sides (worker processes, OpenSearch, Redis and this test
+	// share the machine), by more for one request than for the next:
+	// 15% of the delay is allowed for that (10 ms were seen on a loaded
+	// machine). Two workers on the host at once would put requests any
+	// distance apart, most of them far closer.
+	if gap >= 0 && gap < workerDelay*85/100 {
 		w.t.Errorf("requests %s and %s arrived %s apart, under the delay %s", a.path, b.path, gap, workerDelay)
 	}
 }

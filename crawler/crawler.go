@@ -132,6 +132,10 @@ type Config struct {
 	FrontierType string        `yaml:"frontier"`
 	RedisURL     string        `yaml:"redis_url"`
 	LeaseTTL     time.Duration `yaml:"lease_ttl"`
+	// FrontierName names the shared crawl in Redis (default: the
+	// archive's index prefix, else "newsarc"): workers of one crawl
+	// share it, and two crawls on one server differ by it.
+	FrontierName string `yaml:"frontier_name"`
 	// Frontier, when set, makes the run one worker of a crawl shared with
 	// other workers and processes (see distributed.go): the queue, the
 	// seen set, the per-host politeness and the per-URL fetch state are

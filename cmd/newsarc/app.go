@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"newsarc/crawler"
@@ -201,22 +202,18 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 	if worker {
 		ccfg.State, ccfg.Worker = nil, a.cfg.Worker
 	}
-	var all []crawler.Stats
-	var firstErr error
-	for _, site := range sites {
+	// crawlSite crawls one site and records its run; stop says the crawl
+	// was stopped (or the site's config is bad): no further site runs.
+	crawlSite := func(site crawler.Site) (stats crawler.Stats, err error, stop bool) {
 		ex, err := extractorFor(site)
 		if err != nil {
-			return all, err
+			return stats, err, true
 		}
 		if !a.live.start(site.Name, trigger) {
 			err := fmt.Errorf("site %s: %w in this process", site.Name, errSiteBusy)
 			a.log.Error("site not crawled", "site", site.Name, "err", err)
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
+			return crawler.Stats{}, err, false // no run: no stats
 		}
-		var stats crawler.Stats
 		if worker {
 			// One worker of a shared crawl: the site's frontier is the
 			// Redis server's, opened for the run.
@@ -246,7 +243,6 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		if stats.Site == "" {
 			stats.Site = site.Name
 		}
-		all = append(all, stats)
 		rec := newRunRecord(stats, trigger, err)
 		if rerr := a.runs.add(rec); rerr != nil {
 			a.log.Error("run log", "err", rerr)
@@ -261,9 +257,44 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return all, err
+				return stats, err, true
 			}
 			a.log.Error("site not crawled", "site", site.Name, "err", err)
+		}
+		return stats, err, false
+	}
+	var all []crawler.Stats
+	var firstErr error
+	if worker {
+		// A worker crawls its sites together: each site's host is leased
+		// to one worker at a time, so the workers share the crawl's
+		// sites between them, not one site after another.
+		stats := make([]crawler.Stats, len(sites))
+		errs := make([]error, len(sites))
+		var wg sync.WaitGroup
+		for i, site := range sites {
+			wg.Go(func() { stats[i], errs[i], _ = crawlSite(site) })
+		}
+		wg.Wait()
+		for i := range sites {
+			if stats[i].Site != "" {
+				all = append(all, stats[i])
+			}
+			if errs[i] != nil && firstErr == nil {
+				firstErr = errs[i]
+			}
+		}
+		return all, firstErr
+	}
+	for _, site := range sites {
+		st, err, stop := crawlSite(site)
+		if st.Site != "" {
+			all = append(all, st)
+		}
+		if err != nil {
+			if stop {
+				return all, err
+			}
 			if firstErr == nil {
 				firstErr = err
 			}

@@ -78,12 +78,15 @@ func (w *workerFlags) apply(cfg *Config) error {
 // workerID is what a worker's name may hold: it goes into file names.
 var workerID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// frontierName names the shared crawl of a site in the frontier: the
-// archive's index prefix (the workers of one crawl write one archive) and
-// the site.
+// frontierName names the shared crawl of a site in the frontier:
+// crawler.frontier_name, else the archive's index prefix (the workers of
+// one crawl write one archive), and the site.
 func frontierName(cfg Config, site string) string {
 	prefix := "newsarc"
-	if cfg.Store.Type == "elasticsearch" && cfg.Store.Elastic.IndexPrefix != "" {
+	switch {
+	case cfg.Crawler.FrontierName != "":
+		prefix = cfg.Crawler.FrontierName
+	case cfg.Store.Type == "elasticsearch" && cfg.Store.Elastic.IndexPrefix != "":
 		prefix = cfg.Store.Elastic.IndexPrefix
 	}
 	return prefix + "/" + site

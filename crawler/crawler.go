@@ -786,6 +786,12 @@ func (r *run) stateReason(p PageState, s string, seed bool) string {
 // seeds' hosts, at least 4 (other hosts of the site, robots.txt reads and
 // continuation pages share them), at most 64.
 func (r *run) workers(cfg Config) int {
+	if r.dist != nil {
+		// A worker of a shared crawl fetches one host per goroutine, one
+		// request at a time: a goroutine per seed host, and one more for
+		// the site's other hosts. An idle one polls the frontier.
+		return min(len(r.seedHosts())+1, 64)
+	}
 	return min(max(cfg.Parallelism*len(r.seedHosts()), 4), 64)
 }
 

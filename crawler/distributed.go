@@ -45,12 +45,31 @@ import (
 //   - The run ends for a worker when the frontier holds nothing queued and
 //     no host leased; the worker that sees it so finishes the run.
 
-// leaseBatch is how many URLs of a host a worker leases at a time, and
-// leasePoll how often an idle worker asks the frontier again at most.
+// A worker leases a host's URLs by batches of minBatch to maxBatch: as
+// many as it fetches, at the host's delay, in half the lease's time. The
+// host goes to another worker only once the batch's articles are
+// committed (a group commit, up to GroupWait): a small batch at a short
+// delay would spend its lease waiting for the writer. leasePoll is how
+// often an idle worker asks the frontier again at most.
 const (
-	leaseBatch = 8
-	leasePoll  = 100 * time.Millisecond
+	minBatch  = 8
+	maxBatch  = 64
+	leasePoll = 100 * time.Millisecond
 )
+
+// batch returns how many URLs to lease, given the last lease's delay and
+// time (none yet: minBatch).
+func (d *dist) batch() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ttl <= 0 {
+		return minBatch
+	}
+	if d.delay <= 0 {
+		return maxBatch
+	}
+	return int(min(max(int64(d.ttl/2/d.delay), minBatch), maxBatch))
+}
 
 // dist is a run's share of a crawl run by many workers.
 type dist struct {
@@ -69,6 +88,8 @@ type dist struct {
 	cache   map[string]cachedPage // fetch state read when a URL was leased
 	robots  map[string]bool       // origins whose sitemaps were enqueued
 	drained bool                  // the frontier was found empty
+	ttl     time.Duration         // the last lease's time and delay, for batch
+	delay   time.Duration
 	errLog  time.Time             // when the last frontier error was logged
 
 	stopRenew chan struct{}
@@ -160,7 +181,7 @@ func (d *dist) enqueue(urls []frontierURL, hubs, seeds []bool, start bool) {
 // or ctx ends.
 func (d *dist) work(ctx context.Context) {
 	for {
-		l, err := frontier.Wait(ctx, d.f, d.worker, leaseBatch, leasePoll, d.logErr)
+		l, err := frontier.Wait(ctx, d.f, d.worker, d.batch(), leasePoll, d.logErr)
 		if err != nil || l == nil {
 			if err == nil {
 				d.mu.Lock()
@@ -207,6 +228,7 @@ func (d *dist) hold(l *frontier.Lease) *heldLease {
 	// The deadline on this machine's clock: the server's may differ.
 	h := &heldLease{l: l, deadline: time.Now().Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
 	d.mu.Lock()
+	d.ttl, d.delay = l.Deadline.Sub(l.At), l.Delay
 	for _, e := range l.Entries {
 		d.held[e.URL] = h
 	}

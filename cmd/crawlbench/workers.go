@@ -84,8 +84,8 @@ func runWorkers(ctx context.Context, o options, seeds []string, name string, n i
 	cfg := filepath.Join(dir, "config.yaml")
 	var b strings.Builder
 	fmt.Fprintf(&b, "crawler:\n  frontier: redis\n  redis_url: %s\n  frontier_name: %s\n  delay: 0s\n  max_pages: 1000000\n  max_list_pages: 1000000\nsites:\n", o.redis, name)
-	for _, s := range seeds {
-		fmt.Fprintf(&b, "  - seeds: [%s/]\n", s)
+	for i, s := range seeds {
+		fmt.Fprintf(&b, "  - name: site%d\n    seeds: [%s/]\n", i+1, s)
 	}
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {
 		return 0, 0, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,6 +274,13 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		errs := make([]error, len(sites))
 		var wg sync.WaitGroup
 		for i, site := range sites {
+			if site.Name == "" && len(site.Seeds) > 0 {
+				// Named as the crawler would, before the sites run
+				// together: the running crawls are kept by name.
+				if u, err := url.Parse(site.Seeds[0]); err == nil {
+					site.Name = strings.TrimPrefix(u.Hostname(), "www.")
+				}
+			}
 			wg.Go(func() { stats[i], errs[i], _ = crawlSite(site) })
 		}
 		wg.Wait()

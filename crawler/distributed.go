@@ -90,7 +90,7 @@ type dist struct {
 	drained bool                  // the frontier was found empty
 	ttl     time.Duration         // the last lease's time and delay, for batch
 	delay   time.Duration
-	errLog  time.Time             // when the last frontier error was logged
+	errLog  time.Time // when the last frontier error was logged
 
 	stopRenew chan struct{}
 	renewDone chan struct{}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"newsarc/crawler/frontier"
 	"newsarc/internal/htmlsafe"
 	"newsarc/store"
 )
@@ -127,6 +128,26 @@ type Config struct {
 	// runs: conditional GET, revisit schedule, resume after a kill.
 	State *State `yaml:"-"`
 
+	// FrontierType, RedisURL and LeaseTTL configure a crawl shared by
+	// many workers (the caller opens the frontier they name and passes it
+	// as Frontier): FrontierType "redis" (or "" / "local" for a crawl of
+	// one process), the Redis server's URL, and how long a worker holds a
+	// host without renewing its lease (default 30s).
+	FrontierType string        `yaml:"frontier"`
+	RedisURL     string        `yaml:"redis_url"`
+	LeaseTTL     time.Duration `yaml:"lease_ttl"`
+	// FrontierName names the shared crawl in Redis (default: the
+	// archive's index prefix, else "newsarc"): workers of one crawl
+	// share it, and two crawls on one server differ by it.
+	FrontierName string `yaml:"frontier_name"`
+	// Frontier, when set, makes the run one worker of a crawl shared with
+	// other workers and processes (see distributed.go): the queue, the
+	// seen set, the per-host politeness and the per-URL fetch state are
+	// the frontier's, and State is not used for the site. Worker names
+	// this worker in the frontier's leases.
+	Frontier frontier.Frontier `yaml:"-"`
+	Worker   string            `yaml:"-"`
+
 	// NotArticle is the sentinel the extractor wraps for non-article pages
 	// (default ErrNotArticle).
 	NotArticle error `yaml:"-"`
@@ -186,15 +207,20 @@ type Stats struct {
 	Verdicts map[string]int `json:"verdicts,omitempty"`
 	// Undated counts the articles archived without a publish date (kept
 	// because their structure or markup shows one article).
-	Undated      int            `json:"undated,omitempty"`
-	Retries      int            `json:"retries"`
-	NotModified  int            `json:"not_modified"`      // 304 answers to conditional requests
-	Removed      int            `json:"removed"`           // archived articles that now answer 404 or 410
-	Duplicates   int            `json:"duplicates"`        // new or changed articles linked to an earlier near-duplicate
-	ArticlePages int            `json:"article_pages"`     // continuation pages merged into their article
-	Resumed      bool           `json:"resumed"`           // the run continued a killed one
-	Skipped      map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
-	Errors       map[string]int `json:"errors,omitempty"`  // failed pages, by kind ("panic": a step of the page panicked)
+	Undated      int  `json:"undated,omitempty"`
+	Retries      int  `json:"retries"`
+	NotModified  int  `json:"not_modified"`  // 304 answers to conditional requests
+	Removed      int  `json:"removed"`       // archived articles that now answer 404 or 410
+	Duplicates   int  `json:"duplicates"`    // new or changed articles linked to an earlier near-duplicate
+	ArticlePages int  `json:"article_pages"` // continuation pages merged into their article
+	Resumed      bool `json:"resumed"`       // the run continued a killed one
+	// Run and Worker: of a shared crawl, the run's ID in the frontier
+	// (the same for every worker of the run) and the worker that did
+	// what these counts say.
+	Run     int64          `json:"run,omitempty"`
+	Worker  string         `json:"worker,omitempty"`
+	Skipped map[string]int `json:"skipped,omitempty"` // URLs not fetched, by reason
+	Errors  map[string]int `json:"errors,omitempty"`  // failed pages, by kind ("panic": a step of the page panicked)
 	// RobotsUnavailable lists the origins whose robots.txt could not be
 	// read (5xx, 429, unreachable, stalled): nothing was fetched from them
 	// in this run, and their URLs are skipped as "robots-unavailable".
@@ -303,6 +329,9 @@ type run struct {
 
 	w *writer    // commits articles and crawl state in groups, see group.go
 	q *workQueue // the URLs to fetch, per host, see queue.go
+	// dist, when set, replaces q and state: the run is one worker of a
+	// crawl shared through a frontier (see distributed.go).
+	dist *dist
 
 	mu       sync.Mutex
 	stats    Stats
@@ -368,7 +397,14 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	col.IgnoreRobotsTxt = true
 	r.pace, r.delay, r.maxDepth, r.ctx = pace, cfg.Delay, cfg.MaxDepth, ctx
 	var sitemaps []string
-	if !cfg.IgnoreRobots {
+	if c.cfg.Frontier != nil {
+		// One worker of a shared crawl: every request to a host is made
+		// under the frontier's lease on it, robots.txt's included, so
+		// robots.txt is read when a host is first leased (see dist.fetch).
+		r.dist = newDist(r, c.cfg.Frontier, c.cfg.Worker)
+		col.AllowURLRevisit = true // the frontier's seen set decides
+	}
+	if !cfg.IgnoreRobots && r.dist == nil {
 		for _, host := range r.seedHosts() {
 			sitemaps = append(sitemaps, r.robotsFor(ctx, host).info.sitemaps...)
 		}
@@ -435,7 +471,14 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	r.stats.Started = time.Now()
 	var resumeFrom []frontierURL
 	var due []string
-	if r.state != nil {
+	if r.dist != nil {
+		var err error
+		if due, err = r.dist.begin(ctx); err != nil {
+			close(stop)
+			<-done
+			return Stats{}, err
+		}
+	} else if r.state != nil {
 		run, resumed, frontier, err := r.state.beginRun(r.site.Name, r.now)
 		if err != nil {
 			close(stop)
@@ -467,14 +510,21 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	// The writer commits the articles in groups; it is stopped, which
 	// commits what it still holds, once every page is finished.
 	r.startWriter(ctx)
-	r.visitAll(start)
+	r.visit(start, true)
 	var workers sync.WaitGroup
 	for range r.workers(cfg) {
-		workers.Go(func() { r.work(ctx) })
+		if r.dist != nil {
+			workers.Go(func() { r.dist.work(ctx) })
+		} else {
+			workers.Go(func() { r.work(ctx) })
+		}
 	}
 	workers.Wait()
 	col.Wait()
 	r.stopWriter()
+	if r.dist != nil {
+		r.dist.stop()
+	}
 	close(stop)
 	<-done
 	st := r.snapshot()
@@ -486,6 +536,9 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	if err := ctx.Err(); err != nil {
 		return st, fmt.Errorf("crawler: %s: %w", r.site.Name, err)
 	}
+	if r.dist != nil {
+		return st, r.dist.finish(ctx)
+	}
 	if r.state != nil {
 		if err := r.state.finishRun(r.site.Name, runState{ID: r.runID, Started: st.Started}); err != nil {
 			return st, err
@@ -493,6 +546,10 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	}
 	return st, nil
 }
+
+// keeps reports whether the run keeps per-URL fetch state: in the crawl
+// state, or in a shared crawl's frontier.
+func (r *run) keeps() bool { return r.state != nil || r.dist != nil }
 
 // seedHosts returns scheme://host of each seed, once.
 func (r *run) seedHosts() []*url.URL {
@@ -518,6 +575,9 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		shapes: map[string]*shapeCount{}, listLinked: urlSet{},
 		shown: map[string]PageState{}, pendingIDs: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
+	if c.cfg.Frontier != nil {
+		r.state = nil // the frontier keeps the run's state
+	}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
@@ -602,17 +662,25 @@ func depthOf(c *colly.Context) int {
 // visitAll applies the link rules to each URL, records the ones that pass
 // in the frontier (with their depth) in one transaction, and hands them to
 // colly.
-func (r *run) visitAll(ts []target) {
+func (r *run) visitAll(ts []target) { r.visit(ts, false) }
+
+// visit is visitAll; start says ts are the run's start URLs, which a
+// shared crawl enqueues once per run across its workers (frontier.Seed).
+// A worker of a shared crawl leaves robots.txt and the per-URL state to
+// the moment a URL is leased (see dist.fetch): reading robots.txt is a
+// request, made only under a lease on the host, and the state is the
+// frontier's.
+func (r *run) visit(ts []target, start bool) {
 	// robots.txt first, outside the lock: reading an origin's file the
 	// first time is a request.
 	robots := make([]string, len(ts))
 	for i, t := range ts {
-		if r.scope.allows(t.u) && t.depth <= r.maxDepth {
+		if r.dist == nil && r.scope.allows(t.u) && t.depth <= r.maxDepth {
 			robots[i] = r.robotsCheck(r.ctx, t.u)
 		}
 	}
 	var accepted []frontierURL
-	var hubs []bool
+	var hubs, seedy []bool
 	r.mu.Lock()
 	for i, t := range ts {
 		u := t.u
@@ -646,18 +714,7 @@ func (r *run) visitAll(ts []target) {
 				p, ok = r.state.Page(r.site.Name, s)
 			}
 			if ok {
-				switch {
-				case p.Run == r.runID:
-					reason = "done-before-kill" // only when resuming
-				case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue) && !t.seed && !r.seeds[s]:
-					// Seeds never rest: a front page judged an article
-					// still lists tomorrow's news.
-					reason = "not-due"
-				case p.Kind == "continuation":
-					reason = "article-page" // archived as part of its article
-				case p.Kind == "panic" && r.now.Before(p.NextDue) && !r.seeds[s]:
-					reason = "panicked" // rests after a panic; seeds never do
-				}
+				reason = r.stateReason(p, s, t.seed)
 			}
 		}
 		if reason != "" {
@@ -674,12 +731,19 @@ func (r *run) visitAll(ts []target) {
 			continue
 		}
 		r.seen.add(s)
-		r.stats.Queued++
+		if r.dist == nil {
+			r.stats.Queued++ // a worker counts the URLs it fetches
+		}
 		accepted = append(accepted, frontierURL{URL: s, Depth: t.depth})
 		hubs = append(hubs, t.hub)
+		seedy = append(seedy, t.seed)
 	}
 	r.mu.Unlock()
 	if len(accepted) == 0 {
+		return
+	}
+	if r.dist != nil {
+		r.dist.enqueue(accepted, hubs, seedy, start)
 		return
 	}
 	if r.state != nil {
@@ -705,10 +769,34 @@ func (r *run) visitAll(ts []target) {
 	}
 }
 
+// stateReason says why a URL whose last fetch left p is not fetched
+// again in this run: "" when it is.
+func (r *run) stateReason(p PageState, s string, seed bool) string {
+	switch {
+	case p.Run == r.runID:
+		return "done-before-kill" // only when resuming
+	case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue) && !seed && !r.seeds[s]:
+		// Seeds never rest: a front page judged an article still lists
+		// tomorrow's news.
+		return "not-due"
+	case p.Kind == "continuation":
+		return "article-page" // archived as part of its article
+	case p.Kind == "panic" && r.now.Before(p.NextDue) && !r.seeds[s]:
+		return "panicked" // rests after a panic; seeds never do
+	}
+	return ""
+}
+
 // workers is the size of the run's pool: Parallelism for each of the
 // seeds' hosts, at least 4 (other hosts of the site, robots.txt reads and
 // continuation pages share them), at most 64.
 func (r *run) workers(cfg Config) int {
+	if r.dist != nil {
+		// A worker of a shared crawl fetches one host per goroutine, one
+		// request at a time: a goroutine per seed host, and one more for
+		// the site's other hosts. An idle one polls the frontier.
+		return min(len(r.seedHosts())+1, 64)
+	}
 	return min(max(cfg.Parallelism*len(r.seedHosts()), 4), 64)
 }
 
@@ -756,6 +844,9 @@ func handled(c *colly.Context) bool {
 func (r *run) notFetched(u string, err error) {
 	if r.state != nil {
 		_ = r.state.unqueue(r.site.Name, u)
+	}
+	if r.dist != nil {
+		r.dist.drop(u, "not-fetched")
 	}
 	r.count(func(st *Stats) { st.Queued-- })
 	var already *colly.AlreadyVisitedError
@@ -972,7 +1063,7 @@ func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body [
 // previous returns the state of a URL from before this fetch: what the
 // crawl state holds, or what a page handed to the writer will record.
 func (r *run) previous(u string) (PageState, bool) {
-	if r.state == nil {
+	if !r.keeps() {
 		return PageState{}, false
 	}
 	r.mu.Lock()
@@ -981,6 +1072,9 @@ func (r *run) previous(u string) (PageState, bool) {
 	if ok {
 		return p, true
 	}
+	if r.dist != nil {
+		return r.dist.page(u)
+	}
 	return r.state.Page(r.site.Name, u)
 }
 
@@ -988,7 +1082,7 @@ func (r *run) previous(u string) (PageState, bool) {
 // group, under the URL fetched and, when different, under its canonical
 // form (a redirect's target).
 func (r *run) recordPage(fetched, canonical string, ps PageState) {
-	if r.state == nil {
+	if !r.keeps() {
 		return
 	}
 	recs := recordsFor(r.pageURLs(fetched, canonical), ps)
@@ -1047,7 +1141,7 @@ func (r *run) markMobile(links []link, articleID string) []pageRecord {
 		r.mu.Lock()
 		r.seen.add(s)
 		r.mu.Unlock()
-		if r.state != nil {
+		if r.keeps() {
 			out = append(out, pageRecord{s, PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
 				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}})
 		}
@@ -1217,6 +1311,9 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 		if r.state != nil {
 			_ = r.state.unqueue(r.site.Name, u)
 		}
+		if r.dist != nil {
+			r.dist.drop(u, "duplicate-redirect")
+		}
 		return
 	}
 	if status > 0 {
@@ -1260,6 +1357,10 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 			r.count(func(st *Stats) { st.Retries++ })
 			// Queued again for its time, not slept on: the worker goes on
 			// with other pages meanwhile.
+			if r.dist != nil {
+				r.dist.retry(u, time.Now().Add(wait))
+				return
+			}
 			r.q.push(resp.Request.URL.Host, queued{url: u, depth: int32(depthOf(resp.Ctx)),
 				at: time.Now().Add(wait).UnixNano(), retry: resp.Request})
 			return

@@ -124,6 +124,9 @@ func (r *run) submit(it *commitItem) {
 		r.pendingIDs[it.art.ID]++
 	}
 	r.mu.Unlock()
+	if r.dist != nil {
+		r.dist.submitted.Add(1)
+	}
 	if r.w == nil {
 		r.commit(context.Background(), []*commitItem{it})
 		return
@@ -258,6 +261,12 @@ func (r *run) commit(ctx context.Context, group []*commitItem) {
 		if err := r.state.record(r.site.Name, recs); err != nil {
 			r.log.Error("crawl state", "pages", len(recs), "err", err)
 		}
+	}
+	if r.dist != nil {
+		// The group's URLs are done in the frontier only now, after their
+		// articles were put: a worker killed before this point leaves
+		// them leased, and they go to another worker once the lease ends.
+		r.dist.done(ctx, recs, len(group))
 	}
 	r.mu.Lock()
 	for _, it := range group {

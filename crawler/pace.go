@@ -65,8 +65,16 @@ func (p *pacer) wait(ctx context.Context, host string) bool {
 	}
 	p.next[host] = at.Add(pc.gap())
 	p.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		return sleep(ctx, d)
+	if d := at.Sub(now); d > 0 && !sleep(ctx, d) {
+		return false
 	}
+	// The request goes now, which may be later than its slot (a busy
+	// machine wakes a sleeper late): the next one waits its gap from now,
+	// so that no two requests are sent closer than the gap.
+	p.mu.Lock()
+	if n := time.Now().Add(pc.gap()); n.After(p.next[host]) {
+		p.next[host] = n
+	}
+	p.mu.Unlock()
 	return ctx.Err() == nil
 }

@@ -88,7 +88,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		r.count(func(st *Stats) { st.ArticlePages++ })
-		if r.state != nil {
+		if r.keeps() {
 			recs = append(recs, pageRecord{s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
 				ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}})
 		}

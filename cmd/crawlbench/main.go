@@ -19,6 +19,11 @@
 // while the measure is taken, crawled by newsarc and by bare colly, each in
 // its own process; it reports the growth of VmRSS and of the Go heap per
 // million queued URLs.
+//
+// With --workers 1,2,3 --newsarc BIN --redis URL it measures instead a
+// crawl of the generated sites shared by that many `newsarc crawl
+// --worker` processes through a Redis frontier: pages/s and Redis
+// commands per page for each count (see workers.go).
 package main
 
 import (
@@ -44,6 +49,9 @@ type options struct {
 	dir         string
 	frontier    int
 	keep        bool
+	workers     string
+	newsarc     string
+	redis       string
 }
 
 func main() {
@@ -63,14 +71,20 @@ func main() {
 	flag.StringVar(&o.dir, "dir", "", "directory for newsarc's data directories (default: the system's temp dir; write_bytes is 0 on tmpfs)")
 	flag.IntVar(&o.frontier, "frontier-mem", 0, "measure the memory of `N` queued URLs instead of crawling")
 	flag.BoolVar(&o.keep, "keep", false, "keep newsarc's data directories")
+	flag.StringVar(&o.workers, "workers", "", "measure a crawl shared by `N,M,...` worker processes (newsarc crawl --worker) instead")
+	flag.StringVar(&o.newsarc, "newsarc", "", "the newsarc binary the workers run (with --workers)")
+	flag.StringVar(&o.redis, "redis", os.Getenv("REDIS_URL"), "the Redis server of the workers' frontier (with --workers; default $REDIS_URL)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var err error
-	if o.frontier > 0 {
+	switch {
+	case o.workers != "":
+		err = workersBench(ctx, o)
+	case o.frontier > 0:
 		err = frontierMem(ctx, o)
-	} else {
+	default:
 		err = yardstick(ctx, o)
 	}
 	if err != nil {

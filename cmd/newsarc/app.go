@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"newsarc/crawler"
@@ -139,6 +142,10 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 	wcfg.Dir = warcDir(cfg)
 	wcfg.Software = versionString()
 	wcfg.Operator = cfg.Crawler.Contact
+	if cfg.Worker != "" {
+		// Each worker of a shared crawl writes its own files.
+		wcfg.Prefix, wcfg.Worker = warc.DefaultPrefix+"-"+cfg.Worker, cfg.Worker
+	}
 	w, err := warc.NewWriter(wcfg)
 	if err != nil {
 		state.Close()
@@ -172,11 +179,11 @@ func (a *archive) crawl(ctx context.Context, sites []crawler.Site, trigger strin
 	return a.crawlWith(ctx, a.cfg.Crawler, sites, trigger, w)
 }
 
-// crawlWith crawls the sites with ccfg, up to ccfg.SitesAtOnce at the same
-// time, and records each run, showing the counts to w (when not nil) and
-// to the running crawls' list. A site that cannot be crawled, or whose
-// crawl is running already, is reported and the others run. The stats
-// come back in the order of sites, for the sites that ran.
+// crawlWith crawls the sites with ccfg, several at the same time (see
+// below), and records each run, showing the counts to w (when not nil)
+// and to the running crawls' list. A site that cannot be crawled, or
+// whose crawl is running already, is reported and the others run. The
+// stats come back in the order of sites, for the sites that ran.
 func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []crawler.Site, trigger string, w crawlWatcher) ([]crawler.Stats, error) {
 	ctx, full := stopOnDiskFull(ctx, a.cfg.Data)
 	defer full.cancel(nil)
@@ -194,100 +201,134 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		ccfg.Observer = a.metrics
 		arch = observedArchive{arch, a.metrics}
 	}
-	exs := make([]crawler.Extractor, len(sites))
-	for i, site := range sites {
+	c := crawler.New(ccfg, arch, a.log)
+	worker := a.cfg.Worker != ""
+	if worker {
+		ccfg.State, ccfg.Worker = nil, a.cfg.Worker
+	}
+	// crawlSite crawls one site and records its run; stop says the crawl
+	// was stopped (or the site's config is bad): no further site runs.
+	crawlSite := func(site crawler.Site) (stats crawler.Stats, err error, stop bool) {
 		ex, err := extractorFor(site)
 		if err != nil {
-			return nil, err
+			return stats, err, true
 		}
-		exs[i] = ex
+		if !a.live.start(site.Name, trigger) {
+			err := fmt.Errorf("site %s: %w in this process", site.Name, errSiteBusy)
+			a.log.Error("site not crawled", "site", site.Name, "err", err)
+			return crawler.Stats{}, err, false // no run: no stats
+		}
+		if worker {
+			// One worker of a shared crawl: the site's frontier is the
+			// Redis server's, opened for the run.
+			f, ferr := openFrontier(ctx, a.cfg, site, a)
+			if ferr != nil {
+				err = ferr
+			} else {
+				wcfg := ccfg
+				wcfg.Frontier = f
+				stats, err = crawler.New(wcfg, arch, a.log).Run(ctx, site, ex)
+				f.Close()
+			}
+			stats.Worker = a.cfg.Worker
+		} else {
+			stats, err = c.Run(ctx, site, ex)
+		}
+		a.live.end(site.Name)
+		err = full.cause(ctx, err)
+		if err == nil && ctx.Err() == nil && !worker {
+			// A worker that found the others had done the work fetched
+			// nothing, and did not fail.
+			err = crawlFailure(stats)
+		}
+		if w != nil {
+			w.done(stats)
+		}
+		if stats.Site == "" {
+			stats.Site = site.Name
+		}
+		rec := newRunRecord(stats, trigger, err)
+		if rerr := a.runs.add(rec); rerr != nil {
+			a.log.Error("run log", "err", rerr)
+		}
+		if worker {
+			if rerr := addSharedRun(ctx, a.cfg, rec); rerr != nil {
+				a.log.Error("run log", "err", rerr)
+			}
+		}
+		if a.metrics != nil {
+			a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return stats, err, true
+			}
+			a.log.Error("site not crawled", "site", site.Name, "err", err)
+		}
+		return stats, err, false
 	}
-	c := crawler.New(ccfg, arch, a.log)
-	atOnce := ccfg.SitesAtOnce
-	if atOnce <= 0 {
-		atOnce = crawler.DefaultConfig().SitesAtOnce
-	}
-	var (
-		mu       sync.Mutex
-		ran      = make([]*crawler.Stats, len(sites))
-		firstErr error
-		stopped  error // the error that ended the crawl (ctx)
-		wg       sync.WaitGroup
-		slots    = make(chan struct{}, atOnce)
-	)
-	report := func(err error) {
-		if firstErr == nil {
-			firstErr = err
+	// Sites without a name are named as the crawler would, before they
+	// run together: the running crawls are kept by name.
+	sites = slices.Clone(sites)
+	for i, site := range sites {
+		if site.Name == "" && len(site.Seeds) > 0 {
+			if u, err := url.Parse(site.Seeds[0]); err == nil {
+				sites[i].Name = strings.TrimPrefix(u.Hostname(), "www.")
+			}
 		}
 	}
-	launched := false
+	// The sites run together: a worker all of them (each site's host is
+	// leased to one worker at a time, so the workers share the crawl's
+	// sites between them), a single process up to crawler.sites_at_once,
+	// so that one slow site does not hold up the others.
+	atOnce := len(sites)
+	if !worker {
+		atOnce = ccfg.SitesAtOnce
+		if atOnce <= 0 {
+			atOnce = crawler.DefaultConfig().SitesAtOnce
+		}
+	}
+	stats := make([]crawler.Stats, len(sites))
+	errs := make([]error, len(sites))
+	stops := make([]bool, len(sites))
+	var stopped atomic.Bool
+	slots := make(chan struct{}, max(atOnce, 1))
+	var wg sync.WaitGroup
 	for i, site := range sites {
 		// Running crawls end soon once ctx is done, freeing their slots.
 		// A crawl stopped before any site ran still runs (and records) the
 		// first, as interrupted; no other site starts once it is stopped.
 		slots <- struct{}{}
-		if ctx.Err() != nil && launched {
+		if i > 0 && (ctx.Err() != nil || stopped.Load()) {
 			<-slots
 			break
 		}
-		launched = true
-		if !a.live.start(site.Name, trigger) {
-			err := fmt.Errorf("site %s: %w in this process", site.Name, errSiteBusy)
-			a.log.Error("site not crawled", "site", site.Name, "err", err)
-			mu.Lock()
-			report(err)
-			mu.Unlock()
-			<-slots
-			continue
-		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			stats, err := c.Run(ctx, site, exs[i])
-			a.live.end(site.Name)
-			err = full.cause(ctx, err)
-			if err == nil && ctx.Err() == nil {
-				err = crawlFailure(stats)
-			}
-			if w != nil {
-				w.done(stats)
-			}
-			if stats.Site == "" {
-				stats.Site = site.Name
-			}
-			rec := newRunRecord(stats, trigger, err)
-			mu.Lock()
-			defer mu.Unlock()
-			ran[i] = &stats
-			if rerr := a.runs.add(rec); rerr != nil {
-				a.log.Error("run log", "err", rerr)
-			}
-			if a.metrics != nil {
-				a.metrics.RunEnded(rec.Site, rec.Status, time.Now())
-			}
-			if err != nil {
-				if ctx.Err() != nil {
-					if stopped == nil {
-						stopped = err
-					}
-					return
-				}
-				a.log.Error("site not crawled", "site", site.Name, "err", err)
-				report(err)
+			stats[i], errs[i], stops[i] = crawlSite(site)
+			if stops[i] {
+				stopped.Store(true)
 			}
 		})
 	}
 	wg.Wait()
 	var all []crawler.Stats
-	for _, s := range ran {
-		if s != nil {
-			all = append(all, *s)
+	var firstErr, stopErr error
+	for i := range sites {
+		if stats[i].Site != "" {
+			all = append(all, stats[i])
+		}
+		if errs[i] != nil {
+			if stops[i] && stopErr == nil {
+				stopErr = errs[i]
+			}
+			if firstErr == nil {
+				firstErr = errs[i]
+			}
 		}
 	}
-	if stopped != nil {
-		return all, stopped
-	}
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = full.cause(ctx, ctx.Err())
+	if stopErr != nil {
+		return all, stopErr
 	}
 	return all, firstErr
 }

@@ -24,6 +24,10 @@ type Config struct {
 	Schedule ScheduleConfig `yaml:"schedule"`
 	Serve    ServeConfig    `yaml:"serve"`
 	Sites    []crawler.Site `yaml:"sites"`
+
+	// Worker, set by --worker, names this process as one worker of a
+	// crawl shared through the frontier (crawler.frontier: redis).
+	Worker string `yaml:"-"`
 }
 
 // ServeConfig configures `newsarc serve`.
@@ -88,6 +92,18 @@ func (c Config) validate() error {
 	case "elasticsearch":
 	default:
 		return fmt.Errorf("config: store.type %q: want bleve or elasticsearch", c.Store.Type)
+	}
+	switch c.Crawler.FrontierType {
+	case "", "local":
+	case "redis":
+		if c.Crawler.RedisURL == "" && os.Getenv("REDIS_URL") == "" {
+			return errors.New("config: crawler.frontier redis needs crawler.redis_url (or $REDIS_URL)")
+		}
+	default:
+		return fmt.Errorf("config: crawler.frontier %q: want local or redis", c.Crawler.FrontierType)
+	}
+	if c.Crawler.LeaseTTL < 0 {
+		return fmt.Errorf("config: crawler.lease_ttl %s: must not be negative", c.Crawler.LeaseTTL)
 	}
 	if d := c.Crawler.DuplicateDistance; d > store.MaxSimilarDistance {
 		// Beyond it, a lookup would find only the near-duplicates that

@@ -27,6 +27,7 @@ func crawlCmd(g *globals) *cobra.Command {
 		maxDepth int
 		quiet    bool
 		asJSON   bool
+		wf       workerFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "crawl [URL...]",
@@ -41,7 +42,8 @@ pagination, related-post and prev/next links, and stays out of traps
 in the archive are updated, never duplicated.`,
 		Example: `  newsarc crawl https://news.example.com/
   newsarc crawl --delay 2s --max-pages 200 https://news.example.com/feed/
-  newsarc crawl --config configs/example.yaml --site example-news`,
+  newsarc crawl --config configs/example.yaml --site example-news
+  newsarc crawl --worker --frontier redis://redis:6379/0 --config crawl.yaml   # one of N workers`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cfg, err := g.config()
@@ -57,6 +59,9 @@ in the archive are updated, never duplicated.`,
 			if maxDepth > 0 {
 				cfg.Crawler.MaxDepth = maxDepth
 			}
+			if err := wf.apply(&cfg); err != nil {
+				return err
+			}
 			sites, err := selectSites(cfg, args, siteName)
 			if err != nil {
 				return err
@@ -67,14 +72,18 @@ in the archive are updated, never duplicated.`,
 			}
 			// A process that owns the archive crawls for us; else we open
 			// it and own it while we crawl.
-			oc, err := findOwner(ctx, cfg, g.stderr)
-			if err != nil {
-				return err
+			// A worker of a shared crawl is its own process: it needs a
+			// data directory of its own.
+			var oc *ownerClient
+			if cfg.Worker == "" {
+				if oc, err = findOwner(ctx, cfg, g.stderr); err != nil {
+					return err
+				}
 			}
 			var a *archive
 			if oc == nil {
 				a, err = openArchive(ctx, cfg, log)
-				if errors.Is(err, bleve.ErrInUse) {
+				if errors.Is(err, bleve.ErrInUse) && cfg.Worker == "" {
 					oc, _ = findOwner(ctx, cfg, g.stderr)
 				}
 				if oc == nil && err != nil {
@@ -132,6 +141,7 @@ in the archive are updated, never duplicated.`,
 	f.IntVar(&maxDepth, "max-depth", 0, "links followed away from a seed (default from config, 30)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no live progress")
 	f.BoolVar(&asJSON, "json", false, "print the crawl stats as JSON")
+	wf.add(cmd)
 	return cmd
 }
 

@@ -30,6 +30,10 @@ type runRecord struct {
 	// by a signal; the next run resumes it).
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
+	// Workers lists the workers of a run of a shared crawl (crawl
+	// --worker), whose records are shown as one: its counts are theirs
+	// summed.
+	Workers []string `json:"workers,omitempty"`
 }
 
 // errCrawlFailed marks a crawl that ran but achieved nothing: no page
@@ -113,9 +117,10 @@ func readRuns(path string) ([]runRecord, error) {
 
 func runsCmd(g *globals) *cobra.Command {
 	var (
-		site   string
-		limit  int
-		asJSON bool
+		site     string
+		limit    int
+		asJSON   bool
+		frontier string
 	)
 	cmd := &cobra.Command{
 		Use:   "runs",
@@ -123,29 +128,46 @@ func runsCmd(g *globals) *cobra.Command {
 		Long: `List the crawl runs recorded in the archive (by crawl, schedule and demo):
 site, trigger, start, duration, counts and errors. It reads the run log
 only; while a process owns the archive (schedule, serve, crawl), it asks
-that process.`,
+that process. With --frontier (or crawler.frontier: redis in the config) it
+lists the runs of the shared crawl recorded in Redis by its workers, each
+run of a site once with its workers and their counts summed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.config()
 			if err != nil {
 				return err
 			}
-			if err := requireArchive(cfg); err != nil {
-				return err
-			}
-			oc, err := findOwner(cmd.Context(), cfg, g.stderr)
-			if err != nil {
-				return err
+			if frontier != "" {
+				cfg.Crawler.FrontierType, cfg.Crawler.RedisURL = "redis", frontier
 			}
 			var runs []runRecord
-			if oc != nil {
+			shared := cfg.Crawler.FrontierType == "redis"
+			var oc *ownerClient
+			if shared {
+				if runs, err = readSharedRuns(cmd.Context(), cfg); err != nil {
+					return err
+				}
+				runs = groupRuns(runs)
+			} else {
+				if err := requireArchive(cfg); err != nil {
+					return err
+				}
+				if oc, err = findOwner(cmd.Context(), cfg, g.stderr); err != nil {
+					return err
+				}
+			}
+			switch {
+			case shared:
+			case oc != nil:
 				r, err := oc.runs(cmd.Context())
 				if err != nil {
 					return err
 				}
 				runs = r.Recorded
-			} else if runs, err = readRuns(runLogPath(cfg)); err != nil {
-				return err
+			default:
+				if runs, err = readRuns(runLogPath(cfg)); err != nil {
+					return err
+				}
 			}
 			slices.Reverse(runs)
 			var out []runRecord
@@ -169,6 +191,7 @@ that process.`,
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "runs to list (0: all)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().StringVar(&frontier, "frontier", "", "list the shared crawl's runs recorded in this Redis server (redis://host:port/db)")
 	return cmd
 }
 
@@ -190,6 +213,9 @@ func writeRuns(w io.Writer, runs []runRecord) {
 		}
 		if r.Stats.Resumed {
 			status += " (resumed)"
+		}
+		if len(r.Workers) > 0 {
+			status += fmt.Sprintf(" (run %d, workers %s)", r.Stats.Run, strings.Join(r.Workers, ", "))
 		}
 		fmt.Fprintf(w, "%-20s %-16s %-9s %9s %6d %5d %5d %6d %6d  %s\n", r.Started.Local().Format("2006-01-02 15:04:05"),
 			r.Site, r.Trigger, r.Finished.Sub(r.Started).Round(time.Second/10), r.Stats.Fetched, r.Stats.New,

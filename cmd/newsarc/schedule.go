@@ -17,7 +17,10 @@ import (
 )
 
 func scheduleCmd(g *globals) *cobra.Command {
-	var metricsAddr string
+	var (
+		metricsAddr string
+		wf          workerFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "schedule",
 		Short: "Run each site's crawl on its cron schedule (a daemon)",
@@ -28,7 +31,11 @@ doubled: that time is skipped. schedule.jitter delays each run by a random
 amount up to it. Each run is recorded (see 'newsarc runs'). SIGINT or
 SIGTERM stops the daemon gracefully: pages in hand are finished, the crawl
 state is saved, and the next run resumes where this one stopped; a second
-signal kills it.`,
+signal kills it.
+
+With --worker (see 'newsarc crawl --worker') each scheduled run is shared
+with the daemons of the other workers: the first to fire begins the run and
+enqueues its seeds, the others join it.`,
 		Example: `  newsarc schedule --config configs/example.yaml
   newsarc runs`,
 		Args: cobra.NoArgs,
@@ -40,6 +47,9 @@ signal kills it.`,
 			if err != nil {
 				return err
 			}
+			if err := wf.apply(&cfg); err != nil {
+				return err
+			}
 			log, err := g.logger()
 			if err != nil {
 				return err
@@ -47,6 +57,7 @@ signal kills it.`,
 			return runSchedule(cmd.Context(), cfg, log, g, metricsAddr)
 		},
 	}
+	wf.add(cmd)
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics, /healthz and /readyz on this address (host:port, e.g. 127.0.0.1:9464); off by default")
 	return cmd
 }

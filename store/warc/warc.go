@@ -119,6 +119,10 @@ type Config struct {
 	Software    string // the warcinfo record's "software" field, name and version; default "newsarc"
 	Operator    string // the warcinfo "operator" field (a contact URL or address); left out when ""
 	IsPartOf    string // the warcinfo "isPartOf" field (the collection); default "newsarc"
+	// Worker, when set, names the crawl worker that writes the files (one
+	// of many crawling together): it goes into the warcinfo record as the
+	// "newsarc-worker" field. The caller puts it in Prefix too.
+	Worker string
 	// Index is the name of the CDXJ index kept in Dir; default "index.cdxj".
 	Index string
 	// MinFree is the space the Writer leaves free on the disk of Dir: a
@@ -624,6 +628,9 @@ func (w *Writer) create() error {
 	fmt.Fprintf(rb, "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n")
 	if host, err := os.Hostname(); err == nil && host != "" {
 		fmt.Fprintf(rb, "hostname: %s\r\n", host)
+	}
+	if w.cfg.Worker != "" {
+		fmt.Fprintf(rb, "newsarc-worker: %s\r\n", oneLine(w.cfg.Worker))
 	}
 	info, _, err := rb.Build()
 	if err == nil {

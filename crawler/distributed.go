@@ -1,0 +1,564 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"newsarc/crawler/frontier"
+)
+
+// A shared crawl. With Config.Frontier set, a run is one worker of a crawl
+// that any number of processes, on any number of machines, run together
+// through one frontier (redisfrontier: a Redis server). colly stays the
+// fetcher; the frontier stands beside it, in place of the run's local
+// queue and crawl state. colly's own queue and storage (queue.Storage,
+// storage.Storage) do not fit: they hold URLs and visited flags, with no
+// leases, no hosts, no per-URL fetch state and no way to mark a URL done
+// only after its article is written, which is what many workers need.
+//
+//   - The run's start URLs (seeds, the revisits that are due) pass the
+//     link rules and are enqueued once per run, whichever worker comes
+//     first (frontier.Seed); every link found passes the rules and is
+//     enqueued (frontier.Enqueue): the frontier's seen set, shared by the
+//     workers, decides whether it is new.
+//   - The run's goroutines lease hosts (frontier.Wait): one host at a
+//     time, with a batch of its URLs, is this worker's alone. The worker
+//     fetches the batch one URL after another, spaced by the host's delay,
+//     which the frontier keeps (robots.txt's Crawl-delay, read by any
+//     worker, is set there), and the frontier hands the host out again
+//     only its delay after the lease ended: two workers never send one
+//     host requests closer than its delay. robots.txt itself is read
+//     under a lease, by each worker the first time it leases the host.
+//   - A URL's rules that need its fetch state (not due yet, a
+//     continuation page, resting after a panic) are checked when it is
+//     leased, against the frontier's state; refused URLs are dropped.
+//   - Retries go back to the frontier, due at their time (frontier.Retry).
+//   - The group writer commits the articles to the archive, then marks
+//     their URLs done with their fetch state (frontier.Done). A lease is
+//     renewed while its URLs are fetched and written; a worker that dies
+//     stops renewing, and its URLs go to another worker when the lease
+//     expires. URLs whose commit failed are released, to be fetched again.
+//   - The run ends for a worker when the frontier holds nothing queued and
+//     no host leased; the worker that sees it so finishes the run.
+
+// A worker leases a host's URLs by batches of minBatch to maxBatch: as
+// many as it fetches, at the host's delay, in half the lease's time. The
+// host goes to another worker only once the batch's articles are
+// committed (a group commit, up to GroupWait): a small batch at a short
+// delay would spend its lease waiting for the writer. leasePoll is how
+// often an idle worker asks the frontier again at most.
+const (
+	minBatch  = 8
+	maxBatch  = 64
+	leasePoll = 100 * time.Millisecond
+)
+
+// batch returns how many URLs to lease, given the last lease's delay and
+// time (none yet: minBatch).
+func (d *dist) batch() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ttl <= 0 {
+		return minBatch
+	}
+	if d.delay <= 0 {
+		return maxBatch
+	}
+	return int(min(max(int64(d.ttl/2/d.delay), minBatch), maxBatch))
+}
+
+// dist is a run's share of a crawl run by many workers.
+type dist struct {
+	r      *run
+	f      frontier.Frontier
+	worker string
+
+	// submitted and committed count the items handed to the writer and
+	// committed by it: a lease whose URLs were all fetched when
+	// submitted was n is settled once committed reaches n.
+	submitted, committed atomic.Int64
+
+	mu      sync.Mutex
+	held    map[string]*heldLease // leased URL → its lease, until finished
+	leases  map[*heldLease]bool
+	cache   map[string]cachedPage // fetch state read when a URL was leased
+	robots  map[string]bool       // origins whose sitemaps were enqueued
+	drained bool                  // the frontier was found empty
+	ttl     time.Duration         // the last lease's time and delay, for batch
+	delay   time.Duration
+	errLog  time.Time // when the last frontier error was logged
+
+	stopRenew chan struct{}
+	renewDone chan struct{}
+}
+
+type cachedPage struct {
+	ps PageState
+	ok bool
+}
+
+// heldLease is one lease this worker holds.
+type heldLease struct {
+	l *frontier.Lease
+	// deadline is the lease's, moved by each renewal; open counts its URLs
+	// not yet done, retried or dropped.
+	deadline time.Time
+	open     int
+	// fetched: the worker went through its URLs, when the writer had been
+	// handed mark items.
+	fetched bool
+	mark    int64
+	lost    bool
+}
+
+func newDist(r *run, f frontier.Frontier, worker string) *dist {
+	if worker == "" {
+		worker = "worker"
+	}
+	return &dist{r: r, f: f, worker: worker, held: map[string]*heldLease{}, leases: map[*heldLease]bool{},
+		cache: map[string]cachedPage{}, robots: map[string]bool{},
+		stopRenew: make(chan struct{}), renewDone: make(chan struct{})}
+}
+
+// begin starts or joins the site's run and returns the URLs due for a
+// revisit; it starts the lease renewer.
+func (d *dist) begin(ctx context.Context) ([]string, error) {
+	r := d.r
+	run, err := d.f.BeginRun(ctx, r.site.Name)
+	if err != nil {
+		return nil, err
+	}
+	// Joining a run begun by another worker is the rule, not a resumed
+	// crawl: Stats.Resumed stays false.
+	r.runID, r.stats.Run, r.stats.Worker = run.ID, run.ID, d.worker
+	r.log = r.log.With("run", run.ID, "worker", d.worker)
+	if run.Resumed {
+		r.log.Info("joining the site's run")
+	}
+	due, err := d.f.Due(ctx, r.site.Name, r.now)
+	if err != nil {
+		return nil, err
+	}
+	go d.renew()
+	return due, nil
+}
+
+// enqueue hands URLs that passed the link rules to the frontier: as the
+// run's seeds when start, else as links found.
+func (d *dist) enqueue(urls []frontierURL, hubs, seeds []bool, start bool) {
+	r := d.r
+	entries := make([]frontier.Entry, len(urls))
+	for i, u := range urls {
+		e := frontier.Entry{URL: u.URL, Site: r.site.Name, Depth: u.Depth, Kind: "page"}
+		if hubs[i] || seeds[i] {
+			e.Priority = frontier.PriorityHigh
+		}
+		if seeds[i] {
+			e.Kind = "seed"
+		}
+		entries[i] = e
+	}
+	ctx := context.WithoutCancel(r.ctx)
+	if start {
+		seeded, err := d.f.Seed(ctx, r.site.Name, r.runID, entries)
+		if err != nil {
+			r.log.Error("frontier: seed", "err", err)
+		} else if !seeded {
+			r.log.Info("the run's seeds were enqueued by another worker")
+		}
+		return
+	}
+	if _, err := d.f.Enqueue(ctx, entries...); err != nil {
+		r.log.Error("frontier: enqueue", "urls", len(entries), "err", err)
+	}
+}
+
+// work leases hosts and fetches their URLs until the frontier is drained
+// or ctx ends.
+func (d *dist) work(ctx context.Context) {
+	for {
+		l, err := frontier.Wait(ctx, d.f, d.worker, d.batch(), leasePoll, d.logErr)
+		if err != nil || l == nil {
+			if err == nil {
+				d.mu.Lock()
+				d.drained = true
+				d.mu.Unlock()
+			}
+			return
+		}
+		h := d.hold(l)
+		d.r.pace.set(l.Host, l.Delay, 1)
+		for _, e := range l.Entries {
+			if ctx.Err() != nil || !d.valid(h) {
+				break
+			}
+			if !d.holds(h, e.URL) {
+				// Done already: the record of a page fetched before it
+				// under another URL (its canonical form, a redirect).
+				continue
+			}
+			d.fetch(ctx, h, e)
+		}
+		d.mu.Lock()
+		h.fetched, h.mark = true, d.submitted.Load()
+		d.mu.Unlock()
+		d.sweep()
+	}
+}
+
+// logErr logs a frontier that fails (a Redis server away), once every few
+// seconds.
+func (d *dist) logErr(err error) {
+	d.mu.Lock()
+	log := time.Since(d.errLog) > 5*time.Second
+	if log {
+		d.errLog = time.Now()
+	}
+	d.mu.Unlock()
+	if log {
+		d.r.log.Warn("frontier unavailable, waiting", "err", err)
+	}
+}
+
+func (d *dist) hold(l *frontier.Lease) *heldLease {
+	// The deadline on this machine's clock: the server's may differ.
+	h := &heldLease{l: l, deadline: time.Now().Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
+	d.mu.Lock()
+	d.ttl, d.delay = l.Deadline.Sub(l.At), l.Delay
+	for _, e := range l.Entries {
+		d.held[e.URL] = h
+	}
+	d.leases[h] = true
+	d.mu.Unlock()
+	return h
+}
+
+// valid reports whether h still holds its host: not lost, and a quarter
+// of its time before its deadline (a lease that could not be renewed, the
+// frontier being away, may go to another worker at the deadline). It is
+// asked right before each request of the lease.
+func (d *dist) valid(h *heldLease) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return !h.lost && time.Until(h.deadline) > h.l.Deadline.Sub(h.l.At)/4
+}
+
+// holds reports whether h still holds url: not yet done, retried or
+// dropped. Once the last of its URLs is, the lease ends, and the host may
+// be another worker's.
+func (d *dist) holds(h *heldLease, url string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.held[url] == h
+}
+
+// fetch fetches one leased URL, after the checks that need robots.txt or
+// its fetch state.
+func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
+	r := d.r
+	u, err := url.Parse(e.URL)
+	if err != nil {
+		d.drop(e.URL, "bad-url")
+		return
+	}
+	if !d.valid(h) {
+		return
+	}
+	if reason := r.robotsCheck(ctx, u); reason != "" {
+		r.skipped(reason)
+		d.drop(e.URL, reason)
+		return
+	}
+	d.sitemaps(ctx, u)
+	seed := e.Kind == "seed" || r.seeds[e.URL]
+	p, ok, err := d.f.Page(ctx, r.site.Name, e.URL)
+	if err != nil {
+		return // stopped: the URL stays leased, and is released
+	}
+	ps := PageState(p)
+	d.mu.Lock()
+	d.cache[e.URL] = cachedPage{ps, ok}
+	d.mu.Unlock()
+	reason := ""
+	if ok {
+		reason = r.stateReason(ps, e.URL, seed)
+	}
+	r.mu.Lock()
+	if reason == "" && r.stats.Queued >= r.maxPages() {
+		reason = "max-pages"
+	}
+	if reason == "" {
+		r.stats.Queued++
+		if e.Attempt > r.attempts[e.URL] {
+			r.attempts[e.URL] = e.Attempt
+		}
+	} else if !r.rejected.has(e.URL) {
+		r.rejected.add(e.URL)
+		r.skippedLocked(reason)
+	}
+	r.mu.Unlock()
+	if reason != "" {
+		d.drop(e.URL, reason)
+		return
+	}
+	if !d.valid(h) || !d.holds(h, e.URL) {
+		// The frontier calls above waited (Redis away) past the lease's
+		// time: the host may be another worker's now.
+		r.count(func(st *Stats) { st.Queued-- })
+		return
+	}
+	r.fetch(queued{url: e.URL, depth: int32(e.Depth)})
+}
+
+// sitemaps enqueues the Sitemap lines of a seed origin's robots.txt as
+// seeds, once per worker (the frontier's seen set keeps them once).
+func (d *dist) sitemaps(ctx context.Context, u *url.URL) {
+	r := d.r
+	if r.c.cfg.IgnoreRobots {
+		return
+	}
+	o := origin(u)
+	d.mu.Lock()
+	done := d.robots[o]
+	d.robots[o] = true
+	d.mu.Unlock()
+	if done {
+		return
+	}
+	seedOrigin := false
+	for _, s := range r.seedHosts() {
+		if origin(s) == o {
+			seedOrigin = true
+		}
+	}
+	if !seedOrigin {
+		return
+	}
+	var ts []target
+	for _, s := range r.robotsFor(ctx, u).info.sitemaps {
+		if cu, err := canonicalURL(s, nil); err == nil {
+			ts = append(ts, target{u: cu, depth: 1, seed: true})
+		}
+	}
+	r.visitAll(ts)
+}
+
+// page returns the fetch state of a URL from the frontier: the one read
+// when it was leased, else asked for.
+func (d *dist) page(u string) (PageState, bool) {
+	d.mu.Lock()
+	c, ok := d.cache[u]
+	d.mu.Unlock()
+	if ok {
+		return c.ps, c.ok
+	}
+	p, found, err := d.f.Page(context.WithoutCancel(d.r.ctx), d.r.site.Name, u)
+	if err != nil {
+		d.r.log.Warn("frontier: page state", "url", u, "err", err)
+		return PageState{}, false
+	}
+	return PageState(p), found
+}
+
+// take removes a leased URL from the worker's books and returns its lease
+// (nil when it holds none).
+func (d *dist) take(u string) *heldLease {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h := d.held[u]
+	if h != nil {
+		delete(d.held, u)
+		h.open--
+	}
+	delete(d.cache, u)
+	return h
+}
+
+// drop takes a leased URL off the frontier without a fetch.
+func (d *dist) drop(u, reason string) {
+	h := d.take(u)
+	if h == nil {
+		return
+	}
+	if err := d.f.Drop(context.WithoutCancel(d.r.ctx), h.l, u, reason); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
+		d.r.log.Warn("frontier: drop", "url", u, "err", err)
+	}
+}
+
+// retry puts a leased URL back in the frontier, due at at.
+func (d *dist) retry(u string, at time.Time) {
+	h := d.take(u)
+	if h == nil {
+		return
+	}
+	if err := d.f.Retry(context.WithoutCancel(d.r.ctx), h.l, u, at); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
+		d.r.log.Warn("frontier: retry", "url", u, "err", err)
+	}
+}
+
+// setDelay keeps a host's robots.txt Crawl-delay in the frontier, for
+// every worker.
+func (d *dist) setDelay(host string, delay time.Duration) {
+	if err := d.f.SetDelay(context.WithoutCancel(d.r.ctx), host, delay); err != nil {
+		d.r.log.Warn("frontier: crawl-delay", "host", host, "err", err)
+	}
+}
+
+// done marks a committed group's URLs done, with their fetch state: the
+// leased ones under their lease, the others (redirect hops, alternates,
+// continuation pages) as fetch state only. n is the group's size.
+func (d *dist) done(ctx context.Context, recs []pageRecord, n int) {
+	defer func() {
+		d.committed.Add(int64(n))
+		d.sweep()
+	}()
+	if len(recs) == 0 {
+		return
+	}
+	site := d.r.site.Name
+	var outs []frontier.Outcome
+	rest := frontier.Outcome{Site: site}
+	for _, rec := range recs {
+		fr := frontier.Record{URL: rec.url, State: frontier.PageState(rec.ps)}
+		if h := d.take(rec.url); h != nil {
+			outs = append(outs, frontier.Outcome{Lease: h.l, URL: rec.url, Site: site, Records: []frontier.Record{fr}})
+			continue
+		}
+		rest.Records = append(rest.Records, fr)
+	}
+	if len(rest.Records) > 0 {
+		outs = append(outs, rest)
+	}
+	ok, err := d.f.Done(ctx, outs...)
+	if err != nil {
+		d.r.log.Error("frontier: done", "urls", len(outs), "err", err)
+		return
+	}
+	lost := 0
+	for i, o := range outs {
+		if o.Lease != nil && !ok[i] {
+			lost++
+		}
+	}
+	if lost > 0 {
+		// Their leases ended first: another worker has them, and writes
+		// the same records under the same IDs.
+		d.r.log.Warn("frontier: URLs archived after their lease ended", "urls", lost)
+	}
+}
+
+// sweep forgets the leases whose URLs are all finished, and releases
+// those whose URLs were fetched and committed without being finished (a
+// store that failed, a stopped crawl): their URLs go back to the queue.
+func (d *dist) sweep() {
+	committed := d.committed.Load()
+	var release []*heldLease
+	d.mu.Lock()
+	for h := range d.leases {
+		switch {
+		case h.open <= 0:
+			delete(d.leases, h)
+		case h.fetched && committed >= h.mark:
+			delete(d.leases, h)
+			release = append(release, h)
+			for _, e := range h.l.Entries {
+				if d.held[e.URL] == h {
+					delete(d.held, e.URL)
+					delete(d.cache, e.URL)
+				}
+			}
+		}
+	}
+	d.mu.Unlock()
+	for _, h := range release {
+		if err := d.f.Release(context.WithoutCancel(d.r.ctx), h.l); err != nil {
+			d.r.log.Warn("frontier: release", "host", h.l.Host, "err", err)
+		}
+	}
+}
+
+// renew keeps the worker's leases: each is renewed once half its time is
+// gone; one that was lost is no longer fetched from.
+func (d *dist) renew() {
+	defer close(d.renewDone)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stopRenew:
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		var due []*heldLease
+		d.mu.Lock()
+		for h := range d.leases {
+			if !h.lost && h.deadline.Sub(now) < h.l.Deadline.Sub(h.l.At)/2 {
+				due = append(due, h)
+			}
+		}
+		d.mu.Unlock()
+		for _, h := range due {
+			l := *h.l
+			ttl := h.l.Deadline.Sub(h.l.At)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), ttl)
+			asked := time.Now()
+			err := d.f.Renew(ctx, &l)
+			cancel()
+			d.mu.Lock()
+			switch {
+			case errors.Is(err, frontier.ErrLeaseLost):
+				h.lost = true
+			case err == nil:
+				h.deadline = asked.Add(ttl) // on this machine's clock, from before the call
+			}
+			d.mu.Unlock()
+			if errors.Is(err, frontier.ErrLeaseLost) {
+				d.r.log.Warn("frontier: lease lost", "host", h.l.Host)
+			}
+		}
+	}
+}
+
+// stop ends the worker's part once the writer has committed what it held:
+// the renewer stops and the leases still held are released, their
+// unfinished URLs going back to the queue.
+func (d *dist) stop() {
+	close(d.stopRenew)
+	<-d.renewDone
+	d.mu.Lock()
+	var hs []*heldLease
+	for h := range d.leases {
+		if h.open > 0 {
+			hs = append(hs, h)
+		}
+	}
+	d.leases = map[*heldLease]bool{}
+	d.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), 10*time.Second)
+	defer cancel()
+	for _, h := range hs {
+		if err := d.f.Release(ctx, h.l); err != nil {
+			d.r.log.Warn("frontier: release", "host", h.l.Host, "err", err)
+		}
+	}
+}
+
+// finish finishes the site's run when this worker found the frontier
+// drained.
+func (d *dist) finish(ctx context.Context) error {
+	d.mu.Lock()
+	drained := d.drained
+	d.mu.Unlock()
+	if !drained {
+		return nil
+	}
+	if err := d.f.FinishRun(ctx, d.r.site.Name, d.r.runID); err != nil {
+		return err
+	}
+	return nil
+}

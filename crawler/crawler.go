@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+	"golang.org/x/net/html"
 
 	"newsarc/crawler/frontier"
 	"newsarc/internal/htmlsafe"
@@ -951,7 +952,24 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// A page's canonical URL is visited too: the same article reached under
 	// an alternative URL is archived once, under the canonical.
 	isList := true // until the page is archived as an article
-	links := htmlLinks(pageURL, ct, resp.Body)
+	// One parse of the page for its links and its extraction, when the
+	// extractor can share it.
+	var parsed *parsedPage
+	if px, ok := r.ex.(ParsingExtractor); ok {
+		_ = guard("parse", func() error {
+			doc, text, err := px.Parse(ct, resp.Body)
+			if err == nil {
+				parsed = &parsedPage{doc: doc, text: text}
+			}
+			return err
+		})
+	}
+	var links []link
+	if parsed != nil {
+		links = linksOf(pageURL, parsed.doc)
+	} else {
+		links = htmlLinks(pageURL, ct, resp.Body)
+	}
 	defer func() { follow(links, isList) }()
 
 	r.mu.Lock()
@@ -969,7 +987,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		r.count(func(st *Stats) { st.Verdicts["not the site's article_url pattern"]++ })
 		return
 	}
-	art, err := r.extract(ctx, pageURL.String(), h, resp.Body)
+	art, err := r.extract(ctx, pageURL.String(), h, resp.Body, parsed)
 	if pe := (*panicError)(nil); errors.As(err, &pe) {
 		r.reportPanic(pageURL.String(), pe)
 		ps = r.panicState(resp.Request.URL.String())
@@ -1040,14 +1058,22 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	item.report = func(ch store.Change, err error) { r.reportArticle(fetched, art, ch, err) }
 }
 
-// extract runs the extractor on a page; a panic in it is returned as a
+// parsedPage is a page as a ParsingExtractor parsed it.
+type parsedPage struct {
+	doc  *html.Node
+	text []byte
+}
+
+// extract runs the extractor on a page (on its parse, when parsed is set); a panic in it is returned as a
 // *panicError, and an extractor that returns neither article nor error
 // fails the page.
-func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error) {
+func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body []byte, parsed *parsedPage) (*store.Article, error) {
 	var art *store.Article
 	err := guard("extract", func() error {
 		var err error
-		if sx, ok := r.ex.(ShapeExtractor); ok {
+		if px, ok := r.ex.(ParsingExtractor); ok && parsed != nil {
+			art, err = px.ExtractParsed(ctx, pageURL, h, body, parsed.doc, parsed.text, r.shapeVerdicts)
+		} else if sx, ok := r.ex.(ShapeExtractor); ok {
 			art, err = sx.ExtractWithShapes(ctx, pageURL, h, body, r.shapeVerdicts)
 		} else {
 			art, err = r.ex.Extract(ctx, pageURL, h, body)

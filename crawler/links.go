@@ -38,6 +38,11 @@ func htmlLinks(pageURL *url.URL, contentType string, body []byte) []link {
 	if err != nil {
 		return nil
 	}
+	return linksOf(pageURL, doc)
+}
+
+// linksOf returns the links of a parsed page, as htmlLinks does.
+func linksOf(pageURL *url.URL, doc *html.Node) []link {
 	base := pageURL
 	var out []link
 	add := func(href, rel string) {

@@ -74,7 +74,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		r.fetched(status, len(nb))
-		more, err := r.extract(ctx, s, nh, nb)
+		more, err := r.extract(ctx, s, nh, nb, nil)
 		if pe := (*panicError)(nil); errors.As(err, &pe) {
 			r.panicked(s, pe)
 			return

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"newsarc/store"
 )
 
@@ -20,6 +22,17 @@ import (
 type ShapeExtractor interface {
 	Extractor
 	ExtractWithShapes(ctx context.Context, pageURL string, h http.Header, body []byte,
+		shape func(u *url.URL) (articles, others int)) (*store.Article, error)
+}
+
+// ParsingExtractor is a ShapeExtractor that parses a page once for both the
+// crawl's link discovery and its extraction: Parse decodes and parses the
+// page as extraction does, the crawl reads the links from doc, and
+// ExtractParsed extracts from doc (changing it) and text.
+type ParsingExtractor interface {
+	ShapeExtractor
+	Parse(contentType string, body []byte) (doc *html.Node, text []byte, err error)
+	ExtractParsed(ctx context.Context, pageURL string, h http.Header, body []byte, doc *html.Node, text []byte,
 		shape func(u *url.URL) (articles, others int)) (*store.Article, error)
 }
 

@@ -91,7 +91,7 @@ func New(opts Options) *Extractor {
 // other non-article page, and other errors for unusable input (a bad URL,
 // an undecodable body).
 func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, body []byte) (*store.Article, error) {
-	return e.extract(ctx, pageURL, h, body, nil)
+	return e.extract(ctx, pageURL, h, body, nil, nil, nil)
 }
 
 // ExtractWithShapes is Extract for a crawl: shape tells, for a URL, how many
@@ -103,11 +103,42 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string, h http.Header, 
 // URL name it an article).
 func (e *Extractor) ExtractWithShapes(ctx context.Context, pageURL string, h http.Header, body []byte,
 	shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
-	return e.extract(ctx, pageURL, h, body, shape)
+	return e.extract(ctx, pageURL, h, body, nil, nil, shape)
 }
 
+// Parse decodes a page (its charset from the Content-Type, the page's own
+// declaration or the bytes) and parses it as extraction does: doc and the
+// decoded text it was parsed from, which ExtractParsed takes, so that a
+// crawl that reads the page's links from doc parses each page once.
+// Nesting the parser refuses is flattened (htmlsafe).
+func (e *Extractor) Parse(contentType string, body []byte) (doc *html.Node, text []byte, err error) {
+	text, _, err = Decode(contentType, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	// htmlsafe flattens nesting the parser refuses; text becomes the
+	// bytes it parsed, so the later parses of the page agree.
+	doc, text, err = htmlsafe.Parse(text)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse html: %w", err)
+	}
+	return doc, text, nil
+}
+
+// ExtractParsed is ExtractWithShapes on a page Parse returned (doc, text)
+// for body; extraction changes doc.
+func (e *Extractor) ExtractParsed(ctx context.Context, pageURL string, h http.Header, body []byte,
+	doc *html.Node, text []byte, shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("extract: %s: no parsed page", pageURL)
+	}
+	return e.extract(ctx, pageURL, h, body, doc, text, shape)
+}
+
+// extract extracts the article of a page; doc and text are the page as
+// Parse returns it, or nil to parse it here.
 func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, body []byte,
-	shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
+	doc *html.Node, text []byte, shape func(u *url.URL) (articles, others int)) (*store.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -126,15 +157,10 @@ func (e *Extractor) extract(ctx context.Context, pageURL string, h http.Header, 
 		// An image or archive served as text/html is not read as text.
 		return nil, fmt.Errorf("%w: content type %s (sniffed from the body)", ErrNotArticle, kind)
 	}
-	text, _, err := Decode(contentType, body)
-	if err != nil {
-		return nil, fmt.Errorf("extract: %s: %w", pageURL, err)
-	}
-	// htmlsafe flattens nesting the parser refuses; text becomes the
-	// bytes it parsed, so the later parses of the page agree.
-	doc, text, err := htmlsafe.Parse(text)
-	if err != nil {
-		return nil, fmt.Errorf("extract: parse html %s: %w", pageURL, err)
+	if doc == nil {
+		if doc, text, err = e.Parse(contentType, body); err != nil {
+			return nil, fmt.Errorf("extract: %s: %w", pageURL, err)
+		}
 	}
 
 	fetched := e.opts.Now()

@@ -427,7 +427,7 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		// feeds and sitemaps, whose links are the news: a 304 would hide
 		// what a sitemap index's children or a front page now list.
 		if p, ok := r.previous(req.URL.String()); ok && !p.Removed && (p.Status == 200 || p.Status == 304) &&
-			p.Kind != "feed" && !r.seeds[req.URL.String()] {
+			p.Kind != KindFeed && !r.seeds[req.URL.String()] {
 			if p.ETag != "" {
 				req.Headers.Set("If-None-Match", p.ETag)
 			}
@@ -776,13 +776,13 @@ func (r *run) stateReason(p PageState, s string, seed bool) string {
 	switch {
 	case p.Run == r.runID:
 		return "done-before-kill" // only when resuming
-	case (p.Kind == "article" || p.Kind == "alternate") && !p.Removed && r.now.Before(p.NextDue) && !seed && !r.seeds[s]:
+	case (p.Kind == KindArticle || p.Kind == KindAlternate) && !p.Removed && r.now.Before(p.NextDue) && !seed && !r.seeds[s]:
 		// Seeds never rest: a front page judged an article still lists
 		// tomorrow's news.
 		return "not-due"
-	case p.Kind == "continuation":
+	case p.Kind == KindContinuation:
 		return "article-page" // archived as part of its article
-	case p.Kind == "panic" && r.now.Before(p.NextDue) && !r.seeds[s]:
+	case p.Kind == KindPanic && r.now.Before(p.NextDue) && !r.seeds[s]:
 		return "panicked" // rests after a panic; seeds never do
 	}
 	return ""
@@ -913,7 +913,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		}
 		r.visitAll(ts)
 	}
-	ps := PageState{Kind: "page", Status: resp.StatusCode, ETag: h.Get("ETag"),
+	ps := PageState{Kind: KindPage, Status: resp.StatusCode, ETag: h.Get("ETag"),
 		LastModified: h.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}
 	// The page is recorded as done last, after its links are queued, so a
 	// kill in between leaves it in the frontier to be fetched again; an
@@ -937,7 +937,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	}()
 
 	if isXML(ct, resp.Body) {
-		ps.Kind = "feed"
+		ps.Kind = KindFeed
 		follow(xmlLinks(pageURL, resp.Body), false)
 		return
 	}
@@ -979,7 +979,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		// Fetched already as a continuation page, and merged into its
 		// article.
 		r.skipped("article-page")
-		ps.Kind = "continuation"
+		ps.Kind = KindContinuation
 		return
 	}
 	if r.article != nil && !r.article.MatchString(self.String()) && !r.article.MatchString(pageURL.String()) {
@@ -1002,7 +1002,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		}
 		r.failed("extract")
 		r.log.Warn("extraction failed", "url", pageURL.String(), "err", err)
-		ps.Kind = "error"
+		ps.Kind = KindError
 		return
 	}
 	capture.Type = art.Capture.Type
@@ -1017,7 +1017,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	alternate, err := r.archive(ctx, self, resp.StatusCode, art)
 	if err != nil { // errAlternate
 		// Looked at again only as rarely as an unchanging article.
-		ps.Kind, ps.ArticleID = "alternate", art.ID
+		ps.Kind, ps.ArticleID = KindAlternate, art.ID
 		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
 		return
 	}
@@ -1027,7 +1027,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	prev, known := r.previous(fetched) // before this fetch: the writer shows the page's new state
 	urls := r.pageURLs(fetched, self.String())
 	shown := ps
-	shown.Kind, shown.ArticleID, shown.ContentHash = "article", art.ID, art.ContentHash
+	shown.Kind, shown.ArticleID, shown.ContentHash = KindArticle, art.ID, art.ContentHash
 	item = &commitItem{art: art, alternate: alternate, shown: recordsFor(urls, shown)}
 	// Run by the writer once the archive has answered; ps is the page's
 	// state as this function left it (a panic after this point marks it).
@@ -1035,7 +1035,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		var pe *panicError
 		switch {
 		case errors.Is(err, errAlternate):
-			ps.Kind, ps.ArticleID = "alternate", art.ID
+			ps.Kind, ps.ArticleID = KindAlternate, art.ID
 			ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])
 			return recordsFor(urls, ps)
 		case errors.As(err, &pe):
@@ -1047,8 +1047,8 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 			return nil
 		}
 		if !panicked {
-			ps.Kind, ps.ArticleID, ps.ContentHash = "article", art.ID, art.ContentHash
-			if known && prev.Kind == "article" && ch == store.Unchanged {
+			ps.Kind, ps.ArticleID, ps.ContentHash = KindArticle, art.ID, art.ContentHash
+			if known && prev.Kind == KindArticle && ch == store.Unchanged {
 				ps.Interval = min(prev.Interval+1, len(r.c.cfg.Revisit)-1)
 			}
 			ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
@@ -1168,7 +1168,7 @@ func (r *run) markMobile(links []link, articleID string) []pageRecord {
 		r.seen.add(s)
 		r.mu.Unlock()
 		if r.keeps() {
-			out = append(out, pageRecord{s, PageState{Kind: "alternate", ArticleID: articleID, FetchedAt: now, Run: r.runID,
+			out = append(out, pageRecord{s, PageState{Kind: KindAlternate, ArticleID: articleID, FetchedAt: now, Run: r.runID,
 				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}})
 		}
 	}
@@ -1351,8 +1351,8 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 		r.skipped(reason)
 		r.log.Warn("page skipped", "url", u, "reason", reason, "err", err)
 		ps := prev
-		if !known || prev.Kind != "article" {
-			ps.Kind = "page"
+		if !known || prev.Kind != KindArticle {
+			ps.Kind = KindPage
 		}
 		ps.Status, ps.FetchedAt, ps.Run = status, time.Now().UTC(), r.runID
 		r.recordPage(u, u, ps)
@@ -1362,7 +1362,7 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	case status == http.StatusNotModified && known:
 		r.notModified(u, prev)
 		return
-	case (status == http.StatusNotFound || status == http.StatusGone) && known && prev.Kind == "article" && prev.ArticleID != "":
+	case (status == http.StatusNotFound || status == http.StatusGone) && known && prev.Kind == KindArticle && prev.ArticleID != "":
 		r.removed(u, prev)
 		return
 	}
@@ -1398,9 +1398,9 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	r.failed(kind)
 	r.log.Warn("page failed", "url", u, "status", status, "err", err)
 	ps := prev
-	ps.Kind, ps.Status, ps.FetchedAt, ps.Run = "error", status, time.Now().UTC(), r.runID
-	if known && prev.Kind == "article" {
-		ps.Kind = "article" // keep it on its revisit schedule
+	ps.Kind, ps.Status, ps.FetchedAt, ps.Run = KindError, status, time.Now().UTC(), r.runID
+	if known && prev.Kind == KindArticle {
+		ps.Kind = KindArticle // keep it on its revisit schedule
 	}
 	r.recordPage(u, u, ps)
 }
@@ -1410,7 +1410,7 @@ func (r *run) notModified(u string, prev PageState) {
 	r.count(func(st *Stats) { st.NotModified++ })
 	ps := prev
 	ps.Status, ps.FetchedAt, ps.Run = http.StatusNotModified, time.Now().UTC(), r.runID
-	if ps.Kind == "article" {
+	if ps.Kind == KindArticle {
 		ps.Interval = min(ps.Interval+1, len(r.c.cfg.Revisit)-1)
 		ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[ps.Interval])
 	}

@@ -279,7 +279,7 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 	if err != nil {
 		return // stopped: the URL stays leased, and is released
 	}
-	ps := PageState(p)
+	ps := p
 	d.mu.Lock()
 	d.cache[e.URL] = cachedPage{ps, ok}
 	d.mu.Unlock()
@@ -361,7 +361,7 @@ func (d *dist) page(u string) (PageState, bool) {
 		d.r.log.Warn("frontier: page state", "url", u, "err", err)
 		return PageState{}, false
 	}
-	return PageState(p), found
+	return p, found
 }
 
 // take removes a leased URL from the worker's books and returns its lease
@@ -423,7 +423,7 @@ func (d *dist) done(ctx context.Context, recs []pageRecord, n int) {
 	var outs []frontier.Outcome
 	rest := frontier.Outcome{Site: site}
 	for _, rec := range recs {
-		fr := frontier.Record{URL: rec.url, State: frontier.PageState(rec.ps)}
+		fr := frontier.Record{URL: rec.url, State: rec.ps}
 		if h := d.take(rec.url); h != nil {
 			outs = append(outs, frontier.Outcome{Lease: h.l, URL: rec.url, Site: site, Records: []frontier.Record{fr}})
 			continue

@@ -50,7 +50,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		s := u.String()
-		if ps, ok := r.previous(s); ok && ps.Kind == "panic" && r.now.Before(ps.NextDue) {
+		if ps, ok := r.previous(s); ok && ps.Kind == KindPanic && r.now.Before(ps.NextDue) {
 			r.skipped("panicked")
 			return
 		}
@@ -89,7 +89,7 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 		}
 		r.count(func(st *Stats) { st.ArticlePages++ })
 		if r.keeps() {
-			recs = append(recs, pageRecord{s, PageState{Kind: "continuation", Status: status, ArticleID: art.ID,
+			recs = append(recs, pageRecord{s, PageState{Kind: KindContinuation, Status: status, ArticleID: art.ID,
 				ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}})
 		}
 		from, h, body = s, nh, nb

@@ -77,10 +77,10 @@ func (r *run) panicStateAfter(prev PageState, known bool) PageState {
 		prev = PageState{}
 	}
 	ps := prev
-	if prev.Kind != "panic" {
+	if prev.Kind != KindPanic {
 		ps.Panics = 0
 	}
-	ps.Kind, ps.Panics, ps.FetchedAt, ps.Run = "panic", ps.Panics+1, time.Now().UTC(), r.runID
+	ps.Kind, ps.Panics, ps.FetchedAt, ps.Run = KindPanic, ps.Panics+1, time.Now().UTC(), r.runID
 	ps.NextDue = ps.FetchedAt.Add(r.c.cfg.Revisit[min(ps.Panics, len(r.c.cfg.Revisit))-1])
 	return ps
 }

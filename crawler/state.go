@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"newsarc/crawler/frontier"
 )
 
 // State is the crawl state that outlives a process: per site, the frontier
@@ -22,24 +24,25 @@ type State struct {
 	db *bolt.DB
 }
 
-// PageState is what newsarc remembers of one URL.
-type PageState struct {
-	Kind         string    `json:"kind"` // "article", "page" (list, other), "feed" (feeds, sitemaps), "continuation" (an article's later page), "alternate" (another URL of an archived article), "error", "panic" (a step of the page panicked; it rests, see Panics)
-	Status       int       `json:"status"`
-	ETag         string    `json:"etag,omitempty"`
-	LastModified string    `json:"last_modified,omitempty"`
-	ContentHash  string    `json:"content_hash,omitempty"`
-	ArticleID    string    `json:"article_id,omitempty"`
-	FetchedAt    time.Time `json:"fetched_at"`
-	NextDue      time.Time `json:"next_due,omitzero"` // articles: not fetched again before
-	Interval     int       `json:"interval"`          // index into Config.Revisit
-	Run          int64     `json:"run"`               // the run that fetched it last
-	Removed      bool      `json:"removed,omitempty"` // answered 404/410 after being archived
-	// Panics counts the fetches in a row in which a step of the page
-	// panicked. Such a page rests until NextDue: Config.Revisit's first
-	// interval after the first panic, the next after the second, and so on.
-	Panics int `json:"panics,omitempty"`
-}
+// PageState is what newsarc remembers of one URL: its kind, the
+// validators and hash of its last fetch, and when it is due again. It is
+// the frontier's type, kept alike by the crawl state (bbolt) and by a
+// shared frontier (Redis).
+type PageState = frontier.PageState
+
+// PageKind is what a URL was found to be on its last fetch.
+type PageKind = frontier.PageKind
+
+// The kinds of page the crawl state records.
+const (
+	KindArticle      = frontier.KindArticle      // archived as an article
+	KindPage         = frontier.KindPage         // a list or another page that is no article
+	KindFeed         = frontier.KindFeed         // a feed or a sitemap
+	KindContinuation = frontier.KindContinuation // a later page of an archived article
+	KindAlternate    = frontier.KindAlternate    // another URL of an archived article
+	KindError        = frontier.KindError        // the fetch or the extraction failed
+	KindPanic        = frontier.KindPanic        // a step of the page panicked: it rests
+)
 
 // frontierURL is a URL in a site's frontier and its depth: the number of
 // links followed from a seed to it, seeds being 1. A resumed run goes on
@@ -310,7 +313,7 @@ func (s *State) due(site string, now time.Time) []string {
 		}
 		return b.ForEach(func(k, v []byte) error {
 			var p PageState
-			if json.Unmarshal(v, &p) == nil && (p.Kind == "article" || p.Kind == "panic" && p.ArticleID != "") &&
+			if json.Unmarshal(v, &p) == nil && (p.Kind == KindArticle || p.Kind == KindPanic && p.ArticleID != "") &&
 				!p.Removed && !now.Before(p.NextDue) {
 				out = append(out, string(k))
 			}

@@ -262,10 +262,24 @@ type Record struct {
 	State PageState
 }
 
+// PageKind is what a URL was found to be on its last fetch.
+type PageKind string
+
+// The kinds of page the crawl state records.
+const (
+	KindArticle      PageKind = "article"      // archived as an article
+	KindPage         PageKind = "page"         // a list or another page that is no article
+	KindFeed         PageKind = "feed"         // a feed or a sitemap
+	KindContinuation PageKind = "continuation" // a later page of an archived article
+	KindAlternate    PageKind = "alternate"    // another URL of an archived article
+	KindError        PageKind = "error"        // the fetch or the extraction failed
+	KindPanic        PageKind = "panic"        // a step of the page panicked: it rests
+)
+
 // PageState is what the crawl remembers of one URL: the same record, in
 // the same JSON, as the crawler's crawl state keeps.
 type PageState struct {
-	Kind         string    `json:"kind"` // "article", "page", "feed", "continuation", "alternate", "error", "panic"
+	Kind         PageKind  `json:"kind"`
 	Status       int       `json:"status"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
@@ -283,7 +297,7 @@ type PageState struct {
 // articles that are not removed, and archived articles that panicked once
 // their rest is over (the crawler's rule).
 func (p PageState) Revisit() (time.Time, bool) {
-	if (p.Kind == "article" || p.Kind == "panic" && p.ArticleID != "") && !p.Removed {
+	if (p.Kind == KindArticle || p.Kind == KindPanic && p.ArticleID != "") && !p.Removed {
 		return p.NextDue, true
 	}
 	return time.Time{}, false

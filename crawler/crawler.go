@@ -330,6 +330,9 @@ type run struct {
 
 	w *writer    // commits articles and crawl state in groups, see group.go
 	q *workQueue // the URLs to fetch, per host, see queue.go
+	// notes hands each page's header and capture from the transport to
+	// the page's callbacks.
+	notes *pageNotes
 	// dist, when set, replaces q and state: the run is one worker of a
 	// crawl shared through a frontier (see distributed.go).
 	dist *dist
@@ -878,7 +881,7 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 	// A page in hand is finished even when the crawl is being stopped:
 	// extracted, archived and recorded, so nothing fetched is lost.
 	ctx = context.WithoutCancel(ctx)
-	h, capture := restoreHeader(*resp.Headers)
+	h, capture := r.pageNote(resp)
 	pageURL := resp.Request.URL
 	r.fetched(resp.StatusCode, len(resp.Body))
 	ct := h.Get("Content-Type")
@@ -1056,6 +1059,21 @@ func (r *run) onResponse(ctx context.Context, resp *colly.Response) {
 		return append(pages, recordsFor(urls, ps)...)
 	}
 	item.report = func(ch store.Change, err error) { r.reportArticle(fetched, art, ch, err) }
+}
+
+// pageNote returns a page's header as received and its capture, from the
+// note the transport left (see pageNote); the header colly has, and no
+// capture, when there is none.
+func (r *run) pageNote(resp *colly.Response) (http.Header, store.Capture) {
+	if resp.Request != nil && r.notes != nil {
+		if n := r.notes.take(resp.Request.URL.String()); n != nil {
+			return n.header, n.capture
+		}
+	}
+	if resp.Headers == nil {
+		return http.Header{}, store.Capture{}
+	}
+	return resp.Headers.Clone(), store.Capture{}
 }
 
 // parsedPage is a page as a ParsingExtractor parsed it.
@@ -1328,6 +1346,7 @@ func (r *run) reportArticle(u string, art *store.Article, ch store.Change, err e
 }
 
 func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
+	r.pageNote(resp) // not kept
 	u := resp.Request.URL.String()
 	status := resp.StatusCode
 	var already *colly.AlreadyVisitedError

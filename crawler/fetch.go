@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strings"
+	"sync"
 	"time"
 
 	"newsarc/store"
@@ -43,14 +43,30 @@ type Recorder interface {
 	Record(ctx context.Context, ex *Exchange) (store.Capture, error)
 }
 
-// Headers fetchTransport sets on responses for the crawler: the original
-// Content-Type, which colly would otherwise act on by re-encoding bodies
-// whose header names a charset, and where the raw exchange was recorded.
-// restoreHeader removes both.
-const (
-	origContentType = "X-Newsarc-Content-Type"
-	captureHeader   = "X-Newsarc-Capture"
-)
+// pageNote is what fetchTransport learnt of a page colly fetches, for the
+// page's callbacks: the response's header as received (colly is given the
+// Content-Type's media type only, so that it does not re-encode a body
+// whose header names a charset) and where the raw exchange was recorded.
+type pageNote struct {
+	header  http.Header
+	capture store.Capture
+}
+
+// pageNotes hands pageNotes from the transport to the callbacks of the
+// page, by the URL of the response colly is given (the last hop of a
+// redirect chain). A run fetches a URL once at a time.
+type pageNotes struct{ m sync.Map }
+
+func (n *pageNotes) put(u string, note *pageNote) { n.m.Store(u, note) }
+
+// take returns and forgets the note of u; nil when there is none.
+func (n *pageNotes) take(u string) *pageNote {
+	v, ok := n.m.LoadAndDelete(u)
+	if !ok {
+		return nil
+	}
+	return v.(*pageNote)
+}
 
 // bodyLimitKey marks a request whose body is cut at a limit rather than
 // failed when longer (robots.txt: RFC 9309 reads the first 500 KiB).
@@ -70,7 +86,8 @@ type fetchTransport struct {
 	base     http.RoundTripper
 	maxBody  int64
 	recorder Recorder
-	pace     *pacer // spaces requests per host; nil: no spacing
+	pace     *pacer     // spaces requests per host; nil: no spacing
+	notes    *pageNotes // where the notes of colly's pages go; nil: none kept
 	// redirected, when set, is told the first URL of a chain of redirects
 	// of a page colly fetches and the URL each hop leads to.
 	redirected func(from, to string)
@@ -84,6 +101,10 @@ type fetchTransport struct {
 func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.pace != nil && !t.pace.wait(req.Context(), req.URL.Host) {
 		return nil, fmt.Errorf("%s: %w", req.URL, context.Cause(req.Context()))
+	}
+	if t.notes != nil && req.Response != nil && req.Response.Request != nil {
+		// A redirect's hop is not the page colly is given.
+		t.notes.take(req.Response.Request.URL.String())
 	}
 	if t.redirected != nil && req.Response != nil && kindOf(req.Context()) == kindPage {
 		first := req
@@ -130,6 +151,7 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		wire, truncated = wire[:limit], true
 	}
+	var capture store.Capture
 	if t.recorder != nil {
 		ex := &Exchange{URL: req.URL.String(), Method: req.Method, RequestProto: "HTTP/1.1", RequestHeader: req.Header,
 			StatusCode: resp.StatusCode, Status: resp.Status, ResponseProto: resp.Proto, ResponseHeader: resp.Header,
@@ -138,8 +160,7 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, fmt.Errorf("record %s: %w", req.URL, err)
 		}
-		b, _ := json.Marshal(c)
-		resp.Header.Set(captureHeader, string(b))
+		capture = c
 	}
 	body := wire
 	if enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc == "gzip" || enc == "x-gzip" {
@@ -160,11 +181,15 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Del("Content-Encoding")
 		resp.Uncompressed = true
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
+	resp.Header.Del("Content-Length")
+	if t.notes != nil && kindOf(req.Context()) == kindPage {
+		t.notes.put(req.URL.String(), &pageNote{header: resp.Header.Clone(), capture: capture})
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" && kindOf(req.Context()) == kindPage {
 		// colly re-encodes a body whose Content-Type names a charset; it
 		// sees the media type only (none when that names one too, as a
-		// malformed header may), and the crawler restores the original.
-		resp.Header.Set(origContentType, ct)
+		// malformed header may), and the page's callbacks read the
+		// original from its note.
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
 			mt, _, _ = strings.Cut(ct, ";")
@@ -175,24 +200,7 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Header.Set("Content-Type", mt)
 		}
 	}
-	resp.Header.Del("Content-Length")
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
-}
-
-// restoreHeader undoes fetchTransport's header changes on a copy of h and
-// returns the capture it recorded, if any.
-func restoreHeader(h http.Header) (http.Header, store.Capture) {
-	out := h.Clone()
-	if ct := out.Get(origContentType); ct != "" {
-		out.Set("Content-Type", ct)
-		out.Del(origContentType)
-	}
-	var c store.Capture
-	if v := out.Get(captureHeader); v != "" {
-		_ = json.Unmarshal([]byte(v), &c)
-		out.Del(captureHeader)
-	}
-	return out, c
 }

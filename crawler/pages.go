@@ -118,6 +118,5 @@ func (r *run) fetchPage(ctx context.Context, u string) ([]byte, http.Header, int
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, resp.StatusCode, fmt.Errorf("%s: %s", u, resp.Status)
 	}
-	h, _ := restoreHeader(resp.Header)
-	return body, h, resp.StatusCode, nil
+	return body, resp.Header, resp.StatusCode, nil
 }

@@ -207,8 +207,9 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 // into); its redirect policy is set by the caller (checkRedirect).
 func (r *run) newClient(ctx context.Context, cfg Config, pace *pacer) (*http.Client, error) {
 	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
+	r.notes = &pageNotes{}
 	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
-		recorder: cfg.Recorder, pace: pace, redirected: r.redirected, roundTrip: r.roundTrip}
+		recorder: cfg.Recorder, pace: pace, notes: r.notes, redirected: r.redirected, roundTrip: r.roundTrip}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, fmt.Errorf("crawler: cookie jar: %w", err)

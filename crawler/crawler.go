@@ -245,6 +245,9 @@ type Crawler struct {
 	cfg Config
 	st  Archive
 	log *slog.Logger
+
+	wmu     sync.Mutex
+	writers map[context.Context]*writer // the group writers of the runs going on, by their context
 }
 
 // New returns a Crawler. A nil logger discards logs.
@@ -1472,9 +1475,11 @@ func (r *run) removed(u string, prev PageState) {
 }
 
 // backoff is the wait before retry n (0-based): 1 s, 2 s, 4 s ... capped.
-func (r *run) backoff(n int) time.Duration {
+func (r *run) backoff(n int) time.Duration { return r.c.backoff(n) }
+
+func (c *Crawler) backoff(n int) time.Duration {
 	d := time.Second << min(n, 16)
-	return min(d, r.c.cfg.MaxRetryWait)
+	return min(d, c.cfg.MaxRetryWait)
 }
 
 // skipReason names the refusals that end a request before or between its

@@ -11,8 +11,10 @@ import (
 
 // Group commits. The crawl's workers neither write the archive nor the
 // crawl state themselves: each hands its page's outcome (an article to
-// put, an article to mark removed, the crawl state to record) to the run's
-// one writer and goes on to the next page. The writer commits what it was
+// put, an article to mark removed, the crawl state to record) to the
+// crawl's one writer and goes on to the next page. The runs of one
+// Crawler under one context (the sites of one crawl) share the writer, so
+// that sites crawled at the same time still commit in whole groups. The writer commits what it was
 // handed in groups: at most Config.GroupSize articles, and at most
 // Config.GroupWait after the first page of the group was handed over. A
 // group is one Archive.Put (one bbolt transaction and one index batch in
@@ -56,6 +58,7 @@ func recordsFor(urls []string, ps PageState) []pageRecord {
 
 // commitItem is one page's share of a group commit.
 type commitItem struct {
+	r *run // the page's run
 	// art, when set, is linked to its near-duplicates and put in the
 	// archive.
 	art *store.Article
@@ -83,32 +86,59 @@ type commitItem struct {
 // puts reports whether the item may put an article.
 func (it *commitItem) puts() bool { return it.art != nil || it.removal != "" }
 
-// writer is a run's group writer.
+// writer is the group writer of the runs of one Crawler under one
+// context.
 type writer struct {
-	r    *run
-	in   chan *commitItem
-	size int
-	wait time.Duration
-	done chan struct{}
+	c     *Crawler
+	ctx   context.Context
+	in    chan *commitItem
+	flush chan chan struct{} // commit what is held now, then close the channel
+	size  int
+	wait  time.Duration
+	done  chan struct{}
+	users int // runs using it; under Crawler.wmu
 }
 
-// startWriter starts the run's writer. Cancelling ctx makes it commit what
-// it holds at once, and gives later commits interruptFlush to finish.
+// startWriter joins the run to its crawl's writer under ctx, starting it
+// when it is the first. Cancelling ctx makes the writer commit what it
+// holds at once, and gives later commits interruptFlush to finish.
 func (r *run) startWriter(ctx context.Context) {
-	w := &writer{r: r, in: make(chan *commitItem, r.c.cfg.GroupSize), size: r.c.cfg.GroupSize,
-		wait: r.c.cfg.GroupWait, done: make(chan struct{})}
+	c := r.c
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	w := c.writers[ctx]
+	if w == nil {
+		w = &writer{c: c, ctx: ctx, in: make(chan *commitItem, c.cfg.GroupSize), flush: make(chan chan struct{}),
+			size: c.cfg.GroupSize, wait: c.cfg.GroupWait, done: make(chan struct{})}
+		if c.writers == nil {
+			c.writers = map[context.Context]*writer{}
+		}
+		c.writers[ctx] = w
+		go w.loop(ctx)
+	}
+	w.users++
 	r.w = w
-	go w.loop(ctx)
 }
 
-// stopWriter commits what the writer holds and stops it. Nothing may be
-// submitted after.
+// stopWriter commits what the writer holds (the run's last pages among
+// it) and leaves it, stopping it when the run was its last user. Nothing
+// may be submitted after.
 func (r *run) stopWriter() {
-	if r.w == nil {
+	w := r.w
+	if w == nil {
 		return
 	}
-	close(r.w.in)
-	<-r.w.done
+	ack := make(chan struct{})
+	w.flush <- ack
+	<-ack
+	c := r.c
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if w.users--; w.users == 0 {
+		delete(c.writers, w.ctx)
+		close(w.in)
+		<-w.done
+	}
 	r.w = nil
 }
 
@@ -116,6 +146,7 @@ func (r *run) stopWriter() {
 // writer is a whole group behind. Without a writer (a run not started by
 // Run) the item is committed on its own, at once.
 func (r *run) submit(it *commitItem) {
+	it.r = r
 	r.mu.Lock()
 	for _, rec := range it.shown {
 		r.shown[rec.url] = rec.ps
@@ -128,7 +159,7 @@ func (r *run) submit(it *commitItem) {
 		r.dist.submitted.Add(1)
 	}
 	if r.w == nil {
-		r.commit(context.Background(), []*commitItem{it})
+		r.c.commit(context.Background(), []*commitItem{it})
 		return
 	}
 	r.w.in <- it
@@ -150,7 +181,7 @@ func (w *writer) loop(ctx context.Context) {
 		timer.Stop()
 		due = nil
 		if len(group) > 0 {
-			w.r.commit(putCtx, group)
+			w.c.commit(putCtx, group)
 		}
 		group, articles = nil, 0
 	}
@@ -172,6 +203,25 @@ func (w *writer) loop(ctx context.Context) {
 				timer.Reset(w.wait)
 				due = timer.C
 			}
+		case ack := <-w.flush:
+			// A run is ending: what it handed over (all of it in the
+			// channel by now) is committed before it goes on.
+			for drained := false; !drained; {
+				select {
+				case it := <-w.in:
+					group = append(group, it)
+					if it.puts() {
+						articles++
+					}
+					if articles >= w.size || len(group) >= max(4*w.size, maxGroupPages) {
+						flush()
+					}
+				default:
+					drained = true
+				}
+			}
+			flush()
+			close(ack)
 		case <-due:
 			flush()
 		case <-stopping:
@@ -189,16 +239,19 @@ func (w *writer) loop(ctx context.Context) {
 // near-duplicates, in order, against the archive and the group's articles
 // before each (as if each had been put on its own); puts them in one call;
 // writes the crawl state of every page of the group in one transaction;
-// and then counts and logs each page's outcome.
-func (r *run) commit(ctx context.Context, group []*commitItem) {
+// and then counts and logs each page's outcome. A group may hold the
+// pages of several runs (sites crawled at the same time): one put for all
+// their articles, one crawl-state transaction per run.
+func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 	changes := make([]store.Change, len(group))
 	errs := make([]error, len(group))
 	var (
 		puts []*store.Article
 		at   []int // the item of each put
 	)
-	ov := &groupLinker{st: r.c.st, arts: map[string]*store.Article{}}
+	ov := &groupLinker{st: c.st, arts: map[string]*store.Article{}}
 	for i, it := range group {
+		r := it.r
 		var a *store.Article
 		switch {
 		case it.art != nil:
@@ -209,7 +262,7 @@ func (r *run) commit(ctx context.Context, group []*commitItem) {
 					continue
 				}
 			}
-			if d := r.c.cfg.DuplicateDistance; d >= 0 {
+			if d := c.cfg.DuplicateDistance; d >= 0 {
 				err := guard("link", func() error { return store.Link(ctx, ov, a, d) })
 				if pe := (*panicError)(nil); errors.As(err, &pe) {
 					errs[i] = err
@@ -240,13 +293,21 @@ func (r *run) commit(ctx context.Context, group []*commitItem) {
 		at = append(at, i)
 		puts = append(puts, a)
 	}
-	pc, pe := r.putGroup(ctx, puts)
+	pc, pe := c.putGroup(ctx, puts)
 	for j, i := range at {
 		changes[i], errs[i] = pc[j], pe[j]
 	}
 
-	var recs []pageRecord
+	// The crawl state of each run's pages, in one transaction per run.
+	var runs []*run
+	recs := map[*run][]pageRecord{}
+	items := map[*run]int{}
 	for i, it := range group {
+		r := it.r
+		if _, ok := items[r]; !ok {
+			runs = append(runs, r)
+		}
+		items[r]++
 		if it.state == nil {
 			continue
 		}
@@ -255,21 +316,25 @@ func (r *run) commit(ctx context.Context, group []*commitItem) {
 			r.reportPanic(firstURL(it), err.(*panicError))
 			continue
 		}
-		recs = append(recs, got...)
+		recs[r] = append(recs[r], got...)
 	}
-	if r.state != nil && len(recs) > 0 {
-		if err := r.state.record(r.site.Name, recs); err != nil {
-			r.log.Error("crawl state", "pages", len(recs), "err", err)
+	for _, r := range runs {
+		if r.state != nil && len(recs[r]) > 0 {
+			if err := r.state.record(r.site.Name, recs[r]); err != nil {
+				r.log.Error("crawl state", "pages", len(recs[r]), "err", err)
+			}
+		}
+		if r.dist != nil {
+			// The group's URLs are done in the frontier only now, after
+			// their articles were put: a worker killed before this point
+			// leaves them leased, and they go to another worker once the
+			// lease ends.
+			r.dist.done(ctx, recs[r], items[r])
 		}
 	}
-	if r.dist != nil {
-		// The group's URLs are done in the frontier only now, after their
-		// articles were put: a worker killed before this point leaves
-		// them leased, and they go to another worker once the lease ends.
-		r.dist.done(ctx, recs, len(group))
-	}
-	r.mu.Lock()
 	for _, it := range group {
+		r := it.r
+		r.mu.Lock()
 		for _, rec := range it.shown {
 			if p, ok := r.shown[rec.url]; ok && p == rec.ps {
 				delete(r.shown, rec.url)
@@ -280,14 +345,14 @@ func (r *run) commit(ctx context.Context, group []*commitItem) {
 				delete(r.pendingIDs, it.art.ID)
 			}
 		}
+		r.mu.Unlock()
 	}
-	r.mu.Unlock()
 	for i, it := range group {
 		if it.report == nil {
 			continue
 		}
 		if err := guard("report", func() error { it.report(changes[i], errs[i]); return nil }); err != nil {
-			r.reportPanic(firstURL(it), err.(*panicError))
+			it.r.reportPanic(firstURL(it), err.(*panicError))
 		}
 	}
 }
@@ -310,7 +375,7 @@ func firstURL(it *commitItem) string {
 // is put again, down to single articles: a nearly full disk still takes
 // what fits, and one bad article fails alone, as when each article was its
 // own put.
-func (r *run) putGroup(ctx context.Context, arts []*store.Article) ([]store.Change, []error) {
+func (c *Crawler) putGroup(ctx context.Context, arts []*store.Article) ([]store.Change, []error) {
 	changes := make([]store.Change, len(arts))
 	errs := make([]error, len(arts))
 	if len(arts) == 0 {
@@ -319,7 +384,7 @@ func (r *run) putGroup(ctx context.Context, arts []*store.Article) ([]store.Chan
 	var got []store.Change
 	err := guard("put", func() error {
 		var err error
-		got, err = r.put(ctx, arts...)
+		got, err = c.put(ctx, arts...)
 		return err
 	})
 	if err == nil {
@@ -333,19 +398,19 @@ func (r *run) putGroup(ctx context.Context, arts []*store.Article) ([]store.Chan
 		return changes, errs
 	}
 	h := len(arts) / 2
-	c1, e1 := r.putGroup(ctx, arts[:h])
-	c2, e2 := r.putGroup(ctx, arts[h:])
+	c1, e1 := c.putGroup(ctx, arts[:h])
+	c2, e2 := c.putGroup(ctx, arts[h:])
 	return append(c1, c2...), append(e1, e2...)
 }
 
 // put stores articles, retrying transient failures with backoff.
-func (r *run) put(ctx context.Context, arts ...*store.Article) ([]store.Change, error) {
+func (c *Crawler) put(ctx context.Context, arts ...*store.Article) ([]store.Change, error) {
 	for attempt := 0; ; attempt++ {
-		changes, err := r.c.st.Put(ctx, arts...)
-		if err == nil || !store.IsTransient(err) || attempt >= r.c.cfg.Retries {
+		changes, err := c.st.Put(ctx, arts...)
+		if err == nil || !store.IsTransient(err) || attempt >= c.cfg.Retries {
 			return changes, err
 		}
-		if !sleep(ctx, r.backoff(attempt)) {
+		if !sleep(ctx, c.backoff(attempt)) {
 			return nil, err
 		}
 	}

@@ -49,6 +49,36 @@ func BenchmarkPut(b *testing.B) {
 	b.ReportMetric(float64(size)/(1<<20), "MB")
 }
 
+// BenchmarkPutGroups puts the same 5,000 articles into a fresh archive one
+// at a time and in groups of 16 and 256, as the crawl's writer commits
+// them: the cost of a commit (one bbolt transaction and fsync, one index
+// batch) per article against per group.
+//
+//	go test ./store/bleve -run '^$' -bench PutGroups -benchtime 1x -count 2
+func BenchmarkPutGroups(b *testing.B) {
+	ctx := context.Background()
+	arts := storetest.Articles(5000)
+	for _, size := range []int{1, 16, 256} {
+		b.Run(fmt.Sprintf("group-%d", size), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				s, err := bleve.Open(ctx, b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				for j := 0; j < len(arts); j += size {
+					if _, err := s.Put(ctx, arts[j:min(j+size, len(arts))]...); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(arts)*b.N)/b.Elapsed().Seconds(), "articles/s")
+		})
+	}
+}
+
 // BenchmarkSearch runs the store benchmark's searches (storetest.BenchSearch:
 // p50 and p95 latency of each, with no facets and with the web UI's six)
 // against an archive of benchArticles generated articles.

@@ -85,11 +85,12 @@ func runSchedule(ctx context.Context, cfg Config, log *slog.Logger, g *globals, 
 		defer stop() // before the archive closes
 	}
 
-	c, n, err := startSchedule(ctx, a, log, &lockedWriter{w: g.stderr})
+	out := &lockedWriter{w: g.stderr} // the runs print too, from the cron's goroutines
+	c, n, err := startSchedule(ctx, a, log, out)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "newsarc schedule: %d sites scheduled; data in %s; stop with Ctrl-C\n", n, cfg.Data)
+	fmt.Fprintf(out, "newsarc schedule: %d sites scheduled; data in %s; stop with Ctrl-C\n", n, cfg.Data)
 	<-ctx.Done()
 	log.Info("stopping: waiting for running crawls to save their state")
 	<-c.Stop().Done()

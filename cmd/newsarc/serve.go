@@ -130,12 +130,13 @@ func runServe(ctx context.Context, g *globals, addr, token string, hosts []strin
 	}
 	defer o.Close()
 	if schedule {
-		c, n, err := startSchedule(ctx, a, log, &lockedWriter{w: g.stderr})
+		out := &lockedWriter{w: g.stderr} // the runs print too, from the cron's goroutines
+		c, n, err := startSchedule(ctx, a, log, out)
 		if err != nil {
 			return err
 		}
 		defer func() { <-c.Stop().Done() }() // running crawls save their state
-		fmt.Fprintf(g.stderr, "newsarc serve: %d sites scheduled\n", n)
+		fmt.Fprintf(out, "newsarc serve: %d sites scheduled\n", n)
 	}
 	m := newMetrics(cfg, st, a) // /metrics, /healthz, /readyz beside the UI
 	srv := &http.Server{

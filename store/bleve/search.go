@@ -413,22 +413,33 @@ func (s *Store) load(hits search.DocumentMatchCollection) ([]*store.Article, err
 }
 
 // loadIDs reads the articles of ids from bbolt, in order, in one
-// transaction, as load does.
+// transaction, as load does; an ID without a record is an error.
 func (s *Store) loadIDs(ids []string) ([]*store.Article, error) {
-	articles := make([]*store.Article, len(ids))
+	return s.readIDs(ids, false)
+}
+
+// readIDs reads the articles of ids in one transaction, in order; a
+// damaged record is read as store.Unreadable. An ID without a record is an
+// error, or, with skipMissing, left out (an article gone since its ID was
+// found, while a Put is under way).
+func (s *Store) readIDs(ids []string, skipMissing bool) ([]*store.Article, error) {
+	articles := make([]*store.Article, 0, len(ids))
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketArticles)
-		for i, id := range ids {
+		for _, id := range ids {
 			a, err := decodeArticle(b.Get([]byte(id)))
 			if err != nil {
 				s.log.Warn("damaged record", "id", id, "err", err)
 				a = store.Unreadable(id, err)
 			}
 			if a == nil {
+				if skipMissing {
+					continue
+				}
 				return fmt.Errorf("indexed article %s missing from database: %w", id, store.ErrNotFound)
 			}
 			s.verify(a)
-			articles[i] = a
+			articles = append(articles, a)
 		}
 		return nil
 	})
@@ -472,23 +483,7 @@ func (s *Store) Similar(ctx context.Context, hash uint64, maxDistance int) ([]*s
 	// The band index of the near-duplicate table names the matches; only
 	// their records are read.
 	ids, _, _ := s.links.near(hash, maxDistance)
-	var articles []*store.Article
-	err = s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketArticles)
-		for _, id := range ids {
-			a, err := decodeArticle(b.Get([]byte(id)))
-			if err != nil {
-				s.log.Warn("damaged record", "id", id, "err", err)
-				a = store.Unreadable(id, err)
-			}
-			if a == nil {
-				continue // gone since: a Put is under way
-			}
-			s.verify(a)
-			articles = append(articles, a)
-		}
-		return nil
-	})
+	articles, err := s.readIDs(ids, true)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: similar to %016x: %w", hash, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"newsarc/store"
+	"newsarc/store/warc"
 )
 
 // ErrTooLarge is returned for a response whose body, after any
@@ -23,20 +24,9 @@ import (
 var ErrTooLarge = errors.New("crawler: response body too large")
 
 // Exchange is one HTTP request and its response as they went over the
-// wire, for the raw archive.
-type Exchange struct {
-	URL            string
-	Method         string
-	RequestProto   string
-	RequestHeader  http.Header
-	StatusCode     int
-	Status         string
-	ResponseProto  string
-	ResponseHeader http.Header
-	Body           []byte // as received: Content-Encoding not undone
-	IP             string // the server's address
-	Date           time.Time
-}
+// wire, for the raw archive: the WARC writer's, so that a *warc.Writer is
+// a Recorder as it is.
+type Exchange = warc.Exchange
 
 // Recorder keeps raw exchanges (a WARC writer) and says where each went.
 type Recorder interface {
@@ -156,6 +146,9 @@ func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex := &Exchange{URL: req.URL.String(), Method: req.Method, RequestProto: "HTTP/1.1", RequestHeader: req.Header,
 			StatusCode: resp.StatusCode, Status: resp.Status, ResponseProto: resp.Proto, ResponseHeader: resp.Header,
 			Body: wire, IP: ip, Date: time.Now().UTC()}
+		if truncated {
+			ex.Truncated = "length" // WARC-Truncated: a body cut at its limit (robots.txt)
+		}
 		c, err := t.recorder.Record(req.Context(), ex)
 		if err != nil {
 			return nil, fmt.Errorf("record %s: %w", req.URL, err)

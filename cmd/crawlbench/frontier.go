@@ -142,7 +142,7 @@ func frontierChild(role string) error {
 		}
 		cfg := crawlerConfig(p, n+10, 1)
 		cfg.State = a.state
-		cfg.Recorder = warcRecorder{a.warc}
+		cfg.Recorder = a.warc
 		cfg.Progress = func(s crawler.Stats) { queued.Store(int64(s.Queued)) }
 		c := crawler.New(cfg, a.store, slog.Default())
 		start = func() {

@@ -27,7 +27,6 @@ import (
 	"newsarc/crawler"
 	"newsarc/crawler/gensite"
 	"newsarc/extract"
-	"newsarc/store"
 	"newsarc/store/bleve"
 	"newsarc/store/warc"
 )
@@ -239,16 +238,6 @@ func crawlCollySite(seed string, p int, pages, articles *atomic.Int64) {
 	}
 }
 
-// warcRecorder adapts the WARC writer to the crawler's Recorder, as
-// `newsarc crawl` does.
-type warcRecorder struct{ w *warc.Writer }
-
-func (r warcRecorder) Record(ctx context.Context, ex *crawler.Exchange) (store.Capture, error) {
-	return r.w.Write(ctx, &warc.Exchange{URL: ex.URL, Method: ex.Method, RequestProto: ex.RequestProto,
-		RequestHeader: ex.RequestHeader, StatusCode: ex.StatusCode, Status: ex.Status, ResponseProto: ex.ResponseProto,
-		ResponseHeader: ex.ResponseHeader, Body: ex.Body, IP: ex.IP, Date: ex.Date})
-}
-
 // newsarcArchive opens what `newsarc crawl` opens in a fresh data
 // directory: the embedded bleve archive, the crawl state and the WARC
 // writer.
@@ -336,7 +325,7 @@ func crawlNewsarc(ctx context.Context, seeds []string, o options, lists int, pro
 		}
 		cfg := crawlerConfig(o.parallelism, o.articles+lists+1, lists)
 		cfg.State = a.state
-		cfg.Recorder = warcRecorder{a.warc}
+		cfg.Recorder = a.warc
 		c := crawler.New(cfg, a.store, slog.Default())
 		// The sites at once, as `newsarc crawl` runs them (up to
 		// crawler.sites_at_once, 4 by default).

@@ -111,15 +111,6 @@ type archive struct {
 	metrics *metrics.Registry
 }
 
-// warcRecorder adapts the WARC writer to the crawler's Recorder.
-type warcRecorder struct{ w *warc.Writer }
-
-func (r warcRecorder) Record(ctx context.Context, ex *crawler.Exchange) (store.Capture, error) {
-	return r.w.Write(ctx, &warc.Exchange{URL: ex.URL, Method: ex.Method, RequestProto: ex.RequestProto,
-		RequestHeader: ex.RequestHeader, StatusCode: ex.StatusCode, Status: ex.Status, ResponseProto: ex.ResponseProto,
-		ResponseHeader: ex.ResponseHeader, Body: ex.Body, IP: ex.IP, Date: ex.Date})
-}
-
 func warcDir(cfg Config) string { return filepath.Join(cfg.Data, "warc") }
 
 // openArchive opens the store, the crawl state and the run log of cfg.Data.
@@ -189,7 +180,7 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 	defer full.cancel(nil)
 	ccfg.NotArticle = extract.ErrNotArticle
 	ccfg.State = a.state
-	ccfg.Recorder = full.recorder(warcRecorder{a.warc})
+	ccfg.Recorder = full.recorder(a.warc)
 	ccfg.Progress = func(s crawler.Stats) {
 		a.live.update(s)
 		if w != nil {

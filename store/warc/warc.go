@@ -236,6 +236,15 @@ func NewWriter(cfg Config) (*Writer, error) {
 // than Config.MinFree free (the file then ends with its last complete
 // record).
 func (w *Writer) Write(ctx context.Context, ex *Exchange) (store.Capture, error) {
+	return w.write(ctx, ex)
+}
+
+// Record is Write: it makes a Writer the crawler's Recorder.
+func (w *Writer) Record(ctx context.Context, ex *Exchange) (store.Capture, error) {
+	return w.write(ctx, ex)
+}
+
+func (w *Writer) write(ctx context.Context, ex *Exchange) (store.Capture, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Capture{}, err
 	}

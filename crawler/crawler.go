@@ -799,9 +799,10 @@ func (r *run) stateReason(p PageState, s string, seed bool) string {
 // continuation pages share them), at most 64.
 func (r *run) workers(cfg Config) int {
 	if r.dist != nil {
-		// A worker of a shared crawl fetches one host per goroutine, one
-		// request at a time: a goroutine per seed host, and one more for
-		// the site's other hosts. An idle one polls the frontier.
+		// A worker of a shared crawl leases one host per goroutine (whose
+		// URLs it fetches Parallelism at a time): a goroutine per seed
+		// host, and one more for the site's other hosts. An idle one
+		// polls the frontier.
 		return min(len(r.seedHosts())+1, 64)
 	}
 	return min(max(cfg.Parallelism*len(r.seedHosts()), 4), 64)
@@ -1258,6 +1259,9 @@ func (r *run) notArticle(u *url.URL) {
 	r.lists[template(u)]++
 	r.shapeCount(u).others++
 	r.mu.Unlock()
+	if r.dist != nil {
+		r.dist.listPage(u)
+	}
 }
 
 // errAlternate is archive's answer for an alternate URL of an article

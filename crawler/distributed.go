@@ -27,15 +27,20 @@ import (
 //     workers, decides whether it is new.
 //   - The run's goroutines lease hosts (frontier.Wait): one host at a
 //     time, with a batch of its URLs, is this worker's alone. The worker
-//     fetches the batch one URL after another, spaced by the host's delay,
-//     which the frontier keeps (robots.txt's Crawl-delay, read by any
-//     worker, is set there), and the frontier hands the host out again
+//     fetches the batch Parallelism URLs at a time (one under a
+//     robots.txt Crawl-delay), each request spaced by the host's delay
+//     over the parallelism, as a crawl of one process does; the frontier
+//     keeps the delay (robots.txt's Crawl-delay, read by any worker, is
+//     set there), and hands the host out again
 //     only its delay after the lease ended: two workers never send one
 //     host requests closer than its delay. robots.txt itself is read
 //     under a lease, by each worker the first time it leases the host.
 //   - A URL's rules that need its fetch state (not due yet, a
 //     continuation page, resting after a panic) are checked when it is
-//     leased, against the frontier's state; refused URLs are dropped.
+//     leased, against the frontier's state, and so are the run's budgets,
+//     which the frontier keeps for every worker (max_pages, and
+//     max_list_pages for a shape known to be a list, see dist.budgets);
+//     refused URLs are dropped.
 //   - Retries go back to the frontier, due at their time (frontier.Retry).
 //   - The group writer commits the articles to the archive, then marks
 //     their URLs done with their fetch state (frontier.Done). A lease is
@@ -190,19 +195,32 @@ func (d *dist) work(ctx context.Context) {
 			}
 			return
 		}
-		h := d.hold(l)
-		d.r.pace.set(l.Host, l.Delay, 1)
-		for _, e := range l.Entries {
-			if ctx.Err() != nil || !d.valid(h) {
-				break
-			}
-			if !d.holds(h, e.URL) {
-				// Done already: the record of a page fetched before it
-				// under another URL (its canonical form, a redirect).
-				continue
-			}
-			d.fetch(ctx, h, e)
+		p := d.parallelism(l)
+		h := d.hold(l, p)
+		d.r.pace.set(l.Host, l.Delay, p)
+		entries := make(chan frontier.Entry)
+		var fetchers sync.WaitGroup
+		for range min(p, len(l.Entries)) {
+			fetchers.Go(func() {
+				for e := range entries {
+					if ctx.Err() != nil || !d.valid(h) {
+						continue
+					}
+					if !d.holds(h, e.URL) {
+						// Done already: the record of a page fetched
+						// before it under another URL (its canonical
+						// form, a redirect).
+						continue
+					}
+					d.fetch(ctx, h, e)
+				}
+			})
 		}
+		for _, e := range l.Entries {
+			entries <- e
+		}
+		close(entries)
+		fetchers.Wait()
 		d.mu.Lock()
 		h.fetched, h.mark = true, d.submitted.Load()
 		d.mu.Unlock()
@@ -224,11 +242,23 @@ func (d *dist) logErr(err error) {
 	}
 }
 
-func (d *dist) hold(l *frontier.Lease) *heldLease {
+// parallelism is how many of a lease's URLs are fetched at once: the
+// crawl's Parallelism, each request still spaced by the pacer (a request
+// every delay/parallelism, as in a crawl of one process), or one under a
+// robots.txt Crawl-delay, which is longer than the site's delay. The lease
+// makes the host this worker's alone, so the rate holds across workers.
+func (d *dist) parallelism(l *frontier.Lease) int {
+	if l.Delay > d.r.delay {
+		return 1
+	}
+	return max(d.r.c.cfg.Parallelism, 1)
+}
+
+func (d *dist) hold(l *frontier.Lease, parallelism int) *heldLease {
 	// The deadline on this machine's clock: the server's may differ.
 	h := &heldLease{l: l, deadline: time.Now().Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
 	d.mu.Lock()
-	d.ttl, d.delay = l.Deadline.Sub(l.At), l.Delay
+	d.ttl, d.delay = l.Deadline.Sub(l.At), l.Delay/time.Duration(max(parallelism, 1))
 	for _, e := range l.Entries {
 		d.held[e.URL] = h
 	}
@@ -287,10 +317,12 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 	if ok {
 		reason = r.stateReason(ps, e.URL, seed)
 	}
-	r.mu.Lock()
-	if reason == "" && r.stats.Queued >= r.maxPages() {
-		reason = "max-pages"
+	if reason == "" {
+		if reason, err = d.budgets(ctx, u, seed); err != nil {
+			return // stopped: the URL stays leased, and is released
+		}
 	}
+	r.mu.Lock()
 	if reason == "" {
 		r.stats.Queued++
 		if e.Attempt > r.attempts[e.URL] {
@@ -312,6 +344,56 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 		return
 	}
 	r.fetch(queued{url: e.URL, depth: int32(e.Depth)})
+}
+
+// budgets takes u's places in the run's budgets, which the frontier keeps
+// for every worker: the site's pages (max_pages) and, for a URL of a shape
+// already found to be a list (pagination, calendars), that shape's pages
+// (max_list_pages). It returns why u is refused ("" when it is not).
+// Seeds take no list place: the local crawl takes them whatever their
+// shape.
+func (d *dist) budgets(ctx context.Context, u *url.URL, seed bool) (string, error) {
+	r := d.r
+	s := u.String()
+	if !seed {
+		t := template(u)
+		r.mu.Lock()
+		listy := r.lists[t] > 0
+		r.mu.Unlock()
+		if listy {
+			if name := "list " + t; frontier.CheckBudget(name) == nil {
+				ok, err := d.f.Claim(ctx, r.site.Name, r.runID, name, s, r.c.cfg.MaxListPages)
+				if err != nil {
+					return "", err
+				}
+				if !ok {
+					return "list-budget", nil
+				}
+			}
+		}
+	}
+	ok, err := d.f.Claim(ctx, r.site.Name, r.runID, "pages", s, r.maxPages())
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "max-pages", nil
+	}
+	return "", nil
+}
+
+// listPage counts a page found not to be an article in its shape's list
+// budget, shared by the workers (see budgets): the first such page of a
+// shape each worker finds was fetched before the worker knew the shape.
+func (d *dist) listPage(u *url.URL) {
+	r := d.r
+	name := "list " + template(u)
+	if frontier.CheckBudget(name) != nil {
+		return
+	}
+	if _, err := d.f.Claim(context.WithoutCancel(r.ctx), r.site.Name, r.runID, name, u.String(), r.c.cfg.MaxListPages); err != nil {
+		r.log.Warn("frontier: list budget", "url", u.String(), "err", err)
+	}
 }
 
 // sitemaps enqueues the Sitemap lines of a seed origin's robots.txt as

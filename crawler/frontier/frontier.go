@@ -92,6 +92,12 @@ type Frontier interface {
 	// Due returns the URLs of site whose revisit time has come (see
 	// PageState.Revisit).
 	Due(ctx context.Context, site string, now time.Time) ([]string, error)
+	// Claim takes a place for url in the named budget of site's run
+	// (its pages, the pages of one URL shape), shared by every worker: it
+	// reports true when url holds one of the budget's limit places, taken
+	// now or by an earlier call, and false when they are all taken by
+	// other URLs. A run's budgets begin empty and end with it.
+	Claim(ctx context.Context, site string, run int64, budget, url string, limit int) (bool, error)
 	// Stats returns site's counts.
 	Stats(ctx context.Context, site string) (Stats, error)
 	// Close releases the frontier's resources (not its leases: they
@@ -192,6 +198,15 @@ func Unpack(s string) (Entry, error) {
 		return Entry{}, fmt.Errorf("frontier: packed entry: %w", err)
 	}
 	return e, nil
+}
+
+// CheckBudget checks a budget name for Claim: not empty, no control
+// character.
+func CheckBudget(name string) error {
+	if name == "" || strings.ContainsAny(name, sep+"\x00") {
+		return fmt.Errorf("frontier: budget name %q: empty or control character", name)
+	}
+	return nil
 }
 
 // SeenKey is the key of url in a site's seen set: 16 bytes of its SHA-256.

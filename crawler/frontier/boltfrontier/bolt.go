@@ -14,6 +14,7 @@
 //	sitehosts     site 0x00 host → ""
 //	counts        site 0x00 name → int64
 //	seeded        site 0x00 run → ""
+//	budget/SITE   0x01 name → places taken; 0x02 name 0x00 url digest → ""
 //
 // A queue key's class orders a host's URLs: 0, retries, by due time; then
 // 1, high priority, and 2, normal, each first in first out. Leases live in
@@ -50,6 +51,10 @@ var (
 
 func pagesBucket(site string) []byte { return []byte("pages/" + site) }
 func seenBucket(site string) []byte  { return []byte("seen/" + site) }
+
+// budgetBucket holds the budgets of site's current run: 0x01 name → the
+// places taken (int64), 0x02 name 0x00 SeenKey(url) → "".
+func budgetBucket(site string) []byte { return []byte("budget/" + site) }
 
 // Queue key classes.
 const (
@@ -310,8 +315,10 @@ func (f *Frontier) BeginRun(ctx context.Context, site string) (frontier.Run, err
 			return nil
 		}
 		run = frontier.Run{ID: run.ID + 1, Started: time.Now()}
-		if err := tx.DeleteBucket(seenBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
+		for _, b := range [][]byte{seenBucket(site), budgetBucket(site)} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
 		}
 		if _, err := tx.CreateBucketIfNotExists(pagesBucket(site)); err != nil {
 			return err
@@ -414,8 +421,10 @@ func (f *Frontier) FinishRun(ctx context.Context, site string, id int64) error {
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(seenBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
+		for _, b := range [][]byte{seenBucket(site), budgetBucket(site)} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
 		}
 		return nil
 	})
@@ -1027,6 +1036,54 @@ func (f *Frontier) Page(ctx context.Context, site, url string) (frontier.PageSta
 		return frontier.PageState{}, false, fmt.Errorf("frontier: page %s: %w", url, err)
 	}
 	return p, ok, nil
+}
+
+// Claim implements frontier.Frontier.
+func (f *Frontier) Claim(ctx context.Context, site string, run int64, budget, url string, limit int) (bool, error) {
+	if err := frontier.CheckBudget(budget); err != nil {
+		return false, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ok := false
+	err := f.update(func(tx *bolt.Tx) error {
+		ok = false
+		var cur frontier.Run
+		if b := tx.Bucket(bRuns).Get([]byte(site)); b != nil {
+			if err := json.Unmarshal(b, &cur); err != nil {
+				return err
+			}
+		}
+		if cur.ID != run || cur.Finished {
+			return nil // the run is over: no place left in it
+		}
+		b, err := tx.CreateBucketIfNotExists(budgetBucket(site))
+		if err != nil {
+			return err
+		}
+		mk := []byte("\x02" + budget + "\x00" + frontier.SeenKey(url))
+		if b.Get(mk) != nil {
+			ok = true
+			return nil
+		}
+		ck := []byte("\x01" + budget)
+		var n int64
+		if v := b.Get(ck); len(v) == 8 {
+			n = int64(binary.BigEndian.Uint64(v))
+		}
+		if n >= int64(limit) {
+			return nil
+		}
+		ok = true
+		if err := b.Put(mk, present); err != nil {
+			return err
+		}
+		return b.Put(ck, i64(n+1))
+	})
+	if err != nil {
+		return false, fmt.Errorf("frontier: claim %s of %s: %w", budget, site, err)
+	}
+	return ok, nil
 }
 
 // PutPages implements frontier.Frontier.

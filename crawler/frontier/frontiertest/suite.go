@@ -44,6 +44,7 @@ func Run(t *testing.T, h Harness) {
 		{"State", testState},
 		{"Runs", testRuns},
 		{"SeedOnce", testSeedOnce},
+		{"Budgets", testBudgets},
 		{"Reopen", testReopen},
 		{"Workers", testWorkers},
 		{"Restart", testRestart},
@@ -526,6 +527,90 @@ func testRuns(t *testing.T, h Harness) {
 	// A new run has a new seen set.
 	if got := must(f.Enqueue(ctx, entry("s", "http://a.test/1"))); !got[0] {
 		t.Fatal("a URL of the last run is not new in the next")
+	}
+}
+
+// testBudgets: a budget gives limit places, one per URL however often it
+// is claimed, to concurrent claimers as well; budgets are per name, site
+// and run, survive a reopen, end with the run, and a finished or stale
+// run has none.
+func testBudgets(t *testing.T, h Harness) {
+	f, reopen := h.New(t, fast)
+	ctx := ctxOf(t)
+	run := must(f.BeginRun(ctx, "s"))
+	claim := func(f frontier.Frontier, site string, run int64, budget, u string, limit int) bool {
+		return must(f.Claim(ctx, site, run, budget, u, limit))
+	}
+	for i := range 3 {
+		if !claim(f, "s", run.ID, "pages", fmt.Sprintf("http://a.test/%d", i), 3) {
+			t.Fatalf("claim %d of 3 refused", i+1)
+		}
+	}
+	if claim(f, "s", run.ID, "pages", "http://a.test/9", 3) {
+		t.Fatal("a fourth URL got a place in a budget of 3")
+	}
+	if !claim(f, "s", run.ID, "pages", "http://a.test/1", 3) {
+		t.Fatal("a URL claimed again lost its place")
+	}
+	if !claim(f, "s", run.ID, "list /page/N", "http://a.test/9", 3) {
+		t.Fatal("another budget of the run is not separate")
+	}
+	if claim(f, "s", run.ID+1, "pages", "http://a.test/8", 3) {
+		t.Fatal("a claim in a run that is not the site's current one got a place")
+	}
+	if _, err := f.Claim(ctx, "s", run.ID, "bad\x00name", "http://a.test/1", 3); err == nil {
+		t.Fatal("a budget name with a control character was taken")
+	}
+	other := must(f.BeginRun(ctx, "t"))
+	if !claim(f, "t", other.ID, "pages", "http://a.test/9", 3) {
+		t.Fatal("another site's budget is not separate")
+	}
+
+	// Many claimers at once: exactly limit URLs get places.
+	const limit, claimers = 20, 8
+	var mu sync.Mutex
+	got := map[string]bool{}
+	var wg sync.WaitGroup
+	for c := range claimers {
+		wg.Go(func() {
+			for i := range 10 {
+				u := fmt.Sprintf("http://b.test/%d/%d", c, i)
+				ok, err := f.Claim(ctx, "s", run.ID, "race", u, limit)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					got[u] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(got) != limit {
+		t.Fatalf("%d claimers x 10 URLs took %d places of %d", claimers, len(got), limit)
+	}
+
+	f = reopen()
+	if claim(f, "s", run.ID, "pages", "http://a.test/7", 3) || !claim(f, "s", run.ID, "pages", "http://a.test/2", 3) {
+		t.Fatal("a budget did not survive a reopen")
+	}
+	if err := f.FinishRun(ctx, "s", run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if claim(f, "s", run.ID, "pages", "http://a.test/1", 3) {
+		t.Fatal("a finished run's budget gave a place")
+	}
+	next := must(f.BeginRun(ctx, "s"))
+	for i := range 3 {
+		if !claim(f, "s", next.ID, "pages", fmt.Sprintf("http://c.test/%d", i), 3) {
+			t.Fatalf("the next run's budget was not empty: claim %d refused", i+1)
+		}
+	}
+	if !claim(f, "t", other.ID, "pages", "http://a.test/9", 3) || claim(f, "t", other.ID, "pages", "http://a.test/5", 1) {
+		t.Fatal("a new run of one site changed another site's budget")
 	}
 }
 

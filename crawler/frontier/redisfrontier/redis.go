@@ -354,6 +354,19 @@ func (f *Frontier) Release(ctx context.Context, l *frontier.Lease) error {
 	return err
 }
 
+// Claim implements frontier.Frontier.
+func (f *Frontier) Claim(ctx context.Context, site string, run int64, budget, url string, limit int) (bool, error) {
+	if err := frontier.CheckBudget(budget); err != nil {
+		return false, err
+	}
+	v, err := f.run(ctx, "claim "+budget+" of "+site, claimScript, site, strconv.FormatInt(run, 10), budget,
+		frontier.SeenKey(url), strconv.Itoa(limit))
+	if err != nil {
+		return false, err
+	}
+	return v == int64(1), nil
+}
+
 // SetDelay implements frontier.Frontier.
 func (f *Frontier) SetDelay(ctx context.Context, host string, d time.Duration) error {
 	return f.do(ctx, "set delay of "+host, func() error {

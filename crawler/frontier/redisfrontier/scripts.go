@@ -25,6 +25,8 @@ import "github.com/redis/go-redis/v9"
 //	P count:SITE    HASH pending, leased, done, retried, dropped:REASON
 //	P run:SITE      HASH id, started (ms), finished
 //	P seeded:SITE:RUN  the run's seed lock
+//	P budget:SITE:RUN:NAME  SET of URL digests: the places taken in a budget of the run
+//	P budgets:SITE  SET of the site's budget keys
 //	P page:SITE     HASH url → PageState JSON
 //	P revisit:SITE  ZSET url → next revisit (ms)
 const lib = `
@@ -53,6 +55,11 @@ local function headdue(host, now)
   local r = redis.call('ZRANGE', P .. 'qr:' .. host, 0, 0, 'WITHSCORES')
   if #r > 0 then return tonumber(r[2]) end
   return nil
+end
+-- dropbudgets deletes the budgets of site's runs.
+local function dropbudgets(site)
+  for _, k in ipairs(redis.call('SMEMBERS', P .. 'budgets:' .. site)) do redis.call('DEL', k) end
+  redis.call('DEL', P .. 'budgets:' .. site)
 end
 -- schedule puts a host that is not leased in the ready set, or takes it
 -- out when it has nothing queued.
@@ -130,6 +137,7 @@ local now = now_ms()
 local nid = redis.call('HINCRBY', k, 'id', 1)
 redis.call('HSET', k, 'started', now, 'finished', '0')
 redis.call('DEL', P .. 'seen:' .. ARGV[3])
+dropbudgets(ARGV[3])
 return {nid, now, 0}
 `)
 
@@ -167,6 +175,7 @@ for _, host in ipairs(redis.call('SMEMBERS', P .. 'sitehosts:' .. site)) do
   end
 end
 redis.call('DEL', P .. 'sitehosts:' .. site, P .. 'seen:' .. site)
+dropbudgets(site)
 redis.call('HSET', P .. 'count:' .. site, 'pending', 0, 'leased', 0)
 return 1
 `)
@@ -296,5 +305,19 @@ if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return 0 end
 local now = now_ms()
 returnleased(host)
 endlease(host, now)
+return 1
+`)
+
+// ARGV: P, delay, site, run, budget, url digest, limit → 1: the URL holds a
+// place, 0: none left (or the run is over)
+var claimScript = redis.NewScript(lib + `
+local site = ARGV[3]
+local rk = P .. 'run:' .. site
+if redis.call('HGET', rk, 'id') ~= ARGV[4] or redis.call('HGET', rk, 'finished') ~= '0' then return 0 end
+local k = P .. 'budget:' .. site .. ':' .. ARGV[4] .. ':' .. ARGV[5]
+if redis.call('SISMEMBER', k, ARGV[6]) == 1 then return 1 end
+if redis.call('SCARD', k) >= tonumber(ARGV[7]) then return 0 end
+redis.call('SADD', k, ARGV[6])
+redis.call('SADD', P .. 'budgets:' .. site, k)
 return 1
 `)

@@ -1,0 +1,177 @@
+package crawler_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"newsarc/crawler"
+	"newsarc/crawler/frontier"
+	"newsarc/crawler/frontier/boltfrontier"
+	"newsarc/extract"
+	"newsarc/store"
+)
+
+// sharedCrawl runs workers crawlers of one site at once, in this process,
+// as workers of one crawl through one embedded frontier (the same
+// frontier.Frontier a crawl of many processes reaches through Redis), into
+// one archive, and returns their stats.
+func sharedCrawl(t *testing.T, workers int, cfg crawler.Config, st store.Store, seeds ...string) []crawler.Stats {
+	t.Helper()
+	f, err := boltfrontier.Open(filepath.Join(t.TempDir(), "frontier.db"),
+		frontier.Options{Delay: -1, LeaseTTL: 10 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := make([]crawler.Stats, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wcfg := cfg
+		wcfg.Frontier, wcfg.Worker = f, fmt.Sprintf("w%d", i+1)
+		wg.Go(func() {
+			c := crawler.New(wcfg, st, nil)
+			out[i], errs[i] = c.Run(ctx, crawler.Site{Name: "test", Seeds: seeds}, extract.New(extract.DefaultOptions()))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("worker %d: %v", i+1, err)
+		}
+	}
+	return out
+}
+
+// endlessList serves a pagination that never runs dry: every list page
+// links to the next one and to a story not seen before. Each request
+// takes hold, and inflight keeps the most requests served at once.
+func endlessList(t *testing.T, hold time.Duration, inflight *atomic.Int64) *fixture {
+	var now atomic.Int64
+	slow := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			n := now.Add(1)
+			defer now.Add(-1)
+			for {
+				m := inflight.Load()
+				if n <= m || inflight.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(hold)
+			h(w, r)
+		}
+	}
+	return newFixture(t, map[string]http.HandlerFunc{
+		"/list/page/": slow(func(w http.ResponseWriter, r *http.Request) {
+			var n int
+			fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/list/page/"), "%d", &n)
+			var links []string
+			for i := range 4 {
+				links = append(links, fmt.Sprintf("/story/%d-%d", n, i))
+			}
+			html(listPage(append([]string{fmt.Sprintf("/list/page/%d/", n+1)}, links...)...))(w, r)
+		}),
+		"/story/": slow(func(w http.ResponseWriter, r *http.Request) {
+			id := strings.TrimPrefix(r.URL.Path, "/story/")
+			html(page("Story "+id, "story"+strings.ReplaceAll(id, "-", "x")))(w, r)
+		}),
+	})
+}
+
+// listPages counts the list pages f served.
+func listPages(f *fixture) int {
+	n := 0
+	for i := 1; i < 1000; i++ {
+		n += f.count(fmt.Sprintf("/list/page/%d/", i))
+	}
+	return n
+}
+
+// TestWorkersShareBudgets: three workers of one crawl share its budgets,
+// which the frontier keeps: max_pages is the number of pages of the whole
+// crawl, not of each worker, and an endless list stops near
+// max_list_pages, not at three times it.
+func TestWorkersShareBudgets(t *testing.T) {
+	var inflight atomic.Int64
+	f := endlessList(t, 0, &inflight)
+	cfg := testConfig()
+	cfg.MaxPages = 7
+	cfg.MaxListPages = 1000
+	stats := sharedCrawl(t, 3, cfg, openStore(t), f.URL+"/list/page/1/")
+	pages, skipped := 0, 0
+	for _, st := range stats {
+		t.Logf("worker %s: %d fetched, skipped %v", st.Worker, st.Fetched, st.Skipped)
+		skipped += st.Skipped["max-pages"]
+	}
+	f.mu.Lock()
+	for uri, n := range f.hits {
+		if uri != "/robots.txt" {
+			pages++
+			if n > 1 {
+				t.Errorf("%s fetched %d times", uri, n)
+			}
+		}
+	}
+	f.mu.Unlock()
+	if pages != cfg.MaxPages || skipped == 0 {
+		f.mu.Lock()
+		t.Errorf("the workers fetched %d pages (max-pages skips %d), want max_pages %d in all; requests: %v", pages, skipped, cfg.MaxPages, f.hits)
+		f.mu.Unlock()
+	}
+
+	// The list budget: a worker counts each list page it fetched in the
+	// shared budget, and refuses a page of a shape it knows to be a list
+	// once the budget is spent. A worker that has not met the shape yet
+	// fetches one page of it before it knows: at most one more page per
+	// other worker.
+	const workers, budget = 3, 5
+	f2 := endlessList(t, 0, &inflight)
+	cfg = testConfig()
+	cfg.MaxListPages = budget
+	stats = sharedCrawl(t, workers, cfg, openStore(t), f2.URL+"/list/page/1/")
+	refused := 0
+	for _, st := range stats {
+		refused += st.Skipped["list-budget"]
+	}
+	if n := listPages(f2); n < budget || n > budget+workers-1 || refused == 0 {
+		t.Errorf("the workers fetched %d pages of an endless list (list-budget skips %d), want the shared budget of %d (+%d at most)",
+			n, refused, budget, workers-1)
+	}
+}
+
+// TestWorkerParallelism: a worker fetches the URLs of the host it leased
+// Parallelism at a time, and since the lease makes the host one worker's,
+// no more than that are in flight on the host, whatever the number of
+// workers.
+func TestWorkerParallelism(t *testing.T) {
+	for _, p := range []int{1, 3} {
+		t.Run(fmt.Sprint("parallelism ", p), func(t *testing.T) {
+			var inflight atomic.Int64
+			f := endlessList(t, 100*time.Millisecond, &inflight)
+			cfg := testConfig()
+			cfg.Parallelism = p
+			cfg.MaxPages = 25
+			stats := sharedCrawl(t, 3, cfg, openStore(t), f.URL+"/list/page/1/")
+			fetched := 0
+			for _, st := range stats {
+				fetched += st.Fetched
+			}
+			if fetched != cfg.MaxPages {
+				t.Errorf("fetched %d pages, want %d", fetched, cfg.MaxPages)
+			}
+			if got := inflight.Load(); got != int64(p) {
+				t.Errorf("at most %d requests were in flight on the host at once, want the parallelism %d", got, p)
+			}
+		})
+	}
+}

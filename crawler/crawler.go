@@ -364,7 +364,22 @@ type run struct {
 // Stats.Errors, not returned; the error is for a site that cannot be
 // crawled at all (bad config, no valid seed) or a cancelled ctx.
 func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, error) {
-	r, err := c.newRun(site, ex)
+	return c.run(ctx, site, ex, c.cfg.Frontier)
+}
+
+// RunWorker crawls site as Run does, as one worker of a crawl shared
+// through f (the site's frontier, see Config.Frontier), whatever
+// Config.Frontier says. The sites a Crawler runs at the same time, each
+// with its own frontier, share one group writer, as Run's do.
+func (c *Crawler) RunWorker(ctx context.Context, site Site, ex Extractor, f frontier.Frontier) (Stats, error) {
+	if f == nil {
+		return Stats{}, errors.New("crawler: RunWorker without a frontier")
+	}
+	return c.run(ctx, site, ex, f)
+}
+
+func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.Frontier) (Stats, error) {
+	r, err := c.newRun(site, ex, f != nil)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -404,11 +419,11 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 	col.IgnoreRobotsTxt = true
 	r.pace, r.delay, r.maxDepth, r.ctx = pace, cfg.Delay, cfg.MaxDepth, ctx
 	var sitemaps []string
-	if c.cfg.Frontier != nil {
+	if f != nil {
 		// One worker of a shared crawl: every request to a host is made
 		// under the frontier's lease on it, robots.txt's included, so
 		// robots.txt is read when a host is first leased (see dist.fetch).
-		r.dist = newDist(r, c.cfg.Frontier, c.cfg.Worker)
+		r.dist = newDist(r, f, c.cfg.Worker)
 		col.AllowURLRevisit = true // the frontier's seen set decides
 	}
 	if !cfg.IgnoreRobots && r.dist == nil {
@@ -573,7 +588,7 @@ func (r *run) seedHosts() []*url.URL {
 	return out
 }
 
-func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
+func (c *Crawler) newRun(site Site, ex Extractor, shared bool) (*run, error) {
 	if len(site.Seeds) == 0 {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
@@ -582,7 +597,7 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		shapes: map[string]*shapeCount{}, listLinked: urlSet{},
 		shown: map[string]PageState{}, pendingIDs: map[string]int{},
 		state: c.cfg.State, now: time.Now()}
-	if c.cfg.Frontier != nil {
+	if shared {
 		r.state = nil // the frontier keeps the run's state
 	}
 	for _, s := range site.Seeds {

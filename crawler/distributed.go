@@ -97,6 +97,11 @@ type dist struct {
 	delay   time.Duration
 	errLog  time.Time // when the last frontier error was logged
 
+	// wake is closed, and replaced, when this worker ended a lease or
+	// queued URLs: its goroutines waiting for a ready host ask again
+	// (see wakeUp).
+	wake chan struct{}
+
 	stopRenew chan struct{}
 	renewDone chan struct{}
 }
@@ -125,7 +130,7 @@ func newDist(r *run, f frontier.Frontier, worker string) *dist {
 		worker = "worker"
 	}
 	return &dist{r: r, f: f, worker: worker, held: map[string]*heldLease{}, leases: map[*heldLease]bool{},
-		cache: map[string]cachedPage{}, robots: map[string]bool{},
+		cache: map[string]cachedPage{}, robots: map[string]bool{}, wake: make(chan struct{}),
 		stopRenew: make(chan struct{}), renewDone: make(chan struct{})}
 }
 
@@ -179,14 +184,21 @@ func (d *dist) enqueue(urls []frontierURL, hubs, seeds []bool, start bool) {
 	}
 	if _, err := d.f.Enqueue(ctx, entries...); err != nil {
 		r.log.Error("frontier: enqueue", "urls", len(entries), "err", err)
+		return
 	}
+	d.wakeUp()
 }
 
 // work leases hosts and fetches their URLs until the frontier is drained
 // or ctx ends.
 func (d *dist) work(ctx context.Context) {
 	for {
-		l, err := frontier.Wait(ctx, d.f, d.worker, d.batch(), leasePoll, d.logErr)
+		// Idle, with no host ready, the worker has the writer commit what
+		// it holds: the hosts of its leases that wait for their pages'
+		// commit are then free at once, not after up to GroupWait (and
+		// a GroupWait longer than the crawl would never end it).
+		l, err := frontier.WaitWith(ctx, d.f, d.worker, d.batch(), leasePoll,
+			frontier.WaitHooks{Wake: d.woken, Idle: d.r.commitSoon, OnErr: d.logErr})
 		if err != nil || l == nil {
 			if err == nil {
 				d.mu.Lock()
@@ -226,6 +238,23 @@ func (d *dist) work(ctx context.Context) {
 		d.mu.Unlock()
 		d.sweep()
 	}
+}
+
+// woken returns the channel wakeUp closes next.
+func (d *dist) woken() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.wake
+}
+
+// wakeUp has the worker's goroutines waiting for a ready host ask the
+// frontier again now, instead of at their next poll: a host this worker
+// held may be free (a lease it ended), or ready (URLs it queued).
+func (d *dist) wakeUp() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	close(d.wake)
+	d.wake = make(chan struct{})
 }
 
 // logErr logs a frontier that fails (a Redis server away), once every few
@@ -520,6 +549,7 @@ func (d *dist) done(ctx context.Context, recs []pageRecord, n int) {
 		d.r.log.Error("frontier: done", "urls", len(outs), "err", err)
 		return
 	}
+	d.wakeUp() // the leases whose last URLs these were have ended
 	lost := 0
 	for i, o := range outs {
 		if o.Lease != nil && !ok[i] {
@@ -560,6 +590,9 @@ func (d *dist) sweep() {
 		if err := d.f.Release(context.WithoutCancel(d.r.ctx), h.l); err != nil {
 			d.r.log.Warn("frontier: release", "host", h.l.Host, "err", err)
 		}
+	}
+	if len(release) > 0 {
+		d.wakeUp()
 	}
 }
 

@@ -175,3 +175,29 @@ func TestWorkerParallelism(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkerLongGroupWait: a worker's lease on a host lasts until its
+// pages are committed, so a worker that waited for a group to fill or for
+// GroupWait would hold the host idle, and with a GroupWait longer than
+// the crawl never finish it. A worker with no host ready has the writer
+// commit at once: the crawl ends, every article archived.
+func TestWorkerLongGroupWait(t *testing.T) {
+	f, paths := newsSite(t, 12)
+	cfg := testConfig()
+	cfg.GroupSize, cfg.GroupWait = 50, time.Hour
+	st := openStore(t)
+	done := make(chan []crawler.Stats, 1)
+	go func() { done <- sharedCrawl(t, 2, cfg, st, f.URL+"/") }()
+	select {
+	case stats := <-done:
+		news := 0
+		for _, s := range stats {
+			news += s.New
+		}
+		if news != len(paths) || len(allArticles(t, st)) != len(paths) {
+			t.Errorf("%d new articles, %d archived, want %d", news, len(allArticles(t, st)), len(paths))
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the workers did not finish a crawl of 12 articles in a minute with group_wait 1h")
+	}
+}

@@ -93,6 +93,7 @@ type writer struct {
 	ctx   context.Context
 	in    chan *commitItem
 	flush chan chan struct{} // commit what is held now, then close the channel
+	soon  chan struct{}      // commit what is held now, without waiting for it (see commitSoon)
 	size  int
 	wait  time.Duration
 	done  chan struct{}
@@ -109,7 +110,7 @@ func (r *run) startWriter(ctx context.Context) {
 	w := c.writers[ctx]
 	if w == nil {
 		w = &writer{c: c, ctx: ctx, in: make(chan *commitItem, c.cfg.GroupSize), flush: make(chan chan struct{}),
-			size: c.cfg.GroupSize, wait: c.cfg.GroupWait, done: make(chan struct{})}
+			soon: make(chan struct{}, 1), size: c.cfg.GroupSize, wait: c.cfg.GroupWait, done: make(chan struct{})}
 		if c.writers == nil {
 			c.writers = map[context.Context]*writer{}
 		}
@@ -165,6 +166,21 @@ func (r *run) submit(it *commitItem) {
 	r.w.in <- it
 }
 
+// commitSoon asks the writer to commit what it holds without waiting for
+// the group to fill or for GroupWait, and returns at once: a worker of a
+// shared crawl that finds no host ready asks it, since the hosts of its
+// leases stay leased (from every worker) until their pages are committed.
+// Requests made while one is pending are one request.
+func (r *run) commitSoon() {
+	if r.w == nil {
+		return
+	}
+	select {
+	case r.w.soon <- struct{}{}:
+	default:
+	}
+}
+
 func (w *writer) loop(ctx context.Context) {
 	defer close(w.done)
 	putCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -185,6 +201,33 @@ func (w *writer) loop(ctx context.Context) {
 		}
 		group, articles = nil, 0
 	}
+	// add takes an item into the group, committing the group when it is
+	// full; it reports whether the group was committed.
+	add := func(it *commitItem) bool {
+		group = append(group, it)
+		if it.puts() {
+			articles++
+		}
+		if articles >= w.size || len(group) >= max(4*w.size, maxGroupPages) {
+			flush()
+			return true
+		}
+		return false
+	}
+	// drain takes what the channel holds now into the group.
+	drain := func() {
+		for {
+			select {
+			case it, ok := <-w.in:
+				if !ok {
+					return // closed: the loop's next receive ends it
+				}
+				add(it)
+			default:
+				return
+			}
+		}
+	}
 	for {
 		select {
 		case it, ok := <-w.in:
@@ -192,37 +235,22 @@ func (w *writer) loop(ctx context.Context) {
 				flush()
 				return
 			}
-			group = append(group, it)
-			if it.puts() {
-				articles++
-			}
-			switch {
-			case articles >= w.size || len(group) >= max(4*w.size, maxGroupPages):
-				flush()
-			case due == nil:
+			if !add(it) && due == nil {
 				timer.Reset(w.wait)
 				due = timer.C
 			}
 		case ack := <-w.flush:
 			// A run is ending: what it handed over (all of it in the
 			// channel by now) is committed before it goes on.
-			for drained := false; !drained; {
-				select {
-				case it := <-w.in:
-					group = append(group, it)
-					if it.puts() {
-						articles++
-					}
-					if articles >= w.size || len(group) >= max(4*w.size, maxGroupPages) {
-						flush()
-					}
-				default:
-					drained = true
-				}
-			}
+			drain()
 			flush()
 			close(ack)
 		case <-due:
+			flush()
+		case <-w.soon:
+			// Only what was handed over before the request is awaited;
+			// what the channel holds now is part of it.
+			drain()
 			flush()
 		case <-stopping:
 			// The crawl is being stopped: what is in hand is committed now,

@@ -45,7 +45,7 @@ func TestSitesShareTheWriter(t *testing.T) {
 	c := New(cfg, arch, nil)
 	arts := storetest.Articles(8)
 	newRun := func(name string) *run {
-		r, err := c.newRun(Site{Name: name, Seeds: []string{"http://" + name + ".test/"}}, nil)
+		r, err := c.newRun(Site{Name: name, Seeds: []string{"http://" + name + ".test/"}}, nil, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -192,11 +192,11 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		ccfg.Observer = a.metrics
 		arch = observedArchive{arch, a.metrics}
 	}
-	c := crawler.New(ccfg, arch, a.log)
 	worker := a.cfg.Worker != ""
 	if worker {
 		ccfg.State, ccfg.Worker = nil, a.cfg.Worker
 	}
+	c := crawler.New(ccfg, arch, a.log)
 	// crawlSite crawls one site and records its run; stop says the crawl
 	// was stopped (or the site's config is bad): no further site runs.
 	crawlSite := func(site crawler.Site) (stats crawler.Stats, err error, stop bool) {
@@ -212,13 +212,13 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		if worker {
 			// One worker of a shared crawl: the site's frontier is the
 			// Redis server's, opened for the run.
+			// The sites crawled at the same time share the crawler's
+			// group writer.
 			f, ferr := openFrontier(ctx, a.cfg, site, a)
 			if ferr != nil {
 				err = ferr
 			} else {
-				wcfg := ccfg
-				wcfg.Frontier = f
-				stats, err = crawler.New(wcfg, arch, a.log).Run(ctx, site, ex)
+				stats, err = c.RunWorker(ctx, site, ex, f)
 				f.Close()
 			}
 			stats.Worker = a.cfg.Worker

@@ -334,7 +334,30 @@ type Stats struct {
 // keeps polling through errors of the store (a Redis server restarting),
 // which it reports to onErr when that is set.
 func Wait(ctx context.Context, f Frontier, worker string, n int, poll time.Duration, onErr func(error)) (*Lease, error) {
+	return WaitWith(ctx, f, worker, n, poll, WaitHooks{OnErr: onErr})
+}
+
+// WaitHooks are what WaitWith tells its caller, and asks it.
+type WaitHooks struct {
+	// Wake, called before each ask, returns a channel whose closing makes
+	// Wait ask again at once instead of at its next poll: the caller
+	// closes it when it ended a lease or queued URLs, which may have made
+	// a host ready.
+	Wake func() <-chan struct{}
+	// Idle is called when no host is ready, before Wait sleeps.
+	Idle func()
+	// OnErr is told of each error of the store.
+	OnErr func(error)
+}
+
+// WaitWith is Wait with hooks.
+func WaitWith(ctx context.Context, f Frontier, worker string, n int, poll time.Duration, h WaitHooks) (*Lease, error) {
+	onErr := h.OnErr
 	for {
+		var woken <-chan struct{}
+		if h.Wake != nil {
+			woken = h.Wake()
+		}
 		l, err := f.Lease(ctx, worker, n)
 		var d time.Duration
 		switch {
@@ -358,11 +381,16 @@ func Wait(ctx context.Context, f Frontier, worker string, n int, poll time.Durat
 		default:
 			d = min(max(time.Until(l.Next), time.Millisecond), poll)
 		}
+		if err == nil && h.Idle != nil {
+			h.Idle()
+		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil, ctx.Err()
+		case <-woken:
+			t.Stop()
 		case <-t.C:
 		}
 	}

@@ -193,12 +193,8 @@ func (d *dist) enqueue(urls []frontierURL, hubs, seeds []bool, start bool) {
 // or ctx ends.
 func (d *dist) work(ctx context.Context) {
 	for {
-		// Idle, with no host ready, the worker has the writer commit what
-		// it holds: the hosts of its leases that wait for their pages'
-		// commit are then free at once, not after up to GroupWait (and
-		// a GroupWait longer than the crawl would never end it).
 		l, err := frontier.WaitWith(ctx, d.f, d.worker, d.batch(), leasePoll,
-			frontier.WaitHooks{Wake: d.woken, Idle: d.r.commitSoon, OnErr: d.logErr})
+			frontier.WaitHooks{Wake: d.woken, Idle: d.idle, OnErr: d.logErr})
 		if err != nil || l == nil {
 			if err == nil {
 				d.mu.Lock()
@@ -237,6 +233,27 @@ func (d *dist) work(ctx context.Context) {
 		h.fetched, h.mark = true, d.submitted.Load()
 		d.mu.Unlock()
 		d.sweep()
+	}
+}
+
+// idle is called when the worker found no host ready. When a host it
+// leased waits only for its pages' commit, the worker has the writer
+// commit what it holds: the host is then free at once, not after up to
+// GroupWait (and a GroupWait longer than the crawl would never end it).
+// Hosts still being fetched do not ask it, so that a busy crawl keeps
+// committing whole groups.
+func (d *dist) idle() {
+	d.mu.Lock()
+	waiting := false
+	for h := range d.leases {
+		if h.fetched && h.open > 0 {
+			waiting = true
+			break
+		}
+	}
+	d.mu.Unlock()
+	if waiting {
+		d.r.commitSoon()
 	}
 }
 

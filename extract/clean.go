@@ -45,7 +45,7 @@ var (
 	// rxNoticeLine matches reprint, copyright and disclaimer notices
 	// anywhere in a line, by kind: reprint prohibitions ("非经授权，不得转载"),
 	// copyright lines, investment-risk disclaimers ("不构成投资建议").
-	rxNoticeLine = regexp.MustCompile(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|经授权(?:发布|转载)|^本文(?:来自|转自|选自)|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
+	rxNoticeLine = mustLitRegexp(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|经授权(?:发布|转载)|^本文(?:来自|转自|选自)|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
 		`不构成(?:任何)?投资建议|据此(?:操作|投资|交易)[，,]?\s*风险自担|投资有风险[，,]\s*入市[需须]谨慎`)
 	// rxNoticeHead matches the start of a notice: a notice or disclaimer
 	// label (特别声明：, 郑重声明：, and "Notice:" of the English copy that
@@ -55,7 +55,7 @@ var (
 	// accounts put around an article: open or download the app, follow
 	// the account, tap the card, like and share. It is used on short lines
 	// that are not sentences ending in "。".
-	rxPromptLine = regexp.MustCompile(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$|尽在\S{0,12}(?:app|客户端)`)
+	rxPromptLine = mustLitRegexp(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$|尽在\S{0,12}(?:app|客户端)`)
 	rxByLine     = regexp.MustCompile(`^(?:By|BY|by)\s+\p{Lu}`)
 	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]|^[【\[]\s*(?:推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻|相关报道)\s*[】\]]`)
 	// rxInlineEditorial matches an editor or source note in brackets at
@@ -604,7 +604,7 @@ var (
 	// rxFurnitureLine matches, on foldZH text, short lines of page
 	// furniture that readability keeps: ad labels, video player
 	// placeholders, live-blog status lines, forum edit stamps.
-	rxFurnitureLine = regexp.MustCompile(`^(?:广告|推广|赞助|(?i:ad|ads|advertisement|sponsored))$|视频加载中|请稍候\.*$|您的浏览器不支持|播放器(?:加载|初始化|正在)|^(?:直播中|正在直播|实时更新|滚动更新|(?i:live))$|^(?:直播中\s*[·•|｜]?\s*)?最近更新\s*[:：]|^本帖最后由\s*\S.{0,30}?于\s*.{0,30}编辑$`)
+	rxFurnitureLine = mustLitRegexp(`^(?:广告|推广|赞助|(?i:ad|ads|advertisement|sponsored))$|视频加载中|请稍候\.*$|您的浏览器不支持|播放器(?:加载|初始化|正在)|^(?:直播中|正在直播|实时更新|滚动更新|(?i:live))$|^(?:直播中\s*[·•|｜]?\s*)?最近更新\s*[:：]|^本帖最后由\s*\S.{0,30}?于\s*.{0,30}编辑$`)
 	// rxFurnitureKeep matches the furniture lines that carry metadata.
 	rxFurnitureKeep = regexp.MustCompile(`最近更新\s*[:：]`)
 	// rxPagingWord matches a word of a pagination bar.
@@ -658,7 +658,7 @@ var (
 	captionWordSet = wordSet(`caption captions figcaption credit credits photo-credit image-credit gallery slideshow carousel lightbox slider`)
 	// rxCaptionLine matches a caption or photo credit line: "… (Image:
 	// GETTY)", "…Credit: EPA", "Photo: AP", "Image 2 of 5", "1of4 …".
-	rxCaptionLine = regexp.MustCompile(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源|图源|图片)\s*[:：/][^)）]{1,40}[)）]\s*$`)
+	rxCaptionLine = mustLitRegexp(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源|图源|图片)\s*[:：/][^)）]{1,40}[)）]\s*$`)
 )
 
 // rxCaptionZH matches a short Chinese caption line: "图为…", "……新华社发",

@@ -1,9 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"regexp"
 	"regexp/syntax"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,10 +15,11 @@ import (
 // cannot match and is not run. Go's regexp runs a long unanchored
 // alternation of phrases as an NFA over every byte; most texts hold none
 // of its phrases, and ruling them out by substring search is much cheaper.
-// It matches exactly what the expression alone matches.
+// It matches exactly what the expression alone matches. MatchString and
+// the Find methods below use the prefilter; the others are regexp's own.
 type litRegexp struct {
 	*regexp.Regexp
-	lits []string // folded (see foldText); nil: no prefilter
+	lits [][]byte // folded (see foldText); nil: no prefilter
 }
 
 // mustLitRegexp compiles expr as regexp.MustCompile does, with its
@@ -35,7 +36,9 @@ func mustLitRegexp(expr string) *litRegexp {
 				return l // an empty literal rules nothing out
 			}
 		}
-		l.lits = lits
+		for _, s := range lits {
+			l.lits = append(l.lits, []byte(s))
+		}
 	}
 	return l
 }
@@ -48,11 +51,44 @@ func (l *litRegexp) MatchString(s string) bool {
 	return l.Regexp.MatchString(s)
 }
 
+// FindStringIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindStringIndex(s string) []int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringIndex(s)
+}
+
+// FindStringSubmatch is regexp's, with the prefilter.
+func (l *litRegexp) FindStringSubmatch(s string) []string {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringSubmatch(s)
+}
+
+// FindStringSubmatchIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindStringSubmatchIndex(s string) []int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringSubmatchIndex(s)
+}
+
+// FindAllStringSubmatchIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindAllStringSubmatchIndex(s, n)
+}
+
 // mayMatch reports whether s holds one of the required literals.
 func (l *litRegexp) mayMatch(s string) bool {
-	f := foldText(s)
+	var buf [512]byte // most texts fold here, without an allocation
+	f := appendFold(buf[:0], s)
 	for _, lit := range l.lits {
-		if strings.Contains(f, lit) {
+		if bytes.Contains(f, lit) {
 			return true
 		}
 	}
@@ -112,23 +148,26 @@ func shortest(lits []string) int {
 // texts (?i) matches as equal fold to the same string. An invalid byte
 // becomes U+FFFD, as regexp reads it.
 func foldText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(appendFold(make([]byte, 0, len(s)), s))
+}
+
+// appendFold appends foldText(s) to b.
+func appendFold(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
 			}
-			b.WriteByte(c)
+			b = append(b, c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(foldRune(r))
+		b = utf8.AppendRune(b, foldRune(r))
 		i += size
 	}
-	return b.String()
+	return b
 }
 
 // foldRune returns the least rune of r's simple case folding orbit.

@@ -29,8 +29,8 @@ func TestRequiredLits(t *testing.T) {
 		{`(?i)Kelvin`, []string{"KELVIN"}},
 	} {
 		l := mustLitRegexp(tc.expr)
-		if strings.Join(l.lits, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("%s: literals %q, want %q", tc.expr, l.lits, tc.want)
+		if got := string(bytes.Join(l.lits, []byte("|"))); got != strings.Join(tc.want, "|") {
+			t.Errorf("%s: literals %q, want %q", tc.expr, got, tc.want)
 		}
 	}
 }
@@ -41,7 +41,8 @@ func TestRequiredLits(t *testing.T) {
 // their variables are set, and on the phrases themselves with their case
 // changed and noise around them.
 func TestLitRegexpMatchesAsRegexp(t *testing.T) {
-	exprs := []*litRegexp{rxBoilerPhrase}
+	exprs := []*litRegexp{rxBoilerPhrase, rxCrumbAttr, rxNoticeLine, rxCaptionLine, rxTrailingCredit, rxFurnitureLine,
+		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel}
 	var texts []string
 	addPage := func(b []byte) {
 		doc, err := html.Parse(strings.NewReader(string(b)))
@@ -52,7 +53,13 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 		walk = func(n *html.Node) {
 			if n.Type == html.ElementNode {
 				if t := textOf(n); len(t) <= 4000 {
-					texts = append(texts, foldZH(t))
+					texts = append(texts, t)
+					if f := foldZH(t); f != t {
+						texts = append(texts, f)
+					}
+				}
+				for _, a := range n.Attr {
+					texts = append(texts, a.Val)
 				}
 				// visibleCrumb's length check, against the text it stands for.
 				if got, want := collapsedLonger(n, 150), runeLen(collapse(allText(n))) > 150; got != want {
@@ -109,6 +116,7 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	}
 	matched := 0
 	for _, l := range exprs {
+		before := matched
 		for _, s := range texts {
 			got, want := l.MatchString(s), l.Regexp.MatchString(s)
 			if got != want {
@@ -118,6 +126,7 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				matched++
 			}
 		}
+		t.Logf("%d matches of %.40s", matched-before, l)
 	}
 	t.Logf("%d texts, %d matches", len(texts), matched)
 	if matched == 0 {

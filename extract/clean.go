@@ -108,7 +108,7 @@ func computeStats(root *html.Node) map[*html.Node]*nodeStat {
 		case html.TextNode:
 			k := 0
 			for _, r := range n.Data {
-				if !unicode.IsSpace(r) {
+				if !isSpace(r) {
 					k++
 				}
 			}
@@ -886,7 +886,7 @@ func hasTitleLink(item *html.Node, st map[*html.Node]*nodeStat) bool {
 	walk = func(n *html.Node) bool {
 		if n.Type == html.TextNode {
 			for _, r := range n.Data {
-				if !unicode.IsSpace(r) {
+				if !isSpace(r) {
 					before++
 				}
 			}

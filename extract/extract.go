@@ -452,7 +452,7 @@ func isMidnight(t time.Time) bool {
 func renderText(n *html.Node) string {
 	var paras []string
 	for _, line := range strings.Split(render.InnerText(n), "\n") {
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
+		if line = collapse(line); line != "" {
 			paras = append(paras, line)
 		}
 	}

@@ -140,7 +140,7 @@ func textWeight(text string) int {
 		switch {
 		case unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana):
 			cjk++
-		case !unicode.IsSpace(r):
+		case !isSpace(r):
 			other++
 		}
 	}

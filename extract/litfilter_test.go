@@ -65,6 +65,13 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				if got, want := collapsedLonger(n, 150), runeLen(collapse(allText(n))) > 150; got != want {
 					t.Errorf("collapsedLonger of <%s>: %v, want %v", n.Data, got, want)
 				}
+				if s := allText(n); collapse(s) != strings.Join(strings.Fields(s), " ") {
+					t.Errorf("collapse of the text of <%s> differs from strings.Fields'", n.Data)
+				}
+				// labelledTags' length check, against textOf.
+				if got, want := textLonger(n, 120), runeLen(textOf(n)) > 120; got != want {
+					t.Errorf("textLonger of <%s>: %v, want %v", n.Data, got, want)
+				}
 			}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				walk(c)
@@ -154,6 +161,35 @@ func TestCollapsedLonger(t *testing.T) {
 		n := runeLen(collapse(allText(div)))
 		for limit := max(n-3, 0); limit <= n+3; limit++ {
 			if got := collapsedLonger(div, limit); got != (n > limit) {
+				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
+			}
+		}
+	}
+}
+
+// TestTextLonger checks textLonger against textOf, at every limit around
+// the true length.
+func TestTextLonger(t *testing.T) {
+	for _, src := range []string{
+		"<div>  a  <b>bc</b>d  <i> </i> e\u00a0f\t</div>",
+		"<div><p>经济</p><p> 改革 </p>x</div>",
+		"<div>a<br>b<span>c</span><li>d</li>e<section>f</section>g</div>",
+		"<div>a<h2>b</h2>c<td>d</td>e<em>f</em></div>",
+		"<div></div>",
+		"<div> \n </div>",
+		"<div>a<script>var x = 1;</script>b<style>p{}</style>c<noscript>d</noscript>e<template>f</template></div>",
+		"<div>\xe4<b>\xb8\xad</b> z</div>",
+		"<div>ab\xffcd <span>e</span></div>",
+		"<div>a<!-- comment -->b</div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		div := findElement(doc, "div")
+		n := runeLen(textOf(div))
+		for limit := max(n-3, 0); limit <= n+3; limit++ {
+			if got := textLonger(div, limit); got != (n > limit) {
 				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
 			}
 		}

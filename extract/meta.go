@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -403,8 +402,10 @@ func labelledTags(gq *goquery.Document) []string {
 	var tags []string
 	gq.Find("div, p, ul, span").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		n := s.Get(0)
-		t := foldZH(textOf(n))
-		if runeLen(t) > 120 || !rxTagLabel.MatchString(t) {
+		if textLonger(n, 120) { // foldZH keeps the length
+			return true
+		}
+		if t := foldZH(textOf(n)); !rxTagLabel.MatchString(t) {
 			return true
 		}
 		links := s.Find("a")
@@ -941,7 +942,7 @@ func collapsedLonger(n *html.Node, limit int) bool {
 				return true
 			}
 			for _, r := range n.Data {
-				if unicode.IsSpace(r) {
+				if isSpace(r) {
 					inField = false
 					continue
 				}

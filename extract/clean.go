@@ -60,7 +60,7 @@ var (
 	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]|^[【\[]\s*(?:推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻|相关报道)\s*[】\]]`)
 	// rxInlineEditorial matches an editor or source note in brackets at
 	// the end of a paragraph: "……合作。（责任编辑：王五）".
-	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
+	rxInlineEditorial = mustLitRegexp(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
 	rxSentenceEnd     = regexp.MustCompile(`[。！？.!?；;]["”’」』)）]?\s*$`)
 )
 
@@ -100,47 +100,74 @@ type nodeStat struct {
 }
 
 func computeStats(root *html.Node) map[*html.Node]*nodeStat {
-	st := map[*html.Node]*nodeStat{}
-	var walk func(n *html.Node, inLink bool) nodeStat
-	walk = func(n *html.Node, inLink bool) nodeStat {
-		var s nodeStat
-		switch n.Type {
-		case html.TextNode:
-			k := 0
-			for _, r := range n.Data {
-				if !isSpace(r) {
-					k++
-				}
-			}
-			s.text = k
-			if inLink {
-				s.link = k
-			} else if k >= 25 {
-				s.content = k
-			}
-			return s
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template:
-				st[n] = &s
-				return s
-			case atom.A:
-				inLink = inLink || hasAttr(n, "href")
-			}
+	k := 0
+	var count func(n *html.Node)
+	count = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			k++
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			cs := walk(c, inLink)
-			s.text += cs.text
-			s.link += cs.link
-			s.content += cs.content
+			count(c)
 		}
-		if n.Type == html.ElementNode {
-			st[n] = &s
+	}
+	count(root)
+	st := make(map[*html.Node]*nodeStat, k)
+	all := make([]nodeStat, 0, k) // the stats, in one allocation
+	statWalk(root, false, func(n *html.Node, s nodeStat) {
+		if len(all) == cap(all) {
+			all = make([]nodeStat, 0, 16) // not reached: k counts every element
+		}
+		all = append(all, s)
+		st[n] = &all[len(all)-1]
+	})
+	return st
+}
+
+// rootStat returns computeStats(root)[root] without the map.
+func rootStat(root *html.Node) nodeStat {
+	return statWalk(root, false, nil)
+}
+
+// statWalk returns the stat of n and, unless keep is nil, hands keep the
+// stat of every element under n (n too).
+func statWalk(n *html.Node, inLink bool, keep func(*html.Node, nodeStat)) nodeStat {
+	var s nodeStat
+	switch n.Type {
+	case html.TextNode:
+		k := 0
+		for _, r := range n.Data {
+			if !isSpace(r) {
+				k++
+			}
+		}
+		s.text = k
+		if inLink {
+			s.link = k
+		} else if k >= 25 {
+			s.content = k
 		}
 		return s
+	case html.ElementNode:
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template:
+			if keep != nil {
+				keep(n, s)
+			}
+			return s
+		case atom.A:
+			inLink = inLink || hasAttr(n, "href")
+		}
 	}
-	walk(root, false)
-	return st
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		cs := statWalk(c, inLink, keep)
+		s.text += cs.text
+		s.link += cs.link
+		s.content += cs.content
+	}
+	if n.Type == html.ElementNode && keep != nil {
+		keep(n, s)
+	}
+	return s
 }
 
 // boilerWords reports whether a class or id names a boilerplate block.
@@ -572,15 +599,17 @@ func dropPullQuotes(leaves []*html.Node) {
 	type leaf struct {
 		n  *html.Node
 		sq string
+		rl int // runeLen(sq)
 	}
 	var live []leaf
 	for _, n := range leaves {
 		if n.Parent != nil {
-			live = append(live, leaf{n, squeeze(textOf(n))})
+			sq := squeeze(textOf(n))
+			live = append(live, leaf{n, sq, runeLen(sq)})
 		}
 	}
 	for _, c := range live {
-		rl := runeLen(c.sq)
+		rl := c.rl
 		quote := false
 		for p, i := c.n, 0; p != nil && i < 3; p, i = p.Parent, i+1 {
 			if p.DataAtom == atom.Blockquote || strings.Contains(strings.ToLower(attr(p, "class")), "quote") {
@@ -592,7 +621,7 @@ func dropPullQuotes(leaves []*html.Node) {
 			continue
 		}
 		for _, o := range live {
-			if o.n != c.n && o.n.Parent != nil && runeLen(o.sq) >= rl+6 && strings.Contains(o.sq, c.sq) {
+			if o.n != c.n && o.n.Parent != nil && o.rl >= rl+6 && strings.Contains(o.sq, c.sq) {
 				detach(c.n)
 				break
 			}
@@ -835,7 +864,7 @@ func removeEmpty(n *html.Node) {
 			switch c.DataAtom {
 			case atom.Br, atom.Hr, atom.Td, atom.Th, atom.Tr:
 			default:
-				if c.FirstChild == nil && !hasMedia(c) || strings.TrimSpace(textOf(c)) == "" && !hasMedia(c) {
+				if !hasMedia(c) && (c.FirstChild == nil || !hasText(c)) {
 					detach(c)
 				}
 			}
@@ -960,7 +989,7 @@ func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata
 	if w := textWeight(text); w < minLen {
 		return fmt.Errorf("%w: body too short (%d < %d)", ErrNotArticle, w, minLen)
 	}
-	st := computeStats(node)[node]
+	st := rootStat(node)
 	if st.text > 0 && st.link*2 > st.text {
 		return fmt.Errorf("%w: link density %d%%", ErrNotArticle, st.link*100/st.text)
 	}

@@ -42,7 +42,7 @@ func TestRequiredLits(t *testing.T) {
 // changed and noise around them.
 func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	exprs := []*litRegexp{rxBoilerPhrase, rxCrumbAttr, rxNoticeLine, rxCaptionLine, rxTrailingCredit, rxFurnitureLine,
-		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel}
+		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel, rxInlineEditorial}
 	var texts []string
 	addPage := func(b []byte) {
 		doc, err := html.Parse(strings.NewReader(string(b)))
@@ -67,6 +67,9 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				}
 				if s := allText(n); collapse(s) != strings.Join(strings.Fields(s), " ") {
 					t.Errorf("collapse of the text of <%s> differs from strings.Fields'", n.Data)
+				}
+				if got, want := hasText(n), textOf(n) != ""; got != want {
+					t.Errorf("hasText of <%s>: %v, want %v", n.Data, got, want)
 				}
 				// labelledTags' length check, against textOf.
 				if got, want := textLonger(n, 120), runeLen(textOf(n)) > 120; got != want {
@@ -192,6 +195,24 @@ func TestTextLonger(t *testing.T) {
 			if got := textLonger(div, limit); got != (n > limit) {
 				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
 			}
+		}
+	}
+}
+
+// TestHasText checks hasText against textOf.
+func TestHasText(t *testing.T) {
+	for _, src := range []string{
+		"<div></div>", "<div> \n\u00a0</div>", "<div><b> </b><i>\u3000</i></div>", "<div><b> </b>x</div>",
+		"<div><script>x</script><style>y</style> <noscript>z</noscript><template>w</template></div>",
+		"<div>\xe3<b>\x80\x80</b></div>", "<div>\xe3<b>\x80</b></div>", "<div>\xff</div>", "<div><!-- x --></div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		div := findElement(doc, "div")
+		if got, want := hasText(div), textOf(div) != ""; got != want {
+			t.Errorf("%q: %v, want %v", src, got, want)
 		}
 	}
 }

@@ -98,6 +98,45 @@ func nodeText(n *html.Node, everyElement bool) string {
 	return collapse(b.String())
 }
 
+// hasText reports whether textOf(n) != "", reading n's text only up to
+// its first rune that is not white space.
+func hasText(n *html.Node) bool {
+	found, invalid := false, false
+	var walk func(n *html.Node) bool // true: found, or invalid UTF-8 met
+	walk = func(n *html.Node) bool {
+		switch n.Type {
+		case html.TextNode:
+			if !utf8.ValidString(n.Data) {
+				invalid = true // two nodes' invalid bytes could join into one rune
+				return true
+			}
+			for _, r := range n.Data {
+				if !isSpace(r) {
+					found = true
+					return true
+				}
+			}
+			return false
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return false
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	walk(n)
+	if invalid {
+		return textOf(n) != ""
+	}
+	return found
+}
+
 // textLonger reports whether runeLen(textOf(n)) > limit, reading no
 // further into n's text than it must: a check of the text's length costs
 // no more than the limit, where textOf costs the whole text, which for
@@ -224,16 +263,17 @@ func asciiSpace(c byte) bool {
 	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
-// isSpace is unicode.IsSpace without its table search for the runes above
-// U+3000, the last white space rune (CJK text is nearly all such runes).
+// isSpace is unicode.IsSpace without its table search: the white space
+// runes (Unicode's White_Space property) listed.
 func isSpace(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
+	if r < utf8.RuneSelf {
 		return asciiSpace(byte(r))
-	case r > '\u3000':
-		return false
 	}
-	return unicode.IsSpace(r)
+	switch r {
+	case '\u0085', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000':
+		return true
+	}
+	return '\u2000' <= r && r <= '\u200a'
 }
 
 func isBlock(n *html.Node) bool {

@@ -37,3 +37,26 @@ func TestCollapse(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptShortcuts checks what the script tests' shortcuts assume: no
+// rune below cjkLow is Han, Hiragana or Katakana, none below cjkHangulLow
+// Hangul either, and the only ASCII runes of the scripts detectLanguage
+// counts are Latin's letters.
+func TestScriptShortcuts(t *testing.T) {
+	for r := rune(-1); r <= unicode.MaxRune+1; r++ {
+		cjk := unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana)
+		if isCJK(r) != cjk {
+			t.Fatalf("isCJK(%U) = %v", r, isCJK(r))
+		}
+		if r < cjkHangulLow && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			t.Fatalf("%U below cjkHangulLow", r)
+		}
+	}
+	for r := rune(0); r < 0x80; r++ {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if unicode.Is(unicode.Latin, r) != letter || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana,
+			unicode.Hangul, unicode.Cyrillic, unicode.Arabic) {
+			t.Fatalf("%U: Latin %v", r, unicode.Is(unicode.Latin, r))
+		}
+	}
+}

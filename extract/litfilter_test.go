@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -49,6 +50,10 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 		if err != nil {
 			return
 		}
+		subtitles := map[*html.Node]bool{} // readMetadata's selector, as goquery finds it
+		for _, n := range goquery.NewDocumentFromNode(doc).Find(subtitleSelector).Nodes {
+			subtitles[n] = true
+		}
 		var walk func(n *html.Node)
 		walk = func(n *html.Node) {
 			if n.Type == html.ElementNode {
@@ -70,6 +75,9 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				}
 				if got, want := hasText(n), textOf(n) != ""; got != want {
 					t.Errorf("hasText of <%s>: %v, want %v", n.Data, got, want)
+				}
+				if got, want := subtitleClass(n), subtitles[n]; got != want {
+					t.Errorf("subtitleClass of <%s %v>: %v, want %v", n.Data, n.Attr, got, want)
 				}
 				// labelledTags' length check, against textOf.
 				if got, want := textLonger(n, 120), runeLen(textOf(n)) > 120; got != want {
@@ -217,18 +225,27 @@ func TestHasText(t *testing.T) {
 	}
 }
 
-// allText is goquery's Text: every text node under n.
-func allText(n *html.Node) string {
-	var b strings.Builder
-	var all func(n *html.Node)
-	all = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			all(c)
-		}
+// TestSubtitleClass checks subtitleClass against goquery's selector.
+func TestSubtitleClass(t *testing.T) {
+	src := `<div class="subtitle">a</div><p class="x sub-titles">b</p><p class="Subtitle">c</p><p class="deck">d</p>
+<p class="deck-x">e</p><p class="x	deck">f</p><p class="x dek y">g</p><p class="dekko">h</p><p class="subhead-1">i</p>
+<p class="standfirst">j</p><p id="subtitle">k</p><p class="">l</p><p class=" dek">m</p><p class="x&#12;deck">n</p>
+<p class="x&#11;deck">o</p><svg><g class="deck"></g></svg><p class="a" class="deck">p</p>`
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
 	}
-	all(n)
-	return b.String()
+	want := map[*html.Node]bool{}
+	for _, n := range goquery.NewDocumentFromNode(doc).Find(subtitleSelector).Nodes {
+		want[n] = true
+	}
+	if len(want) < 8 {
+		t.Fatalf("goquery found %d", len(want))
+	}
+	elements(doc, func(n *html.Node) bool {
+		if got := subtitleClass(n); got != want[n] {
+			t.Errorf("<%s %v>: %v, want %v", n.Data, n.Attr, got, want[n])
+		}
+		return true
+	})
 }

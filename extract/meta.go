@@ -185,12 +185,16 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 
 	m.subtitle.setIfEmpty(ldString(ld.article["alternativeHeadline"]), srcJSONLD)
 	if m.h1 != nil || headingText(gq, m.title) {
-		gq.Find(`[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			if t := collapse(s.Text()); t != "" && runeLen(t) <= 200 && t != h1Text {
-				m.subtitle.setIfEmpty(t, srcText)
-				return false
+		found := false
+		elements(doc, func(n *html.Node) bool {
+			if found || !subtitleClass(n) {
+				return !found
 			}
-			return true
+			if t := collapse(allText(n)); t != "" && runeLen(t) <= 200 && t != h1Text {
+				m.subtitle.setIfEmpty(t, srcText)
+				found = true
+			}
+			return !found
 		})
 	}
 
@@ -910,6 +914,59 @@ func visibleCrumb(gq *goquery.Document, title string) string {
 		return section == ""
 	})
 	return section
+}
+
+// subtitleSelector is what subtitleClass matches, as a CSS selector.
+const subtitleSelector = `[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`
+
+// subtitleClass reports whether the element n matches subtitleSelector:
+// a class attribute holding one of the substrings, or one of the words
+// among its space-separated words. It is the selector without a selector
+// engine's pass over the whole page for each of its six parts.
+func subtitleClass(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key != "class" {
+			continue
+		}
+		v := a.Val
+		if strings.Contains(v, "subtitle") || strings.Contains(v, "sub-title") || strings.Contains(v, "subhead") ||
+			strings.Contains(v, "standfirst") || classWord(v, "deck") || classWord(v, "dek") {
+			return true
+		}
+	}
+	return false
+}
+
+// classWord reports whether w is one of the words of v, split at the white
+// space of CSS (space, tab, CR, LF, form feed), as the ~= selector does.
+func classWord(v, w string) bool {
+	for v != "" {
+		i := strings.IndexAny(v, " \t\r\n\f")
+		if i < 0 {
+			return v == w
+		}
+		if v[:i] == w {
+			return true
+		}
+		v = v[i+1:]
+	}
+	return false
+}
+
+// allText is goquery's Text: the text of every text node under n.
+func allText(n *html.Node) string {
+	var b strings.Builder
+	var all func(n *html.Node)
+	all = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			all(c)
+		}
+	}
+	all(n)
+	return b.String()
 }
 
 func splitKeywords(in []string) []string {

@@ -172,9 +172,34 @@ func appendFold(b []byte, s string) []byte {
 
 // foldRune returns the least rune of r's simple case folding orbit.
 func foldRune(r rune) rune {
+	for _, g := range caselessRuns {
+		if g.lo <= r && r < g.hi {
+			return r // CJK, kana and the like: no orbit to search
+		}
+	}
+	return foldOrbit(r)
+}
+
+// foldOrbit is foldRune, searching the orbit.
+func foldOrbit(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
 	}
 	return m
 }
+
+// caselessRuns are the long runs of runes between unicode's case ranges,
+// which have no case: each rune's orbit is itself (TestFoldRune checks
+// every rune).
+var caselessRuns = func() []struct{ lo, hi rune } {
+	var runs []struct{ lo, hi rune }
+	next := rune(0) // the first rune after the ranges so far
+	for _, c := range unicode.CaseRanges {
+		if lo := rune(c.Lo); lo-next >= 1024 {
+			runs = append(runs, struct{ lo, hi rune }{next, lo})
+		}
+		next = max(next, rune(c.Hi)+1)
+	}
+	return runs
+}()

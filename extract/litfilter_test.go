@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -248,4 +249,17 @@ func TestSubtitleClass(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestFoldRune checks foldRune's shortcut against the orbit on every rune.
+func TestFoldRune(t *testing.T) {
+	if len(caselessRuns) == 0 {
+		t.Fatal("no caseless runs")
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := foldRune(r), foldOrbit(r); got != want {
+			t.Fatalf("foldRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+	t.Logf("caseless runs %x", caselessRuns)
 }

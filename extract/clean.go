@@ -693,7 +693,7 @@ var (
 // rxCaptionZH matches a short Chinese caption line: "图为…", "……新华社发",
 // "……记者张三摄", "（资料图）".
 // Credit forms at the end: "……（图/张三）", "……摄影：李四", "图片来源：视觉中国".
-var rxCaptionZH = regexp.MustCompile(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$|(?:^|[\s（(【\[。])(?:图|摄影|图片|图源|图片来源|摄)\s*[:：/／|｜]\s*[^\s，。：:]{1,16}\s*[)）\]】]?\s*$`)
+var rxCaptionZH = mustLitRegexp(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$|(?:^|[\s（(【\[。])(?:图|摄影|图片|图源|图片来源|摄)\s*[:：/／|｜]\s*[^\s，。：:]{1,16}\s*[)）\]】]?\s*$`)
 
 // dropBlocks removes from readability's output what it kept of captions,
 // galleries and link lists: figcaptions, elements whose class names a

@@ -101,6 +101,22 @@ func requiredLits(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{foldText(string(re.Rune))}, true
+	case syntax.OpCharClass:
+		// A class of a few runes (the parser makes one of "发|摄") is
+		// as many one-rune literals.
+		var lits []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] >= maxClassLits || len(lits) >= maxClassLits {
+				return nil, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				lits = append(lits, foldText(string(r)))
+			}
+		}
+		if len(lits) == 0 || len(lits) > maxClassLits {
+			return nil, false
+		}
+		return lits, true
 	case syntax.OpCapture, syntax.OpPlus:
 		return requiredLits(re.Sub[0])
 	case syntax.OpRepeat:
@@ -132,6 +148,10 @@ func requiredLits(re *syntax.Regexp) ([]string, bool) {
 	}
 	return nil, false
 }
+
+// maxClassLits is the most runes of a character class that requiredLits
+// takes as literals.
+const maxClassLits = 8
 
 func shortest(lits []string) int {
 	n := -1

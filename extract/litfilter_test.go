@@ -29,6 +29,11 @@ func TestRequiredLits(t *testing.T) {
 		{`(?i)(?:ab)+c?`, []string{"AB"}},
 		{`(?i)x{2,3}`, []string{"X"}},
 		{`(?i)Kelvin`, []string{"KELVIN"}},
+		{`(?:新华社|发|摄)\s*$`, []string{"新华社", "发", "摄"}},
+		{`[为片示]x`, []string{"为", "片", "示"}},
+		{`(?i)[k]`, []string{"K", "K", "K"}},
+		{`[a-z]`, nil},
+		{`[^a]`, nil},
 	} {
 		l := mustLitRegexp(tc.expr)
 		if got := string(bytes.Join(l.lits, []byte("|"))); got != strings.Join(tc.want, "|") {
@@ -44,7 +49,7 @@ func TestRequiredLits(t *testing.T) {
 // changed and noise around them.
 func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	exprs := []*litRegexp{rxBoilerPhrase, rxCrumbAttr, rxNoticeLine, rxCaptionLine, rxTrailingCredit, rxFurnitureLine,
-		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel, rxInlineEditorial}
+		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel, rxInlineEditorial, rxCaptionZH}
 	var texts []string
 	addPage := func(b []byte) {
 		doc, err := html.Parse(strings.NewReader(string(b)))

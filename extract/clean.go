@@ -45,7 +45,7 @@ var (
 	// rxNoticeLine matches reprint, copyright and disclaimer notices
 	// anywhere in a line, by kind: reprint prohibitions ("非经授权，不得转载"),
 	// copyright lines, investment-risk disclaimers ("不构成投资建议").
-	rxNoticeLine = regexp.MustCompile(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|经授权(?:发布|转载)|^本文(?:来自|转自|选自)|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
+	rxNoticeLine = mustLitRegexp(`转\S{0,2}请注明|请注明出处|[未非]经.{0,12}授权|禁止转载|不得转载|经授权(?:发布|转载)|^本文(?:来自|转自|选自)|版权所有|版权声明|免责声明|本文转载自|(?i:all rights reserved|copyright)|©|` +
 		`不构成(?:任何)?投资建议|据此(?:操作|投资|交易)[，,]?\s*风险自担|投资有风险[，,]\s*入市[需须]谨慎`)
 	// rxNoticeHead matches the start of a notice: a notice or disclaimer
 	// label (特别声明：, 郑重声明：, and "Notice:" of the English copy that
@@ -55,12 +55,12 @@ var (
 	// accounts put around an article: open or download the app, follow
 	// the account, tap the card, like and share. It is used on short lines
 	// that are not sentences ending in "。".
-	rxPromptLine = regexp.MustCompile(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$|尽在\S{0,12}(?:app|客户端)`)
+	rxPromptLine = mustLitRegexp(`(?i)(?:打开|下载|安装)\S{0,10}?(?:app|客户端)|(?:打开|下载)\S{0,10}?\s*\S{0,6}\s*(?:查看|阅读|观看)|(?:app|客户端)内?\s*(?:打开|查看|阅读)|查看(?:精彩|更多|高清)?图片|点击(?:下方|上方|右上角|左下角|蓝字|名片|关注)|关注(?:我们|本号|公众号|我$)|一键三连|(?:分享|点赞|在看|转发)\S{0,2}(?:分享|点赞|在看|转发)|扫码(?:下载|关注|阅读|观看)|长按(?:识别)?二维码|^阅读原文$|尽在\S{0,12}(?:app|客户端)`)
 	rxByLine     = regexp.MustCompile(`^(?:By|BY|by)\s+\p{Lu}`)
 	rxReadMore   = regexp.MustCompile(`^(?i:read more|related|also read|see also|推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻)\s*[:：]|^[【\[]\s*(?:推荐阅读|相关阅读|延伸阅读|相关链接|相关新闻|相关报道)\s*[】\]]`)
 	// rxInlineEditorial matches an editor or source note in brackets at
 	// the end of a paragraph: "……合作。（责任编辑：王五）".
-	rxInlineEditorial = regexp.MustCompile(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
+	rxInlineEditorial = mustLitRegexp(`[（(【\[]\s*(?:(?:责任编辑|责编|编辑|来源|稿源)\s*[:：][^）)】\]]{1,30}|完|全文完)[）)】\]]\s*$`)
 	rxSentenceEnd     = regexp.MustCompile(`[。！？.!?；;]["”’」』)）]?\s*$`)
 )
 
@@ -100,47 +100,74 @@ type nodeStat struct {
 }
 
 func computeStats(root *html.Node) map[*html.Node]*nodeStat {
-	st := map[*html.Node]*nodeStat{}
-	var walk func(n *html.Node, inLink bool) nodeStat
-	walk = func(n *html.Node, inLink bool) nodeStat {
-		var s nodeStat
-		switch n.Type {
-		case html.TextNode:
-			k := 0
-			for _, r := range n.Data {
-				if !unicode.IsSpace(r) {
-					k++
-				}
-			}
-			s.text = k
-			if inLink {
-				s.link = k
-			} else if k >= 25 {
-				s.content = k
-			}
-			return s
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template:
-				st[n] = &s
-				return s
-			case atom.A:
-				inLink = inLink || hasAttr(n, "href")
-			}
+	k := 0
+	var count func(n *html.Node)
+	count = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			k++
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			cs := walk(c, inLink)
-			s.text += cs.text
-			s.link += cs.link
-			s.content += cs.content
+			count(c)
 		}
-		if n.Type == html.ElementNode {
-			st[n] = &s
+	}
+	count(root)
+	st := make(map[*html.Node]*nodeStat, k)
+	all := make([]nodeStat, 0, k) // the stats, in one allocation
+	statWalk(root, false, func(n *html.Node, s nodeStat) {
+		if len(all) == cap(all) {
+			all = make([]nodeStat, 0, 16) // not reached: k counts every element
+		}
+		all = append(all, s)
+		st[n] = &all[len(all)-1]
+	})
+	return st
+}
+
+// rootStat returns computeStats(root)[root] without the map.
+func rootStat(root *html.Node) nodeStat {
+	return statWalk(root, false, nil)
+}
+
+// statWalk returns the stat of n and, unless keep is nil, hands keep the
+// stat of every element under n (n too).
+func statWalk(n *html.Node, inLink bool, keep func(*html.Node, nodeStat)) nodeStat {
+	var s nodeStat
+	switch n.Type {
+	case html.TextNode:
+		k := 0
+		for _, r := range n.Data {
+			if !isSpace(r) {
+				k++
+			}
+		}
+		s.text = k
+		if inLink {
+			s.link = k
+		} else if k >= 25 {
+			s.content = k
 		}
 		return s
+	case html.ElementNode:
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template:
+			if keep != nil {
+				keep(n, s)
+			}
+			return s
+		case atom.A:
+			inLink = inLink || hasAttr(n, "href")
+		}
 	}
-	walk(root, false)
-	return st
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		cs := statWalk(c, inLink, keep)
+		s.text += cs.text
+		s.link += cs.link
+		s.content += cs.content
+	}
+	if n.Type == html.ElementNode && keep != nil {
+		keep(n, s)
+	}
+	return s
 }
 
 // boilerWords reports whether a class or id names a boilerplate block.
@@ -572,15 +599,17 @@ func dropPullQuotes(leaves []*html.Node) {
 	type leaf struct {
 		n  *html.Node
 		sq string
+		rl int // runeLen(sq)
 	}
 	var live []leaf
 	for _, n := range leaves {
 		if n.Parent != nil {
-			live = append(live, leaf{n, squeeze(textOf(n))})
+			sq := squeeze(textOf(n))
+			live = append(live, leaf{n, sq, runeLen(sq)})
 		}
 	}
 	for _, c := range live {
-		rl := runeLen(c.sq)
+		rl := c.rl
 		quote := false
 		for p, i := c.n, 0; p != nil && i < 3; p, i = p.Parent, i+1 {
 			if p.DataAtom == atom.Blockquote || strings.Contains(strings.ToLower(attr(p, "class")), "quote") {
@@ -592,7 +621,7 @@ func dropPullQuotes(leaves []*html.Node) {
 			continue
 		}
 		for _, o := range live {
-			if o.n != c.n && o.n.Parent != nil && runeLen(o.sq) >= rl+6 && strings.Contains(o.sq, c.sq) {
+			if o.n != c.n && o.n.Parent != nil && o.rl >= rl+6 && strings.Contains(o.sq, c.sq) {
 				detach(c.n)
 				break
 			}
@@ -604,7 +633,7 @@ var (
 	// rxFurnitureLine matches, on foldZH text, short lines of page
 	// furniture that readability keeps: ad labels, video player
 	// placeholders, live-blog status lines, forum edit stamps.
-	rxFurnitureLine = regexp.MustCompile(`^(?:广告|推广|赞助|(?i:ad|ads|advertisement|sponsored))$|视频加载中|请稍候\.*$|您的浏览器不支持|播放器(?:加载|初始化|正在)|^(?:直播中|正在直播|实时更新|滚动更新|(?i:live))$|^(?:直播中\s*[·•|｜]?\s*)?最近更新\s*[:：]|^本帖最后由\s*\S.{0,30}?于\s*.{0,30}编辑$`)
+	rxFurnitureLine = mustLitRegexp(`^(?:广告|推广|赞助|(?i:ad|ads|advertisement|sponsored))$|视频加载中|请稍候\.*$|您的浏览器不支持|播放器(?:加载|初始化|正在)|^(?:直播中|正在直播|实时更新|滚动更新|(?i:live))$|^(?:直播中\s*[·•|｜]?\s*)?最近更新\s*[:：]|^本帖最后由\s*\S.{0,30}?于\s*.{0,30}编辑$`)
 	// rxFurnitureKeep matches the furniture lines that carry metadata.
 	rxFurnitureKeep = regexp.MustCompile(`最近更新\s*[:：]`)
 	// rxPagingWord matches a word of a pagination bar.
@@ -658,13 +687,13 @@ var (
 	captionWordSet = wordSet(`caption captions figcaption credit credits photo-credit image-credit gallery slideshow carousel lightbox slider`)
 	// rxCaptionLine matches a caption or photo credit line: "… (Image:
 	// GETTY)", "…Credit: EPA", "Photo: AP", "Image 2 of 5", "1of4 …".
-	rxCaptionLine = regexp.MustCompile(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源|图源|图片)\s*[:：/][^)）]{1,40}[)）]\s*$`)
+	rxCaptionLine = mustLitRegexp(`(?i)[(（]\s*(?:image|photo|picture|pic|credit|foto|photograph)s?\s*(?:credit)?\s*[:：][^)）]{1,80}[)）]\s*$|\bcredit\s*:\s*\S[^.。]{0,80}$|^(?:photo|image|picture|foto)\s*(?:credit)?\s*:|^(?:image|photo|slide)\s+\d+\s+of\s+\d+$|^\d+\s*of\s*\d+\S|^图[为片]?\s*[:：]|[(（]\s*(?:图|摄影?|图片来源|图源|图片)\s*[:：/][^)）]{1,40}[)）]\s*$`)
 )
 
 // rxCaptionZH matches a short Chinese caption line: "图为…", "……新华社发",
 // "……记者张三摄", "（资料图）".
 // Credit forms at the end: "……（图/张三）", "……摄影：李四", "图片来源：视觉中国".
-var rxCaptionZH = regexp.MustCompile(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$|(?:^|[\s（(【\[。])(?:图|摄影|图片|图源|图片来源|摄)\s*[:：/／|｜]\s*[^\s，。：:]{1,16}\s*[)）\]】]?\s*$`)
+var rxCaptionZH = mustLitRegexp(`^[\s【\[(（]*图[为片示]|(?:新华社|中新社|人民网|供图|资料图|配图|发|摄)\s*[)）\]】]?\s*$|(?:^|[\s（(【\[。])(?:图|摄影|图片|图源|图片来源|摄)\s*[:：/／|｜]\s*[^\s，。：:]{1,16}\s*[)）\]】]?\s*$`)
 
 // dropBlocks removes from readability's output what it kept of captions,
 // galleries and link lists: figcaptions, elements whose class names a
@@ -835,7 +864,7 @@ func removeEmpty(n *html.Node) {
 			switch c.DataAtom {
 			case atom.Br, atom.Hr, atom.Td, atom.Th, atom.Tr:
 			default:
-				if c.FirstChild == nil && !hasMedia(c) || strings.TrimSpace(textOf(c)) == "" && !hasMedia(c) {
+				if !hasMedia(c) && (c.FirstChild == nil || !hasText(c)) {
 					detach(c)
 				}
 			}
@@ -886,7 +915,7 @@ func hasTitleLink(item *html.Node, st map[*html.Node]*nodeStat) bool {
 	walk = func(n *html.Node) bool {
 		if n.Type == html.TextNode {
 			for _, r := range n.Data {
-				if !unicode.IsSpace(r) {
+				if !isSpace(r) {
 					before++
 				}
 			}
@@ -960,7 +989,7 @@ func (e *Extractor) checkArticle(node, body *html.Node, text string, m *metadata
 	if w := textWeight(text); w < minLen {
 		return fmt.Errorf("%w: body too short (%d < %d)", ErrNotArticle, w, minLen)
 	}
-	st := computeStats(node)[node]
+	st := rootStat(node)
 	if st.text > 0 && st.link*2 > st.text {
 		return fmt.Errorf("%w: link density %d%%", ErrNotArticle, st.link*100/st.text)
 	}

@@ -279,7 +279,7 @@ func normalizeDate(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return collapse(b.String())
 }
 
 // withClock builds the date y-mo-d, found at s[start:end], with the time

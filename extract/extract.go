@@ -313,7 +313,7 @@ func proseFallback(text []byte, out *html.Node, pageProse int, h1Text, title str
 	if pageProse < minFallbackProse {
 		return nil
 	}
-	outProse := computeStats(out)[out].content
+	outProse := rootStat(out).content
 	if outProse*3 >= pageProse {
 		return nil
 	}
@@ -337,7 +337,7 @@ func proseFallback(text []byte, out *html.Node, pageProse int, h1Text, title str
 	dropOtherArticles(body, h1, title)
 	preClean(body, h1)
 	blk := proseBlock(body)
-	if blk == nil || computeStats(blk)[blk].content < 2*outProse {
+	if blk == nil || rootStat(blk).content < 2*outProse {
 		return nil
 	}
 	return blk
@@ -452,7 +452,7 @@ func isMidnight(t time.Time) bool {
 func renderText(n *html.Node) string {
 	var paras []string
 	for _, line := range strings.Split(render.InnerText(n), "\n") {
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
+		if line = collapse(line); line != "" {
 			paras = append(paras, line)
 		}
 	}

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // normalizeLang reduces a language tag ("zh-CN", "en_US", "zh-Hans") to its
@@ -43,6 +44,13 @@ var stopwords = map[string][]string{
 func detectLanguage(text string) string {
 	var han, kana, hangul, latin, cyrillic, arabic, letters int
 	for _, r := range text {
+		if r < utf8.RuneSelf { // no table holds ASCII but Latin's letters
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				latin++
+				letters++
+			}
+			continue
+		}
 		switch {
 		case unicode.Is(unicode.Han, r):
 			han++
@@ -114,7 +122,7 @@ func countWords(text string) int {
 	inWord, prevDigit := false, false
 	for _, r := range text {
 		switch {
-		case unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana):
+		case isCJK(r):
 			n++
 			inWord = false
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || inWord && (r == '\'' || r == '’' || prevDigit && (r == ',' || r == '.')):
@@ -138,11 +146,21 @@ func textWeight(text string) int {
 	var cjk, other int
 	for _, r := range text {
 		switch {
-		case unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana):
+		case isCJK(r):
 			cjk++
-		case !unicode.IsSpace(r):
+		case !isSpace(r):
 			other++
 		}
 	}
 	return cjk + other*7/16
+}
+
+// cjkLow is the least rune of Han, Hiragana and Katakana (a table's first
+// range starts at its least rune).
+var cjkLow = rune(min(unicode.Han.R16[0].Lo, unicode.Hiragana.R16[0].Lo, unicode.Katakana.R16[0].Lo))
+
+// isCJK reports whether r is Han, Hiragana or Katakana; runes below all
+// three tables (Latin text) are not looked up.
+func isCJK(r rune) bool {
+	return r >= cjkLow && (unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana))
 }

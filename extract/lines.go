@@ -114,7 +114,7 @@ var (
 	// rxTrailingCredit matches the credit at the end of a caption: "… im
 	// Halbfinale. Foto: dpa", "…（代表撮影）", "… (Photo by Kevin
 	// Mazur/Getty Images)", "… — Picture by Yusof Mat Isa".
-	rxTrailingCredit = regexp.MustCompile(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$|` +
+	rxTrailingCredit = mustLitRegexp(`(?i)(?:^|[\s.,;)])(?:foto|fotos|bild|photo|photos|picture)\s*:\s*\S.{0,120}$|[(（][^)）]{0,20}撮影[)）]\s*$|` +
 		`[(（]\s*(?:photos?|images?|pictures?|illustrations?|photo illustration|video|graphics?)\s+(?:by|courtesy of)\s[^)）]{1,100}[)）]\s*$|[—–]\s*(?:photos?|pictures?|images?)\s+by\s+[^.]{2,60}$|` +
 		`[(（]\s*(?:[\w.]+\s+){0,3}photos?\s*/[^)）]{1,80}[)）]\s*$`)
 	// rxWireCaption matches the opening of a wire-service caption: "In
@@ -126,7 +126,7 @@ var (
 	// rxReadingTime matches a reading-time note or a relative update time:
 	// "3 Min Lesezeit", "Lesedauer: 4 Minuten", "2 minute read", "Last
 	// updated 15 hours ago".
-	rxReadingTime = regexp.MustCompile(`(?i)\b\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura|leestijd)\b|(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|leestijd)\s*:?\s*\d|\bupdated\s+\d+\s+(?:minutes?|hours?|days?)\s+ago`)
+	rxReadingTime = mustLitRegexp(`(?i)\b\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura|leestijd)\b|(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|leestijd)\s*:?\s*\d|\bupdated\s+\d+\s+(?:minutes?|hours?|days?)\s+ago`)
 )
 
 var (

@@ -1,9 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"regexp"
 	"regexp/syntax"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,10 +15,11 @@ import (
 // cannot match and is not run. Go's regexp runs a long unanchored
 // alternation of phrases as an NFA over every byte; most texts hold none
 // of its phrases, and ruling them out by substring search is much cheaper.
-// It matches exactly what the expression alone matches.
+// It matches exactly what the expression alone matches. MatchString and
+// the Find methods below use the prefilter; the others are regexp's own.
 type litRegexp struct {
 	*regexp.Regexp
-	lits []string // folded (see foldText); nil: no prefilter
+	lits [][]byte // folded (see foldText); nil: no prefilter
 }
 
 // mustLitRegexp compiles expr as regexp.MustCompile does, with its
@@ -35,7 +36,9 @@ func mustLitRegexp(expr string) *litRegexp {
 				return l // an empty literal rules nothing out
 			}
 		}
-		l.lits = lits
+		for _, s := range lits {
+			l.lits = append(l.lits, []byte(s))
+		}
 	}
 	return l
 }
@@ -48,11 +51,44 @@ func (l *litRegexp) MatchString(s string) bool {
 	return l.Regexp.MatchString(s)
 }
 
+// FindStringIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindStringIndex(s string) []int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringIndex(s)
+}
+
+// FindStringSubmatch is regexp's, with the prefilter.
+func (l *litRegexp) FindStringSubmatch(s string) []string {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringSubmatch(s)
+}
+
+// FindStringSubmatchIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindStringSubmatchIndex(s string) []int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindStringSubmatchIndex(s)
+}
+
+// FindAllStringSubmatchIndex is regexp's, with the prefilter.
+func (l *litRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if l.lits != nil && !l.mayMatch(s) {
+		return nil
+	}
+	return l.Regexp.FindAllStringSubmatchIndex(s, n)
+}
+
 // mayMatch reports whether s holds one of the required literals.
 func (l *litRegexp) mayMatch(s string) bool {
-	f := foldText(s)
+	var buf [512]byte // most texts fold here, without an allocation
+	f := appendFold(buf[:0], s)
 	for _, lit := range l.lits {
-		if strings.Contains(f, lit) {
+		if bytes.Contains(f, lit) {
 			return true
 		}
 	}
@@ -65,6 +101,22 @@ func requiredLits(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{foldText(string(re.Rune))}, true
+	case syntax.OpCharClass:
+		// A class of a few runes (the parser makes one of "发|摄") is
+		// as many one-rune literals.
+		var lits []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] >= maxClassLits || len(lits) >= maxClassLits {
+				return nil, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				lits = append(lits, foldText(string(r)))
+			}
+		}
+		if len(lits) == 0 || len(lits) > maxClassLits {
+			return nil, false
+		}
+		return lits, true
 	case syntax.OpCapture, syntax.OpPlus:
 		return requiredLits(re.Sub[0])
 	case syntax.OpRepeat:
@@ -97,6 +149,10 @@ func requiredLits(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
+// maxClassLits is the most runes of a character class that requiredLits
+// takes as literals.
+const maxClassLits = 8
+
 func shortest(lits []string) int {
 	n := -1
 	for _, s := range lits {
@@ -112,30 +168,58 @@ func shortest(lits []string) int {
 // texts (?i) matches as equal fold to the same string. An invalid byte
 // becomes U+FFFD, as regexp reads it.
 func foldText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(appendFold(make([]byte, 0, len(s)), s))
+}
+
+// appendFold appends foldText(s) to b.
+func appendFold(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
 			}
-			b.WriteByte(c)
+			b = append(b, c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(foldRune(r))
+		b = utf8.AppendRune(b, foldRune(r))
 		i += size
 	}
-	return b.String()
+	return b
 }
 
 // foldRune returns the least rune of r's simple case folding orbit.
 func foldRune(r rune) rune {
+	for _, g := range caselessRuns {
+		if g.lo <= r && r < g.hi {
+			return r // CJK, kana and the like: no orbit to search
+		}
+	}
+	return foldOrbit(r)
+}
+
+// foldOrbit is foldRune, searching the orbit.
+func foldOrbit(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
 	}
 	return m
 }
+
+// caselessRuns are the long runs of runes between unicode's case ranges,
+// which have no case: each rune's orbit is itself (TestFoldRune checks
+// every rune).
+var caselessRuns = func() []struct{ lo, hi rune } {
+	var runs []struct{ lo, hi rune }
+	next := rune(0) // the first rune after the ranges so far
+	for _, c := range unicode.CaseRanges {
+		if lo := rune(c.Lo); lo-next >= 1024 {
+			runs = append(runs, struct{ lo, hi rune }{next, lo})
+		}
+		next = max(next, rune(c.Hi)+1)
+	}
+	return runs
+}()

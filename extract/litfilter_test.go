@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -27,10 +29,15 @@ func TestRequiredLits(t *testing.T) {
 		{`(?i)(?:ab)+c?`, []string{"AB"}},
 		{`(?i)x{2,3}`, []string{"X"}},
 		{`(?i)Kelvin`, []string{"KELVIN"}},
+		{`(?:新华社|发|摄)\s*$`, []string{"新华社", "发", "摄"}},
+		{`[为片示]x`, []string{"为", "片", "示"}},
+		{`(?i)[k]`, []string{"K", "K", "K"}},
+		{`[a-z]`, nil},
+		{`[^a]`, nil},
 	} {
 		l := mustLitRegexp(tc.expr)
-		if strings.Join(l.lits, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("%s: literals %q, want %q", tc.expr, l.lits, tc.want)
+		if got := string(bytes.Join(l.lits, []byte("|"))); got != strings.Join(tc.want, "|") {
+			t.Errorf("%s: literals %q, want %q", tc.expr, got, tc.want)
 		}
 	}
 }
@@ -41,22 +48,46 @@ func TestRequiredLits(t *testing.T) {
 // their variables are set, and on the phrases themselves with their case
 // changed and noise around them.
 func TestLitRegexpMatchesAsRegexp(t *testing.T) {
-	exprs := []*litRegexp{rxBoilerPhrase}
+	exprs := []*litRegexp{rxBoilerPhrase, rxCrumbAttr, rxNoticeLine, rxCaptionLine, rxTrailingCredit, rxFurnitureLine,
+		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel, rxInlineEditorial, rxCaptionZH}
 	var texts []string
 	addPage := func(b []byte) {
 		doc, err := html.Parse(strings.NewReader(string(b)))
 		if err != nil {
 			return
 		}
+		subtitles := map[*html.Node]bool{} // readMetadata's selector, as goquery finds it
+		for _, n := range goquery.NewDocumentFromNode(doc).Find(subtitleSelector).Nodes {
+			subtitles[n] = true
+		}
 		var walk func(n *html.Node)
 		walk = func(n *html.Node) {
 			if n.Type == html.ElementNode {
 				if t := textOf(n); len(t) <= 4000 {
-					texts = append(texts, foldZH(t))
+					texts = append(texts, t)
+					if f := foldZH(t); f != t {
+						texts = append(texts, f)
+					}
+				}
+				for _, a := range n.Attr {
+					texts = append(texts, a.Val)
 				}
 				// visibleCrumb's length check, against the text it stands for.
 				if got, want := collapsedLonger(n, 150), runeLen(collapse(allText(n))) > 150; got != want {
 					t.Errorf("collapsedLonger of <%s>: %v, want %v", n.Data, got, want)
+				}
+				if s := allText(n); collapse(s) != strings.Join(strings.Fields(s), " ") {
+					t.Errorf("collapse of the text of <%s> differs from strings.Fields'", n.Data)
+				}
+				if got, want := hasText(n), textOf(n) != ""; got != want {
+					t.Errorf("hasText of <%s>: %v, want %v", n.Data, got, want)
+				}
+				if got, want := subtitleClass(n), subtitles[n]; got != want {
+					t.Errorf("subtitleClass of <%s %v>: %v, want %v", n.Data, n.Attr, got, want)
+				}
+				// labelledTags' length check, against textOf.
+				if got, want := textLonger(n, 120), runeLen(textOf(n)) > 120; got != want {
+					t.Errorf("textLonger of <%s>: %v, want %v", n.Data, got, want)
 				}
 			}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -109,6 +140,7 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	}
 	matched := 0
 	for _, l := range exprs {
+		before := matched
 		for _, s := range texts {
 			got, want := l.MatchString(s), l.Regexp.MatchString(s)
 			if got != want {
@@ -118,6 +150,7 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 				matched++
 			}
 		}
+		t.Logf("%d matches of %.40s", matched-before, l)
 	}
 	t.Logf("%d texts, %d matches", len(texts), matched)
 	if matched == 0 {
@@ -151,18 +184,87 @@ func TestCollapsedLonger(t *testing.T) {
 	}
 }
 
-// allText is goquery's Text: every text node under n.
-func allText(n *html.Node) string {
-	var b strings.Builder
-	var all func(n *html.Node)
-	all = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
+// TestTextLonger checks textLonger against textOf, at every limit around
+// the true length.
+func TestTextLonger(t *testing.T) {
+	for _, src := range []string{
+		"<div>  a  <b>bc</b>d  <i> </i> e\u00a0f\t</div>",
+		"<div><p>经济</p><p> 改革 </p>x</div>",
+		"<div>a<br>b<span>c</span><li>d</li>e<section>f</section>g</div>",
+		"<div>a<h2>b</h2>c<td>d</td>e<em>f</em></div>",
+		"<div></div>",
+		"<div> \n </div>",
+		"<div>a<script>var x = 1;</script>b<style>p{}</style>c<noscript>d</noscript>e<template>f</template></div>",
+		"<div>\xe4<b>\xb8\xad</b> z</div>",
+		"<div>ab\xffcd <span>e</span></div>",
+		"<div>a<!-- comment -->b</div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			all(c)
+		div := findElement(doc, "div")
+		n := runeLen(textOf(div))
+		for limit := max(n-3, 0); limit <= n+3; limit++ {
+			if got := textLonger(div, limit); got != (n > limit) {
+				t.Errorf("%q, limit %d: %v, want %v (length %d)", src, limit, got, n > limit, n)
+			}
 		}
 	}
-	all(n)
-	return b.String()
+}
+
+// TestHasText checks hasText against textOf.
+func TestHasText(t *testing.T) {
+	for _, src := range []string{
+		"<div></div>", "<div> \n\u00a0</div>", "<div><b> </b><i>\u3000</i></div>", "<div><b> </b>x</div>",
+		"<div><script>x</script><style>y</style> <noscript>z</noscript><template>w</template></div>",
+		"<div>\xe3<b>\x80\x80</b></div>", "<div>\xe3<b>\x80</b></div>", "<div>\xff</div>", "<div><!-- x --></div>",
+	} {
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		div := findElement(doc, "div")
+		if got, want := hasText(div), textOf(div) != ""; got != want {
+			t.Errorf("%q: %v, want %v", src, got, want)
+		}
+	}
+}
+
+// TestSubtitleClass checks subtitleClass against goquery's selector.
+func TestSubtitleClass(t *testing.T) {
+	src := `<div class="subtitle">a</div><p class="x sub-titles">b</p><p class="Subtitle">c</p><p class="deck">d</p>
+<p class="deck-x">e</p><p class="x	deck">f</p><p class="x dek y">g</p><p class="dekko">h</p><p class="subhead-1">i</p>
+<p class="standfirst">j</p><p id="subtitle">k</p><p class="">l</p><p class=" dek">m</p><p class="x&#12;deck">n</p>
+<p class="x&#11;deck">o</p><svg><g class="deck"></g></svg><p class="a" class="deck">p</p>`
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[*html.Node]bool{}
+	for _, n := range goquery.NewDocumentFromNode(doc).Find(subtitleSelector).Nodes {
+		want[n] = true
+	}
+	if len(want) < 8 {
+		t.Fatalf("goquery found %d", len(want))
+	}
+	elements(doc, func(n *html.Node) bool {
+		if got := subtitleClass(n); got != want[n] {
+			t.Errorf("<%s %v>: %v, want %v", n.Data, n.Attr, got, want[n])
+		}
+		return true
+	})
+}
+
+// TestFoldRune checks foldRune's shortcut against the orbit on every rune.
+func TestFoldRune(t *testing.T) {
+	if len(caselessRuns) == 0 {
+		t.Fatal("no caseless runs")
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := foldRune(r), foldOrbit(r); got != want {
+			t.Fatalf("foldRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+	t.Logf("caseless runs %x", caselessRuns)
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -84,10 +83,10 @@ var (
 	rxListPath     = regexp.MustCompile(`(?i)/(?:tags?|category|categories|topics?|search|archives?|author|page/\d+|list)(?:/|$|\.)|[?&](?:s|q|query|keyword|kw|wd|tag|cat|page)=`)
 	rxURLDate      = regexp.MustCompile(`(?:^|[/_t])(20\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
 	rxURLDateDigit = regexp.MustCompile(`/(20\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/`)
-	rxCrumbAttr    = regexp.MustCompile(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
+	rxCrumbAttr    = mustLitRegexp(`(?i)bread|crumb|position|location|weizhi|dangqian|curpos`)
 	rxCrumbText    = regexp.MustCompile(`^(?:当前位置|您的位置|你的位置|您现在的位置|现在位置)`)
 	rxHomeWord     = regexp.MustCompile(`(?i)^(?:首页|网站首页|主页|返回首页|home|homepage)$`)
-	rxDateLabel    = regexp.MustCompile(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated|\b(?:veröffentlicht|aktualisiert|stand|datum|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|aktualizacja|publisert|oppdatert|udgivet|opdateret|publicerad|uppdaterad|zveřejněno|julkaistu|yayınlanma|güncelleme)\b`)
+	rxDateLabel    = mustLitRegexp(`(?i)发布时间|发布日期|发表于|更新时间|最后更新|最近更新|时间\s*[:：]|日期\s*[:：]|published|posted|updated|\b(?:veröffentlicht|aktualisiert|stand|datum|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|aktualizacja|publisert|oppdatert|udgivet|opdateret|publicerad|uppdaterad|zveřejněno|julkaistu|yayınlanma|güncelleme)\b`)
 	// rxFirstLabel finds the label of a date line; update labels make it an
 	// update date ("Updated: 18 Nov 2019", "更新时间：…") unless a publish
 	// label comes first ("PUBLISHED: … | UPDATED: …").
@@ -186,12 +185,16 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 
 	m.subtitle.setIfEmpty(ldString(ld.article["alternativeHeadline"]), srcJSONLD)
 	if m.h1 != nil || headingText(gq, m.title) {
-		gq.Find(`[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			if t := collapse(s.Text()); t != "" && runeLen(t) <= 200 && t != h1Text {
-				m.subtitle.setIfEmpty(t, srcText)
-				return false
+		found := false
+		elements(doc, func(n *html.Node) bool {
+			if found || !subtitleClass(n) {
+				return !found
 			}
-			return true
+			if t := collapse(allText(n)); t != "" && runeLen(t) <= 200 && t != h1Text {
+				m.subtitle.setIfEmpty(t, srcText)
+				found = true
+			}
+			return !found
 		})
 	}
 
@@ -403,8 +406,10 @@ func labelledTags(gq *goquery.Document) []string {
 	var tags []string
 	gq.Find("div, p, ul, span").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		n := s.Get(0)
-		t := foldZH(textOf(n))
-		if runeLen(t) > 120 || !rxTagLabel.MatchString(t) {
+		if textLonger(n, 120) { // foldZH keeps the length
+			return true
+		}
+		if t := foldZH(textOf(n)); !rxTagLabel.MatchString(t) {
 			return true
 		}
 		links := s.Find("a")
@@ -546,17 +551,17 @@ var (
 	// (責任編輯, 來源) match too.
 	// rxEditor's second form is a 责任编辑 label without separator, then a
 	// space and a name: "责任编辑 何思远".
-	rxEditor      = regexp.MustCompile(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})|(?:^|[\s\x{3000}\x{a0}（(【\[])(?:责任编辑|责编)[\s\x{3000}\x{a0}]+(\p{Han}{2,4}|\p{Han}{1,5}·\p{Han}{1,5})(?:$|[\s\x{3000}\x{a0}）)】\]])`)
-	rxEditorEN    = regexp.MustCompile(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
+	rxEditor      = mustLitRegexp(`(?:责任编辑|责编|值班编辑|编辑)\s*[:：|｜丨]\s*([^\s\x{3000}\x{a0}:：|｜丨,，;；【】\[\]()（）]{1,16})|(?:^|[\s\x{3000}\x{a0}（(【\[])(?:责任编辑|责编)[\s\x{3000}\x{a0}]+(\p{Han}{2,4}|\p{Han}{1,5}·\p{Han}{1,5})(?:$|[\s\x{3000}\x{a0}）)】\]])`)
+	rxEditorEN    = mustLitRegexp(`(?i:edit(?:ing|ed) by)\s+(\p{Lu}[\w.'-]+(?:\s+\p{Lu}[\w.'-]+){0,3})`)
 	rxStaffCode   = regexp.MustCompile(`\s*[_\-－]?[A-Za-z]{1,6}\d{2,}$|[_\-－]+$`)
-	rxSourceLabel = regexp.MustCompile(`(?:文章来源|本文来源|新闻来源|信息来源|稿件来源|来源|稿源|供稿单位|供稿)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})|本文(?:来自|转自|选自)(?:微信)?(?:公众号|微信号)?\s*[“"「『]([^”"」』]{2,30})[”"」』]`)
+	rxSourceLabel = mustLitRegexp(`(?:文章来源|本文来源|新闻来源|信息来源|稿件来源|来源|稿源|供稿单位|供稿)\s*[:：]\s*([^\s\x{3000}:：|｜丨,，;；【】\[\]()（）]{2,30})|(?:本文转载自|转载自|原载于?)\s*[:：]?\s*([^\s\x{3000}:：|｜丨,，;；。【】\[\]()（）]{2,30})|本文(?:来自|转自|选自)(?:微信)?(?:公众号|微信号)?\s*[“"「『]([^”"」』]{2,30})[”"」』]`)
 	// rxSourcePrefix matches a source label left in a meta value:
 	// <meta name="source" content="来源：人民网－人民日报">.
 	rxSourcePrefix = regexp.MustCompile(`^\s*(?:文章来源|本文来源|新闻来源|信息来源|来源|稿源|出处|source)\s*[:：]\s*`)
 	rxAuthorLabel  = regexp.MustCompile(`(?:^|[\s|｜【\[(（,，])(?:作者|记者|撰文|撰稿|文)\s*[:：/／]\s*(.+)`)
 	rxByName       = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
-	rxPublisher    = regexp.MustCompile(`发布者\s*[:：]\s*([^\s,，;；。:：]{1,30})`)
-	rxOrigTitle    = regexp.MustCompile(`原标题\s*[:：]\s*(.{2,100})`)
+	rxPublisher    = mustLitRegexp(`发布者\s*[:：]\s*([^\s,，;；。:：]{1,30})`)
+	rxOrigTitle    = mustLitRegexp(`原标题\s*[:：]\s*(.{2,100})`)
 	rxFieldWord    = regexp.MustCompile(`^(?:作者|记者|编辑|责任编辑|来源|时间|发布|日期|阅读|浏览|点击|字号)`)
 	// rxGluedLabel matches a label that inline markup ran into the value
 	// before it: "新华网作者", "江城晚报阅读".
@@ -911,6 +916,59 @@ func visibleCrumb(gq *goquery.Document, title string) string {
 	return section
 }
 
+// subtitleSelector is what subtitleClass matches, as a CSS selector.
+const subtitleSelector = `[class*="subtitle"], [class*="sub-title"], [class*="subhead"], [class*="standfirst"], [class~="deck"], [class~="dek"]`
+
+// subtitleClass reports whether the element n matches subtitleSelector:
+// a class attribute holding one of the substrings, or one of the words
+// among its space-separated words. It is the selector without a selector
+// engine's pass over the whole page for each of its six parts.
+func subtitleClass(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key != "class" {
+			continue
+		}
+		v := a.Val
+		if strings.Contains(v, "subtitle") || strings.Contains(v, "sub-title") || strings.Contains(v, "subhead") ||
+			strings.Contains(v, "standfirst") || classWord(v, "deck") || classWord(v, "dek") {
+			return true
+		}
+	}
+	return false
+}
+
+// classWord reports whether w is one of the words of v, split at the white
+// space of CSS (space, tab, CR, LF, form feed), as the ~= selector does.
+func classWord(v, w string) bool {
+	for v != "" {
+		i := strings.IndexAny(v, " \t\r\n\f")
+		if i < 0 {
+			return v == w
+		}
+		if v[:i] == w {
+			return true
+		}
+		v = v[i+1:]
+	}
+	return false
+}
+
+// allText is goquery's Text: the text of every text node under n.
+func allText(n *html.Node) string {
+	var b strings.Builder
+	var all func(n *html.Node)
+	all = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			all(c)
+		}
+	}
+	all(n)
+	return b.String()
+}
+
 func splitKeywords(in []string) []string {
 	var out []string
 	for _, v := range in {
@@ -941,7 +999,7 @@ func collapsedLonger(n *html.Node, limit int) bool {
 				return true
 			}
 			for _, r := range n.Data {
-				if unicode.IsSpace(r) {
+				if isSpace(r) {
 					inField = false
 					continue
 				}

@@ -98,10 +98,182 @@ func nodeText(n *html.Node, everyElement bool) string {
 	return collapse(b.String())
 }
 
-// collapse trims s and collapses runs of white space to one space, dropping
-// the space between two CJK characters that only line wrapping put there.
+// hasText reports whether textOf(n) != "", reading n's text only up to
+// its first rune that is not white space.
+func hasText(n *html.Node) bool {
+	found, invalid := false, false
+	var walk func(n *html.Node) bool // true: found, or invalid UTF-8 met
+	walk = func(n *html.Node) bool {
+		switch n.Type {
+		case html.TextNode:
+			if !utf8.ValidString(n.Data) {
+				invalid = true // two nodes' invalid bytes could join into one rune
+				return true
+			}
+			for _, r := range n.Data {
+				if !isSpace(r) {
+					found = true
+					return true
+				}
+			}
+			return false
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return false
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	walk(n)
+	if invalid {
+		return textOf(n) != ""
+	}
+	return found
+}
+
+// textLonger reports whether runeLen(textOf(n)) > limit, reading no
+// further into n's text than it must: a check of the text's length costs
+// no more than the limit, where textOf costs the whole text, which for
+// each of a page's nested containers is the page's again.
+func textLonger(n *html.Node, limit int) bool {
+	count, inField, invalid := 0, false, false
+	var walk func(n *html.Node) bool // true: longer, or invalid UTF-8 met
+	walk = func(n *html.Node) bool {
+		switch n.Type {
+		case html.TextNode:
+			if !utf8.ValidString(n.Data) {
+				invalid = true // two nodes' invalid bytes could join into one rune
+				return true
+			}
+			for _, r := range n.Data {
+				if isSpace(r) {
+					inField = false
+					continue
+				}
+				if !inField && count > 0 {
+					count++ // the space between two fields
+				}
+				inField = true
+				if count++; count > limit {
+					return true
+				}
+			}
+			return false
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return false
+			case atom.Br, atom.P, atom.Div, atom.Li, atom.Td, atom.Tr, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				inField = false // nodeText's space before the element
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c) {
+				return true
+			}
+		}
+		if n.Type == html.ElementNode && isBlock(n) {
+			inField = false // nodeText's space after a block
+		}
+		return false
+	}
+	if !walk(n) {
+		return false
+	}
+	if invalid {
+		return runeLen(textOf(n)) > limit
+	}
+	return true
+}
+
+// collapse trims s and collapses runs of white space to one space. It is strings.Join(strings.Fields(s), " "), in one pass, and returns s
+// itself when s is already so.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	// Find the first byte that is not where it would be in the result.
+	i, prevSpace := 0, true
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' && !prevSpace {
+				prevSpace = true
+				i++
+				continue
+			}
+			if asciiSpace(c) {
+				break
+			}
+			prevSpace = false
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isSpace(r) {
+			break
+		}
+		prevSpace = false
+		i += size
+	}
+	if i == len(s) {
+		if prevSpace && i > 0 {
+			return s[:i-1] // one trailing space (or s is " ")
+		}
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	if prevSpace && i > 0 {
+		i-- // the space before a run of white space: written again below
+	}
+	b.WriteString(s[:i])
+	pending := false // a space to write before the next field
+	for i < len(s) {
+		c := s[i]
+		size := 1
+		space := false
+		if c < utf8.RuneSelf {
+			space = asciiSpace(c)
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = isSpace(r)
+		}
+		if space {
+			pending = b.Len() > 0
+		} else {
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// asciiSpace reports whether c, an ASCII byte, is white space as
+// unicode.IsSpace says.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
+}
+
+// isSpace is unicode.IsSpace without its table search: the white space
+// runes (Unicode's White_Space property) listed.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiSpace(byte(r))
+	}
+	switch r {
+	case '\u0085', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000':
+		return true
+	}
+	return '\u2000' <= r && r <= '\u200a'
 }
 
 func isBlock(n *html.Node) bool {

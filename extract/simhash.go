@@ -69,7 +69,7 @@ func simTokens(text string) []string {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+		case r >= cjkHangulLow && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
 			flush()
 			out = append(out, string(r))
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
@@ -81,3 +81,6 @@ func simTokens(text string) []string {
 	flush()
 	return out
 }
+
+// cjkHangulLow is the least rune of Han, Hiragana, Katakana and Hangul.
+var cjkHangulLow = min(cjkLow, rune(unicode.Hangul.R16[0].Lo))

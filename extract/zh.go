@@ -156,7 +156,7 @@ func startsWithSep(s string) bool {
 
 // isNameSep reports whether r separates names in a byline.
 func isNameSep(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune("、，,;；/／|｜丨:：()（）【】[]", r)
+	return isSpace(r) || strings.ContainsRune("、，,;；/／|｜丨:：()（）【】[]", r)
 }
 
 // isHanName reports whether s looks like a Chinese personal name: two to

@@ -141,7 +141,11 @@ func hasText(n *html.Node) bool {
 // further into n's text than it must: a check of the text's length costs
 // no more than the limit, where textOf costs the whole text, which for
 // each of a page's nested containers is the page's again.
-func textLonger(n *html.Node, limit int) bool {
+func textLonger(n *html.Node, limit int) bool { return longerThan(n, limit, true) }
+
+// longerThan is textLonger when asNodeText (textOf's text: no script or
+// style, fields broken at blocks), else collapsedLonger (every text node).
+func longerThan(n *html.Node, limit int, asNodeText bool) bool {
 	count, inField, invalid := 0, false, false
 	var walk func(n *html.Node) bool // true: longer, or invalid UTF-8 met
 	walk = func(n *html.Node) bool {
@@ -166,6 +170,9 @@ func textLonger(n *html.Node, limit int) bool {
 			}
 			return false
 		case html.ElementNode:
+			if !asNodeText {
+				break
+			}
 			switch n.DataAtom {
 			case atom.Script, atom.Style, atom.Noscript, atom.Template:
 				return false
@@ -178,7 +185,7 @@ func textLonger(n *html.Node, limit int) bool {
 				return true
 			}
 		}
-		if n.Type == html.ElementNode && isBlock(n) {
+		if asNodeText && n.Type == html.ElementNode && isBlock(n) {
 			inField = false // nodeText's space after a block
 		}
 		return false
@@ -187,7 +194,10 @@ func textLonger(n *html.Node, limit int) bool {
 		return false
 	}
 	if invalid {
-		return runeLen(textOf(n)) > limit
+		if asNodeText {
+			return runeLen(textOf(n)) > limit
+		}
+		return runeLen(collapse(allText(n))) > limit
 	}
 	return true
 }

@@ -336,6 +336,10 @@ func (d *dist) holds(h *heldLease, url string) bool {
 // its fetch state.
 func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 	r := d.r
+	// A panic in the checks below (a frontier's answer, robots.txt, the
+	// links of a robots.txt's sitemaps) ends with this URL, which rests,
+	// as a panic in a page's callbacks does: never with the worker.
+	defer r.recoverPage("lease", e.URL)
 	u, err := url.Parse(e.URL)
 	if err != nil {
 		d.drop(e.URL, "bad-url")

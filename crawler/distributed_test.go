@@ -24,12 +24,24 @@ import (
 // one archive, and returns their stats.
 func sharedCrawl(t *testing.T, workers int, cfg crawler.Config, st store.Store, seeds ...string) []crawler.Stats {
 	t.Helper()
+	return sharedCrawlOn(t, openFrontier(t), workers, cfg, st, seeds...)
+}
+
+// openFrontier opens an embedded frontier in the test's directory.
+func openFrontier(t *testing.T) *boltfrontier.Frontier {
+	t.Helper()
 	f, err := boltfrontier.Open(filepath.Join(t.TempDir(), "frontier.db"),
 		frontier.Options{Delay: -1, LeaseTTL: 10 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// sharedCrawlOn is sharedCrawl on the frontier f.
+func sharedCrawlOn(t *testing.T, f frontier.Frontier, workers int, cfg crawler.Config, st store.Store, seeds ...string) []crawler.Stats {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out := make([]crawler.Stats, workers)
@@ -199,5 +211,35 @@ func TestWorkerLongGroupWait(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("the workers did not finish a crawl of 12 articles in a minute with group_wait 1h")
+	}
+}
+
+// panickyFrontier is a frontier whose answer for one URL's fetch state
+// panics: a fault of the frontier's code that no input causes, standing
+// for any panic in the checks a worker makes when it leases a URL.
+type panickyFrontier struct {
+	frontier.Frontier
+	url string
+}
+
+func (p panickyFrontier) Page(ctx context.Context, site, u string) (frontier.PageState, bool, error) {
+	if strings.HasSuffix(u, p.url) {
+		panic("page state of " + u)
+	}
+	return p.Frontier.Page(ctx, site, u)
+}
+
+// TestWorkerLeasePanic: a panic in a worker's checks of a leased URL ends
+// with that URL, counted and resting like a page whose callback panicked;
+// the worker goes on, and every other article is archived.
+func TestWorkerLeasePanic(t *testing.T) {
+	f, paths := newsSite(t, 6)
+	st := openStore(t)
+	stats := sharedCrawlOn(t, panickyFrontier{openFrontier(t), paths[2]}, 1, testConfig(), st, f.URL+"/")
+	if stats[0].Errors["panic"] != 1 {
+		t.Errorf("errors %v, want one panic", stats[0].Errors)
+	}
+	if n := len(allArticles(t, st)); n != len(paths)-1 {
+		t.Errorf("%d articles archived, want %d: all but the one whose checks panicked", n, len(paths)-1)
 	}
 }

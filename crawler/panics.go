@@ -66,7 +66,14 @@ func (r *run) panicked(u string, pe *panicError) {
 // a row, so that a page that crashes newsarc is retried ever more rarely
 // rather than on every run.
 func (r *run) panicState(u string) PageState {
-	prev, known := r.previous(u)
+	var prev PageState
+	var known bool
+	// Reading the page's state may be what panicked (a frontier's
+	// answer): then the page is recorded as if it had none.
+	if err := guard("page state", func() error { prev, known = r.previous(u); return nil }); err != nil {
+		r.log.Error("page state unreadable after a panic", "url", u, "err", err)
+		prev, known = PageState{}, false
+	}
 	return r.panicStateAfter(prev, known)
 }
 

@@ -113,6 +113,7 @@ func Elsewhere(base string) Option {
 
 // New returns the site.
 func New(opts ...Option) *Site {
+	bombBody() // compressed before any request: see bombBody
 	s := &Site{closed: make(chan struct{}), requests: map[string]int{}}
 	s.elsewhere, _ = url.Parse("http://elsewhere.invalid/")
 	for _, o := range opts {
@@ -330,8 +331,11 @@ var (
 	bomb     []byte
 )
 
-// serveBomb sends 64 MiB of zeros as about 64 KiB of gzip.
-func serveBomb(w http.ResponseWriter, r *http.Request) {
+// bombBody returns 64 MiB of zeros as about 64 KiB of gzip, compressed
+// once. New compresses it: compressed at the first request, on a loaded
+// machine, it took longer than a crawler's timeout, and the bomb was a
+// timeout rather than a body too large.
+func bombBody() []byte {
 	bombOnce.Do(func() {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -342,9 +346,15 @@ func serveBomb(w http.ResponseWriter, r *http.Request) {
 		zw.Close()
 		bomb = buf.Bytes()
 	})
+	return bomb
+}
+
+// serveBomb sends 64 MiB of zeros as about 64 KiB of gzip.
+func serveBomb(w http.ResponseWriter, r *http.Request) {
+	body := bombBody()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Encoding", "gzip")
-	w.Write(bomb)
+	w.Write(body)
 }
 
 var (

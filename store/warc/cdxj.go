@@ -110,12 +110,14 @@ var indexMu sync.Mutex
 // the finished WARC files it lacks and dropping those no longer there
 // (then rewriting it). Files still being written are not in it.
 func LoadIndex(dir, name string) ([]IndexLine, error) {
-	return loadIndex(dir, name, true)
+	return loadIndex(dir, name, true, nil)
 }
 
 // loadIndex is LoadIndex; when update is false, it leaves the file as it
-// is (a reader's view, which must not race the writer's).
-func loadIndex(dir, name string, update bool) ([]IndexLine, error) {
+// is (a reader's view, which must not race the writer's). known holds the
+// entries of files a Writer finished, as it wrote them: such a file is
+// indexed from them, not read back.
+func loadIndex(dir, name string, update bool, known map[string][]Entry) ([]IndexLine, error) {
 	if name == "" {
 		name = DefaultIndex
 	}
@@ -156,9 +158,12 @@ func loadIndex(dir, name string, update bool) ([]IndexLine, error) {
 		if indexed[n] {
 			continue
 		}
-		es, err := indexFile(dir, n, false)
-		if err != nil {
-			return nil, fmt.Errorf("warc: index %s: %w", n, err)
+		es, ok := known[n]
+		if !ok {
+			var err error
+			if es, err = indexFile(dir, n, false); err != nil {
+				return nil, fmt.Errorf("warc: index %s: %w", n, err)
+			}
 		}
 		for _, e := range es {
 			lines = append(lines, lineOf(e))

@@ -106,7 +106,7 @@ func readResponse(dir string, c store.Capture) (*Response, error) {
 // findRecord locates the response or revisit record id (in angle
 // brackets) in dir: in the CDXJ index, else by scanning every file.
 func findRecord(dir, id string) (store.Capture, error) {
-	lines, err := loadIndex(dir, DefaultIndex, false)
+	lines, err := loadIndex(dir, DefaultIndex, false, nil)
 	if err == nil {
 		for _, l := range lines {
 			if l.RecordID == id {

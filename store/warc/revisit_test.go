@@ -1,6 +1,7 @@
 package warc
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -331,5 +332,71 @@ func TestIndexMatchesCDXJIndexer(t *testing.T) {
 	}
 	if strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
 		t.Errorf("index differs from cdxj-indexer's:\nours:\n%s\ntheirs:\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
+	}
+}
+
+// TestIndexAsWritten: a Writer indexes a finished file from its captures
+// as it wrote them, without reading the file back; the lines are those a
+// reading of the files gives, for every kind of capture (responses of any
+// status and type, revisits of both profiles, a cut body, escaped URLs),
+// across files rotated by size and a second Writer on the directory.
+func TestIndexAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	html := []string{"Content-Type", "text/html; charset=utf-8"}
+	w := newWriter(t, Config{Dir: dir, MaxFileSize: 16 << 10})
+	var cs []store.Capture
+	for i := range 6 {
+		url := fmt.Sprintf("http://news.example/2025/%d/story.html?utm_source=x&id=%d", i, i)
+		cs = append(cs, mustWrite(t, w, exchange(url, 200, noise(6<<10, uint64(i)), html...)))
+	}
+	cs = append(cs,
+		mustWrite(t, w, exchange("http://news.example/2025/0/story.html?utm_source=x&id=0", 200, noise(6<<10, 0), html...)), // identical payload
+		mustWrite(t, w, exchange("http://news.example/新闻/要闻.html", 200, []byte("<p>要闻</p>"), html...)),
+		mustWrite(t, w, exchange("http://news.example/missing", 404, []byte("gone"), "Content-Type", "text/plain")),
+		mustWrite(t, w, exchange("http://news.example/moved", 301, nil, "Location", "/new")),
+		mustWrite(t, w, exchange("http://news.example/feed.xml", 200, []byte("<rss/>"), "Content-Type", "application/rss+xml")),
+	)
+	cut := exchange("http://news.example/robots.txt", 200, []byte("User-agent: *\n"), "Content-Type", "text/plain")
+	cut.Truncated = "length"
+	cs = append(cs, mustWrite(t, w, cut))
+	rev, err := w.WriteRevisit(context.Background(), exchange("http://news.example/2025/1/story.html?utm_source=x&id=1", 304, nil), cs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs = append(cs, rev)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w2 := newWriter(t, Config{Dir: dir})
+	cs = append(cs, mustWrite(t, w2, exchange("http://news.example/2025/2/story.html?utm_source=x&id=2", 200, noise(6<<10, 2), html...)))
+	if err := w2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]bool{}
+	for _, c := range cs {
+		files[c.File] = true
+	}
+	if len(files) < 3 {
+		t.Fatalf("the captures are in %d files, want rotation into at least 3", len(files))
+	}
+
+	written, err := readIndex(filepath.Join(dir, DefaultIndex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, DefaultIndex)); err != nil {
+		t.Fatal(err)
+	}
+	read, err := LoadIndex(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(written) != len(cs) || len(read) != len(cs) {
+		t.Fatalf("%d lines as written, %d as read, want %d", len(written), len(read), len(cs))
+	}
+	for i := range read {
+		if got, want := written[i].String(), read[i].String(); got != want {
+			t.Errorf("line %d as written:\n%s\nas read from the file:\n%s", i, got, want)
+		}
 	}
 }

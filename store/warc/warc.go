@@ -179,6 +179,14 @@ type Writer struct {
 	// indexErr is the first failure to update the CDXJ index, which Close
 	// reports; the WARC files are complete regardless.
 	indexErr error
+	// known are the index entries of the open file's captures, as written:
+	// the index takes them when the file is finished, without reading the
+	// file back. unknown: a capture's entry could not be made, and the
+	// file is read instead. firstLen is the length of the first gzip
+	// member encode made.
+	known    []Entry
+	unknown  bool
+	firstLen int64
 
 	seedOnce sync.Once
 	priors   map[string]prior // by WARC-Target-URI; see revisit.go
@@ -556,6 +564,14 @@ func (w *Writer) append(recs ...gowarc.WarcRecord) (store.Capture, error) {
 	if err := w.writeBuf(); err != nil {
 		return store.Capture{}, err
 	}
+	// The index entry is made from the record as it was written, by the
+	// code that reads it back from a file (entry), after the write.
+	if e, ok, err := entry(recs[0]); err != nil {
+		w.unknown = true
+	} else if ok {
+		e.Capture.File, e.Capture.Offset, e.Length = c.File, c.Offset, w.firstLen
+		w.known = append(w.known, e)
+	}
 	return c, nil
 }
 
@@ -567,7 +583,7 @@ const infoSpace = 4 << 10
 func (w *Writer) encode(recs []gowarc.WarcRecord) error {
 	w.buf.Reset()
 	m := gowarc.NewMarshaler()
-	for _, r := range recs {
+	for i, r := range recs {
 		if w.infoID != "" {
 			r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
 		}
@@ -577,6 +593,9 @@ func (w *Writer) encode(recs []gowarc.WarcRecord) error {
 		}
 		if err := w.gz.Close(); err != nil {
 			return fmt.Errorf("compress %s record: %w", r.Type(), err)
+		}
+		if i == 0 {
+			w.firstLen = int64(w.buf.Len())
 		}
 	}
 	return nil
@@ -662,7 +681,12 @@ func (w *Writer) finish() error {
 		return nil
 	}
 	f, name := w.f, w.name
+	known := map[string][]Entry{name: w.known}
+	if w.unknown {
+		known = nil // read back from the file
+	}
 	w.f, w.name, w.size, w.info, w.infoID = nil, "", 0, 0, ""
+	w.known, w.unknown = nil, false
 	err := f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -677,9 +701,10 @@ func (w *Writer) finish() error {
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	// The finished file joins the index; a failure is reported by Close,
-	// and the next update indexes the file then.
-	if _, err := LoadIndex(w.cfg.Dir, w.cfg.Index); err != nil && w.indexErr == nil {
+	// The finished file joins the index, with the entries of its captures
+	// as written; a failure is reported by Close, and the next update
+	// indexes the file then.
+	if _, err := loadIndex(w.cfg.Dir, w.cfg.Index, true, known); err != nil && w.indexErr == nil {
 		w.indexErr = err
 	}
 	return nil

@@ -31,10 +31,10 @@ import (
 //     robots.txt Crawl-delay), each request spaced by the host's delay
 //     over the parallelism, as a crawl of one process does; the frontier
 //     keeps the delay (robots.txt's Crawl-delay, read by any worker, is
-//     set there), and hands the host out again
-//     only its delay after the lease ended: two workers never send one
-//     host requests closer than its delay. robots.txt itself is read
-//     under a lease, by each worker the first time it leases the host.
+//     set there), and hands the host out again only its delay after the
+//     lease ended: two workers never send one host more requests than a
+//     crawl of one process would. robots.txt itself is read under a
+//     lease, by each worker the first time it leases the host.
 //   - A URL's rules that need its fetch state (not due yet, a
 //     continuation page, resting after a panic) are checked when it is
 //     leased, against the frontier's state, and so are the run's budgets,

@@ -99,43 +99,8 @@ func nodeText(n *html.Node, everyElement bool) string {
 }
 
 // hasText reports whether textOf(n) != "", reading n's text only up to
-// its first rune that is not white space.
-func hasText(n *html.Node) bool {
-	found, invalid := false, false
-	var walk func(n *html.Node) bool // true: found, or invalid UTF-8 met
-	walk = func(n *html.Node) bool {
-		switch n.Type {
-		case html.TextNode:
-			if !utf8.ValidString(n.Data) {
-				invalid = true // two nodes' invalid bytes could join into one rune
-				return true
-			}
-			for _, r := range n.Data {
-				if !isSpace(r) {
-					found = true
-					return true
-				}
-			}
-			return false
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template:
-				return false
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	walk(n)
-	if invalid {
-		return textOf(n) != ""
-	}
-	return found
-}
+// its first rune that is not white space: textLonger at a limit of 0.
+func hasText(n *html.Node) bool { return textLonger(n, 0) }
 
 // textLonger reports whether runeLen(textOf(n)) > limit, reading no
 // further into n's text than it must: a check of the text's length costs

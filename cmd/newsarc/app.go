@@ -211,9 +211,8 @@ func (a *archive) crawlWith(ctx context.Context, ccfg crawler.Config, sites []cr
 		}
 		if worker {
 			// One worker of a shared crawl: the site's frontier is the
-			// Redis server's, opened for the run.
-			// The sites crawled at the same time share the crawler's
-			// group writer.
+			// Redis server's, opened for the run; the sites crawled at
+			// the same time share the crawler's group writer.
 			f, ferr := openFrontier(ctx, a.cfg, site, a)
 			if ferr != nil {
 				err = ferr

@@ -60,6 +60,15 @@ type Frontier interface {
 	// will be (zero: nothing queued) and whose Busy counts the hosts
 	// leased by workers; see Wait.
 	Lease(ctx context.Context, worker string, max int) (*Lease, error)
+	// Extend hands l's worker up to max more of its host's due URLs under
+	// l, and renews l: a worker that went through its URLs goes on with
+	// the host while their articles are committed, rather than leave it
+	// idle until its last URL is Done. The host's politeness slot moves
+	// as for a new lease. It returns the entries (none when none is due)
+	// and l's new deadline, or ErrLeaseLost when l ended. Extend does not modify l, which other
+	// goroutines may be reading: the caller adds the entries to a copy of
+	// l, which Done, Retry and Drop then take for them.
+	Extend(ctx context.Context, l *Lease, max int) ([]Entry, time.Time, error)
 	// Renew moves l's deadline to the lease TTL from now. It returns
 	// ErrLeaseLost when l ended (its deadline passed and its URLs went to
 	// another worker, or each of them was finished).

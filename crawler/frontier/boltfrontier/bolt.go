@@ -701,35 +701,9 @@ func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier
 	var readyAt time.Time
 	delay := f.delayOf(h)
 	err := f.update(func(tx *bolt.Tx) error {
-		entries = entries[:0]
-		fq, fl := tx.Bucket(bQueue), tx.Bucket(bLeased)
-		prefix := append([]byte(h.name), 0)
-		var taken [][]byte
-		c := fq.Cursor()
-		for _, class := range []byte{classRetry, classHigh, classNormal} {
-			p := append(bytes.Clone(prefix), class)
-			for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(entries) < n; k, v = c.Next() {
-				if class == classRetry && time.UnixMilli(int64(binary.BigEndian.Uint64(k[len(p):]))).After(now) {
-					break
-				}
-				e, err := frontier.Unpack(string(v))
-				if err != nil {
-					return err
-				}
-				entries = append(entries, e)
-				taken = append(taken, bytes.Clone(k))
-				if err := fl.Put(leasedKey(h.name, e.Site, e.URL), leasedValue(k, string(v))); err != nil {
-					return err
-				}
-				if err := count(tx, e.Site, "leased", 1); err != nil {
-					return err
-				}
-			}
-		}
-		for _, k := range taken {
-			if err := fq.Delete(k); err != nil {
-				return err
-			}
+		var err error
+		if entries, err = takeTx(tx, h.name, n, now); err != nil {
+			return err
 		}
 		if len(entries) == 0 {
 			queued, readyAt = head(tx, h.name, now)
@@ -752,6 +726,89 @@ func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier
 	h.next = now.Add(delay)
 	return &frontier.Lease{ID: hl.id, Host: h.name, Worker: worker, Entries: entries, Delay: delay,
 		At: now, Deadline: hl.deadline}, nil
+}
+
+// takeTx moves up to n of host's due URLs from the queue to its leased
+// URLs: due retries first, then high priority, then normal.
+func takeTx(tx *bolt.Tx, hostName string, n int, now time.Time) ([]frontier.Entry, error) {
+	var entries []frontier.Entry
+	fq, fl := tx.Bucket(bQueue), tx.Bucket(bLeased)
+	prefix := append([]byte(hostName), 0)
+	var taken [][]byte
+	c := fq.Cursor()
+	for _, class := range []byte{classRetry, classHigh, classNormal} {
+		p := append(bytes.Clone(prefix), class)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(entries) < n; k, v = c.Next() {
+			if class == classRetry && time.UnixMilli(int64(binary.BigEndian.Uint64(k[len(p):]))).After(now) {
+				break
+			}
+			e, err := frontier.Unpack(string(v))
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, e)
+			taken = append(taken, bytes.Clone(k))
+			if err := fl.Put(leasedKey(hostName, e.Site, e.URL), leasedValue(k, string(v))); err != nil {
+				return nil, err
+			}
+			if err := count(tx, e.Site, "leased", 1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, k := range taken {
+		if err := fq.Delete(k); err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}
+
+// Extend implements frontier.Frontier.
+func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, time.Time{}, err
+	}
+	n = max(n, 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, time.Time{}, frontier.ErrClosed
+	}
+	now := time.Now()
+	if err := f.reclaim(now); err != nil {
+		return nil, time.Time{}, err
+	}
+	h := f.holds(l)
+	if h == nil {
+		return nil, time.Time{}, frontier.ErrLeaseLost
+	}
+	var entries []frontier.Entry
+	var queued bool
+	var readyAt time.Time
+	delay := f.delayOf(h)
+	err := f.update(func(tx *bolt.Tx) error {
+		var err error
+		if entries, err = takeTx(tx, h.name, n, now); err != nil {
+			return err
+		}
+		queued, readyAt = head(tx, h.name, now)
+		if len(entries) == 0 {
+			return nil
+		}
+		h2 := *h
+		h2.next = now.Add(delay)
+		return putHost(tx, &h2)
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("frontier: extend: %w", err)
+	}
+	h.queued, h.readyAt = queued, readyAt
+	h.lease.deadline = now.Add(f.opts.LeaseTTL)
+	if len(entries) > 0 {
+		h.next = now.Add(delay)
+	}
+	return entries, h.lease.deadline, nil
 }
 
 // holds returns l's host when l is its lease in force.

@@ -41,6 +41,7 @@ func Run(t *testing.T, h Harness) {
 		{"DoneOnce", testDoneOnce},
 		{"Retry", testRetry},
 		{"DropRelease", testDropRelease},
+		{"Extend", testExtend},
 		{"State", testState},
 		{"Runs", testRuns},
 		{"SeedOnce", testSeedOnce},
@@ -421,6 +422,61 @@ func testDropRelease(t *testing.T, h Harness) {
 	}
 	if s := must(f.Stats(ctx, "s")); s.Pending != 2 || s.Dropped["robots"] != 1 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+func testExtend(t *testing.T, h Harness) {
+	const ttl = time.Second
+	f, _ := h.New(t, frontier.Options{Delay: -1, LeaseTTL: ttl})
+	ctx := ctxOf(t)
+	must(f.Enqueue(ctx, entry("s", "http://a.test/1"), entry("s", "http://a.test/2"), entry("s", "http://b.test/1")))
+	l := must(f.Lease(ctx, "w", 1))
+	if l.Host != "a.test" || !slices.Equal(urlsOf(l), []string{"http://a.test/1"}) {
+		t.Fatalf("leased %q %v, want a.test's first URL", l.Host, urlsOf(l))
+	}
+	// URLs found on the host while it is leased.
+	must(f.Enqueue(ctx, frontier.Entry{URL: "http://a.test/3", Site: "s", Depth: 2, Priority: frontier.PriorityHigh}))
+	time.Sleep(ttl * 7 / 10)
+	more, deadline, err := f.Extend(ctx, l, 10)
+	if err != nil {
+		t.Fatalf("extend: %v", err)
+	}
+	var got []string
+	for _, e := range more {
+		got = append(got, e.URL)
+	}
+	if !slices.Equal(got, []string{"http://a.test/3", "http://a.test/2"}) {
+		t.Fatalf("extend handed %v, want [http://a.test/3 http://a.test/2] (high priority first)", got)
+	}
+	if !deadline.After(l.Deadline) {
+		t.Fatalf("extend left the deadline at %v (lease's %v)", deadline, l.Deadline)
+	}
+	// Past the lease's first deadline, the extension still holds the host.
+	time.Sleep(ttl * 7 / 10)
+	if o := must(f.Lease(ctx, "other", 10)); o.Host != "b.test" {
+		t.Fatalf("another worker leased %q %v, want b.test: the extended lease holds a.test", o.Host, urlsOf(o))
+	}
+	if more, _, err := f.Extend(ctx, l, 10); err != nil || len(more) != 0 {
+		t.Fatalf("extend with nothing due: %v, %v", more, err)
+	}
+	l2 := *l
+	l2.Entries = append(slices.Clip(l.Entries), more...)
+	if !done(t, f, l, "http://a.test/1") || !done(t, f, &l2, "http://a.test/3") {
+		t.Fatal("done: the extended lease's URLs were not held")
+	}
+	if err := f.Drop(ctx, &l2, "http://a.test/2", "robots"); err != nil {
+		t.Fatalf("drop of an extension's URL: %v", err)
+	}
+	// Its last URL finished, the lease has ended.
+	if _, _, err := f.Extend(ctx, l, 10); !errors.Is(err, frontier.ErrLeaseLost) {
+		t.Fatalf("extend of an ended lease: %v, want ErrLeaseLost", err)
+	}
+	must(f.Enqueue(ctx, entry("s", "http://a.test/4")))
+	if o := must(f.Lease(ctx, "other", 10)); o.Host != "a.test" || !slices.Equal(urlsOf(o), []string{"http://a.test/4"}) {
+		t.Fatalf("after the lease ended another worker leased %q %v", o.Host, urlsOf(o))
+	}
+	if s := must(f.Stats(ctx, "s")); s.Done != 2 || s.Dropped["robots"] != 1 || s.Pending != 2 || s.Leased != 2 {
+		t.Fatalf("stats %+v, want 2 done, 1 dropped, 2 pending and leased", s)
 	}
 }
 

@@ -272,6 +272,36 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.L
 	return l, nil
 }
 
+// Extend implements frontier.Frontier.
+func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
+	v, err := f.run(ctx, "extend", extendScript, l.Host, l.ID, max(n, 1), f.opts.LeaseTTL.Milliseconds())
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	a, ok := v.([]any)
+	if !ok || len(a) == 0 {
+		return nil, time.Time{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
+	}
+	ms, _ := a[0].(int64)
+	if ms == 0 {
+		return nil, time.Time{}, frontier.ErrLeaseLost
+	}
+	if len(a) != 2 {
+		return nil, time.Time{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
+	}
+	raw, _ := a[1].([]any)
+	var entries []frontier.Entry
+	for _, r := range raw {
+		s, _ := r.(string)
+		e, err := frontier.Unpack(s)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		entries = append(entries, e)
+	}
+	return entries, time.UnixMilli(ms), nil
+}
+
 // Renew implements frontier.Frontier.
 func (f *Frontier) Renew(ctx context.Context, l *frontier.Lease) error {
 	v, err := f.run(ctx, "renew", renewScript, l.Host, l.ID, f.opts.LeaseTTL.Milliseconds())

@@ -228,6 +228,35 @@ if #nx > 0 then at = tonumber(nx[2]) end
 return {0, at, redis.call('ZCARD', P .. 'leased')}
 `)
 
+// ARGV: P, delay, host, id, n, ttl ms → {deadline ms, entries}, or {0}
+// when lost
+var extendScript = redis.NewScript(lib + `
+local host = ARGV[3]
+if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return {0} end
+local now = now_ms()
+local n = tonumber(ARGV[5])
+local out = {}
+for _, e in ipairs(redis.call('ZRANGEBYSCORE', P .. 'qr:' .. host, '-inf', now, 'LIMIT', 0, n)) do
+  redis.call('ZREM', P .. 'qr:' .. host, e)
+  out[#out + 1] = e
+end
+for _, q in ipairs({'qh:', 'qn:'}) do
+  if #out < n then
+    local got = redis.call('LPOP', P .. q .. host, n - #out)
+    if got then for _, e in ipairs(got) do out[#out + 1] = e end end
+  end
+end
+for _, e in ipairs(out) do
+  local f = split(e)
+  redis.call('HSET', P .. 'fl:' .. host, f[2] .. '\31' .. f[1], e)
+  redis.call('HINCRBY', P .. 'count:' .. f[2], 'leased', 1)
+end
+if #out > 0 then redis.call('HSET', P .. 'next', host, now + delay(host)) end
+local deadline = now + tonumber(ARGV[6])
+redis.call('ZADD', P .. 'leased', 'XX', deadline, host)
+return {deadline, out}
+`)
+
 // ARGV: P, delay, host, id, ttl ms → deadline ms, or 0 when lost
 var renewScript = redis.NewScript(lib + `
 local host = ARGV[3]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,7 +35,10 @@ import (
 //     set there), and hands the host out again only its delay after the
 //     lease ended: two workers never send one host more requests than a
 //     crawl of one process would. robots.txt itself is read under a
-//     lease, by each worker the first time it leases the host.
+//     lease, by each worker the first time it leases the host. Once
+//     through its batch, the worker extends the lease with the host's
+//     URLs queued since (frontier.Extend), for up to a lease TTL, while
+//     the batch's pages wait for their commit (see dist.extend).
 //   - A URL's rules that need its fetch state (not due yet, a
 //     continuation page, resting after a panic) are checked when it is
 //     leased, against the frontier's state, and so are the run's budgets,
@@ -113,7 +117,11 @@ type cachedPage struct {
 
 // heldLease is one lease this worker holds.
 type heldLease struct {
-	l *frontier.Lease
+	// l is the lease, replaced by a copy with more entries by extend
+	// (read and set under dist.mu); began is when it was leased, on this
+	// machine's clock.
+	l     *frontier.Lease
+	began time.Time
 	// deadline is the lease's, moved by each renewal; open counts its URLs
 	// not yet done, retried or dropped.
 	deadline time.Time
@@ -206,34 +214,85 @@ func (d *dist) work(ctx context.Context) {
 		p := d.parallelism(l)
 		h := d.hold(l, p)
 		d.r.pace.set(l.Host, l.Delay, p)
-		entries := make(chan frontier.Entry)
-		var fetchers sync.WaitGroup
-		for range min(p, len(l.Entries)) {
-			fetchers.Go(func() {
-				for e := range entries {
-					if ctx.Err() != nil || !d.valid(h) {
-						continue
-					}
-					if !d.holds(h, e.URL) {
-						// Done already: the record of a page fetched
-						// before it under another URL (its canonical
-						// form, a redirect).
-						continue
-					}
-					d.fetch(ctx, h, e)
-				}
-			})
+		for batch := l.Entries; len(batch) > 0; batch = d.extend(ctx, h) {
+			d.fetchBatch(ctx, h, batch, p)
 		}
-		for _, e := range l.Entries {
-			entries <- e
-		}
-		close(entries)
-		fetchers.Wait()
 		d.mu.Lock()
 		h.fetched, h.mark = true, d.submitted.Load()
 		d.mu.Unlock()
 		d.sweep()
 	}
+}
+
+// fetchBatch fetches a batch of h's URLs, p at a time.
+func (d *dist) fetchBatch(ctx context.Context, h *heldLease, batch []frontier.Entry, p int) {
+	entries := make(chan frontier.Entry)
+	var fetchers sync.WaitGroup
+	for range min(p, len(batch)) {
+		fetchers.Go(func() {
+			for e := range entries {
+				if ctx.Err() != nil || !d.valid(h) {
+					continue
+				}
+				if !d.holds(h, e.URL) {
+					// Done already: the record of a page fetched
+					// before it under another URL (its canonical
+					// form, a redirect).
+					continue
+				}
+				d.fetch(ctx, h, e)
+			}
+		})
+	}
+	for _, e := range batch {
+		entries <- e
+	}
+	close(entries)
+	fetchers.Wait()
+}
+
+// extend asks the frontier for more of h's host's due URLs once its batch
+// was fetched: the pages of the batch wait for the group commit, and the
+// host would idle until then (on a site of few hosts, a chain of list
+// pages would then go at one list page per commit). It returns the URLs
+// added to h; none when the host has none due, when its lease ended, or
+// when h was held for a lease TTL: a host with a long queue then goes back
+// to the frontier, and the hosts waiting for a worker get their turn.
+func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
+	d.mu.Lock()
+	l := h.l
+	ttl := l.Deadline.Sub(l.At)
+	stop := h.lost || time.Since(h.began) > ttl
+	d.mu.Unlock()
+	if stop || ctx.Err() != nil || !d.valid(h) {
+		return nil
+	}
+	asked := time.Now()
+	more, _, err := d.f.Extend(ctx, l, d.batch())
+	if err != nil {
+		if !errors.Is(err, frontier.ErrLeaseLost) && ctx.Err() == nil {
+			d.logErr(err)
+		}
+		return nil
+	}
+	if len(more) == 0 {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	// The frontier's other calls read a lease's entries (the site of a
+	// URL) in other goroutines: h gets a new lease value.
+	nl := *h.l
+	nl.Entries = append(slices.Clip(h.l.Entries), more...)
+	h.l = &nl
+	h.open += len(more)
+	h.deadline = asked.Add(ttl) // on this machine's clock, as in renew
+	for _, e := range more {
+		d.held[e.URL] = h
+	}
+	// Its earlier URLs may all be done by now (sweep forgot it).
+	d.leases[h] = true
+	return more
 }
 
 // idle is called when the worker found no host ready. When a host it
@@ -302,7 +361,8 @@ func (d *dist) parallelism(l *frontier.Lease) int {
 
 func (d *dist) hold(l *frontier.Lease, parallelism int) *heldLease {
 	// The deadline on this machine's clock: the server's may differ.
-	h := &heldLease{l: l, deadline: time.Now().Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
+	now := time.Now()
+	h := &heldLease{l: l, began: now, deadline: now.Add(l.Deadline.Sub(l.At)), open: len(l.Entries)}
 	d.mu.Lock()
 	d.ttl, d.delay = l.Deadline.Sub(l.At), l.Delay/time.Duration(max(parallelism, 1))
 	for _, e := range l.Entries {
@@ -498,36 +558,37 @@ func (d *dist) page(u string) (PageState, bool) {
 
 // take removes a leased URL from the worker's books and returns its lease
 // (nil when it holds none).
-func (d *dist) take(u string) *heldLease {
+func (d *dist) take(u string) *frontier.Lease {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	h := d.held[u]
-	if h != nil {
-		delete(d.held, u)
-		h.open--
-	}
 	delete(d.cache, u)
-	return h
+	if h == nil {
+		return nil
+	}
+	delete(d.held, u)
+	h.open--
+	return h.l
 }
 
 // drop takes a leased URL off the frontier without a fetch.
 func (d *dist) drop(u, reason string) {
-	h := d.take(u)
-	if h == nil {
+	l := d.take(u)
+	if l == nil {
 		return
 	}
-	if err := d.f.Drop(context.WithoutCancel(d.r.ctx), h.l, u, reason); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
+	if err := d.f.Drop(context.WithoutCancel(d.r.ctx), l, u, reason); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
 		d.r.log.Warn("frontier: drop", "url", u, "err", err)
 	}
 }
 
 // retry puts a leased URL back in the frontier, due at at.
 func (d *dist) retry(u string, at time.Time) {
-	h := d.take(u)
-	if h == nil {
+	l := d.take(u)
+	if l == nil {
 		return
 	}
-	if err := d.f.Retry(context.WithoutCancel(d.r.ctx), h.l, u, at); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
+	if err := d.f.Retry(context.WithoutCancel(d.r.ctx), l, u, at); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
 		d.r.log.Warn("frontier: retry", "url", u, "err", err)
 	}
 }
@@ -556,8 +617,8 @@ func (d *dist) done(ctx context.Context, recs []pageRecord, n int) {
 	rest := frontier.Outcome{Site: site}
 	for _, rec := range recs {
 		fr := frontier.Record{URL: rec.url, State: rec.ps}
-		if h := d.take(rec.url); h != nil {
-			outs = append(outs, frontier.Outcome{Lease: h.l, URL: rec.url, Site: site, Records: []frontier.Record{fr}})
+		if l := d.take(rec.url); l != nil {
+			outs = append(outs, frontier.Outcome{Lease: l, URL: rec.url, Site: site, Records: []frontier.Record{fr}})
 			continue
 		}
 		rest.Records = append(rest.Records, fr)
@@ -589,7 +650,7 @@ func (d *dist) done(ctx context.Context, recs []pageRecord, n int) {
 // store that failed, a stopped crawl): their URLs go back to the queue.
 func (d *dist) sweep() {
 	committed := d.committed.Load()
-	var release []*heldLease
+	var release []*frontier.Lease
 	d.mu.Lock()
 	for h := range d.leases {
 		switch {
@@ -597,7 +658,7 @@ func (d *dist) sweep() {
 			delete(d.leases, h)
 		case h.fetched && committed >= h.mark:
 			delete(d.leases, h)
-			release = append(release, h)
+			release = append(release, h.l)
 			for _, e := range h.l.Entries {
 				if d.held[e.URL] == h {
 					delete(d.held, e.URL)
@@ -607,9 +668,9 @@ func (d *dist) sweep() {
 		}
 	}
 	d.mu.Unlock()
-	for _, h := range release {
-		if err := d.f.Release(context.WithoutCancel(d.r.ctx), h.l); err != nil {
-			d.r.log.Warn("frontier: release", "host", h.l.Host, "err", err)
+	for _, l := range release {
+		if err := d.f.Release(context.WithoutCancel(d.r.ctx), l); err != nil {
+			d.r.log.Warn("frontier: release", "host", l.Host, "err", err)
 		}
 	}
 	if len(release) > 0 {
@@ -631,16 +692,18 @@ func (d *dist) renew() {
 		}
 		now := time.Now()
 		var due []*heldLease
+		var ls []frontier.Lease
 		d.mu.Lock()
 		for h := range d.leases {
 			if !h.lost && h.deadline.Sub(now) < h.l.Deadline.Sub(h.l.At)/2 {
 				due = append(due, h)
+				ls = append(ls, *h.l)
 			}
 		}
 		d.mu.Unlock()
-		for _, h := range due {
-			l := *h.l
-			ttl := h.l.Deadline.Sub(h.l.At)
+		for i, h := range due {
+			l := ls[i]
+			ttl := l.Deadline.Sub(l.At)
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), ttl)
 			asked := time.Now()
 			err := d.f.Renew(ctx, &l)
@@ -654,7 +717,7 @@ func (d *dist) renew() {
 			}
 			d.mu.Unlock()
 			if errors.Is(err, frontier.ErrLeaseLost) {
-				d.r.log.Warn("frontier: lease lost", "host", h.l.Host)
+				d.r.log.Warn("frontier: lease lost", "host", l.Host)
 			}
 		}
 	}
@@ -667,19 +730,19 @@ func (d *dist) stop() {
 	close(d.stopRenew)
 	<-d.renewDone
 	d.mu.Lock()
-	var hs []*heldLease
+	var ls []*frontier.Lease
 	for h := range d.leases {
 		if h.open > 0 {
-			hs = append(hs, h)
+			ls = append(ls, h.l)
 		}
 	}
 	d.leases = map[*heldLease]bool{}
 	d.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.r.ctx), 10*time.Second)
 	defer cancel()
-	for _, h := range hs {
-		if err := d.f.Release(ctx, h.l); err != nil {
-			d.r.log.Warn("frontier: release", "host", h.l.Host, "err", err)
+	for _, l := range ls {
+		if err := d.f.Release(ctx, l); err != nil {
+			d.r.log.Warn("frontier: release", "host", l.Host, "err", err)
 		}
 	}
 }

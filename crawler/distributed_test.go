@@ -243,3 +243,50 @@ func TestWorkerLeasePanic(t *testing.T) {
 		t.Errorf("%d articles archived, want %d: all but the one whose checks panicked", n, len(paths)-1)
 	}
 }
+
+// leaseCounter is the embedded frontier, counting the leases it hands
+// out with URLs and the URLs its extensions add.
+type leaseCounter struct {
+	frontier.Frontier
+	leases, extended atomic.Int64
+}
+
+func (c *leaseCounter) Lease(ctx context.Context, worker string, n int) (*frontier.Lease, error) {
+	l, err := c.Frontier.Lease(ctx, worker, n)
+	if err == nil && !l.Empty() {
+		c.leases.Add(1)
+	}
+	return l, err
+}
+
+func (c *leaseCounter) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
+	more, deadline, err := c.Frontier.Extend(ctx, l, n)
+	c.extended.Add(int64(len(more)))
+	return more, deadline, err
+}
+
+// TestWorkerExtendsLease: a worker that went through its lease's URLs
+// goes on with the host's URLs found since (the next page of a list)
+// under the same lease, while its pages wait for their commit. Before, a
+// chain of list pages took a lease per page, each one waiting for a
+// commit, and the host idled in between.
+func TestWorkerExtendsLease(t *testing.T) {
+	var inflight atomic.Int64
+	f := endlessList(t, 0, &inflight)
+	cfg := testConfig()
+	cfg.MaxListPages = 8
+	cfg.GroupSize, cfg.GroupWait = 1000, time.Hour
+	c := &leaseCounter{Frontier: openFrontier(t)}
+	st := openStore(t)
+	stats := sharedCrawlOn(t, c, 1, cfg, st, f.URL+"/list/page/1/")
+	lists := listPages(f)
+	if lists < cfg.MaxListPages {
+		t.Fatalf("%d list pages fetched, want the budget of %d", lists, cfg.MaxListPages)
+	}
+	if n := len(allArticles(t, st)); n != stats[0].New || n < 4*(cfg.MaxListPages-1) {
+		t.Errorf("%d articles archived, %d new, want the stories of %d list pages", n, stats[0].New, lists)
+	}
+	if n := c.leases.Load(); n > 2 || c.extended.Load() == 0 {
+		t.Errorf("a chain of %d list pages took %d leases (%d URLs by extension), want one or two", lists, n, c.extended.Load())
+	}
+}

@@ -448,7 +448,8 @@ func (f *Frontier) Seed(ctx context.Context, site string, run int64, entries []f
 		}
 	}
 	seeded := false
-	var hs []*host
+	var got []string
+	snap := f.hostsOf(entries)
 	err := f.update(func(tx *bolt.Tx) error {
 		k := []byte(site + "\x00" + strconv.FormatInt(run, 10))
 		b := tx.Bucket(bSeeded)
@@ -460,13 +461,13 @@ func (f *Frontier) Seed(ctx context.Context, site string, run int64, entries []f
 			return err
 		}
 		var err error
-		_, hs, err = f.enqueueTx(tx, entries)
+		_, got, err = enqueueTx(tx, entries, snap)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("frontier: seed %s: %w", site, err)
 	}
-	f.queuedOn(hs)
+	f.queuedOn(got)
 	return seeded, nil
 }
 
@@ -478,35 +479,66 @@ func (f *Frontier) Enqueue(ctx context.Context, entries ...frontier.Entry) ([]bo
 		}
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil, frontier.ErrClosed
+	}
+	snap := f.hostsOf(entries)
+	f.mu.Unlock()
+	// The queue's transaction runs without f.mu, in bbolt's batches, so
+	// that the links of pages fetched at the same time share one
+	// transaction and one fsync. A batched function may run twice (its
+	// batch failed): it sets its results afresh. The hosts are marked
+	// queued under f.mu once it committed: a Lease or a Done that found
+	// a host's queue empty before, and said so under f.mu, is corrected.
 	var isNew []bool
-	var hs []*host
-	err := f.update(func(tx *bolt.Tx) error {
+	var got []string
+	err := f.db.Batch(func(tx *bolt.Tx) error {
 		var err error
-		isNew, hs, err = f.enqueueTx(tx, entries)
+		isNew, got, err = enqueueTx(tx, entries, snap)
 		return err
 	})
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return nil, frontier.ErrClosed
+	}
 	if err != nil {
 		return nil, fmt.Errorf("frontier: enqueue: %w", err)
 	}
-	f.queuedOn(hs)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queuedOn(got)
 	return isNew, nil
 }
 
-// queuedOn marks hosts that were given URLs due now.
-func (f *Frontier) queuedOn(hs []*host) {
-	for _, h := range hs {
+// hostsOf returns a copy of the in-memory record of each host of entries,
+// making the missing ones. The caller holds f.mu.
+func (f *Frontier) hostsOf(entries []frontier.Entry) map[string]host {
+	snap := make(map[string]host, 1)
+	for _, e := range entries {
+		if _, ok := snap[e.Host]; !ok {
+			snap[e.Host] = *f.hostFor(e.Host)
+		}
+	}
+	return snap
+}
+
+// queuedOn marks hosts that were given URLs due now. The caller holds
+// f.mu.
+func (f *Frontier) queuedOn(names []string) {
+	for _, name := range names {
+		h := f.hostFor(name)
 		h.queued, h.readyAt = true, time.Time{}
 	}
 }
 
 // enqueueTx queues the new entries; it returns which were new and the
-// hosts that got one. The hosts are in f.hosts already (the caller holds
-// f.mu); their queued flags are the caller's to set once tx commits.
-func (f *Frontier) enqueueTx(tx *bolt.Tx, entries []frontier.Entry) ([]bool, []*host, error) {
+// hosts that got one. hosts holds a copy of each entry's host record, for
+// the hosts not yet stored; the queued flags of the hosts are the
+// caller's to set once tx commits.
+func enqueueTx(tx *bolt.Tx, entries []frontier.Entry, hosts map[string]host) ([]bool, []string, error) {
 	isNew := make([]bool, len(entries))
 	fq := tx.Bucket(bQueue)
-	var hs []*host
+	var hs []string
 	got := map[string]bool{}
 	for i, e := range entries {
 		seen, err := tx.CreateBucketIfNotExists(seenBucket(e.Site))
@@ -537,10 +569,10 @@ func (f *Frontier) enqueueTx(tx *bolt.Tx, entries []frontier.Entry) ([]bool, []*
 		}
 		if !got[e.Host] {
 			got[e.Host] = true
-			h := f.hostFor(e.Host)
-			hs = append(hs, h)
+			hs = append(hs, e.Host)
 			if tx.Bucket(bHosts).Get([]byte(e.Host)) == nil {
-				if err := putHost(tx, h); err != nil {
+				h := hosts[e.Host]
+				if err := putHost(tx, &h); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -1101,9 +1133,17 @@ func (f *Frontier) Claim(ctx context.Context, site string, run int64, budget, ur
 		return false, err
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return false, frontier.ErrClosed
+	}
+	// A claim touches no state held in memory: it runs without f.mu, in
+	// bbolt's batches, so that the claims of concurrent fetches share one
+	// transaction and one fsync. A batched function may run twice (its
+	// batch failed): it sets ok afresh.
 	ok := false
-	err := f.update(func(tx *bolt.Tx) error {
+	err := f.db.Batch(func(tx *bolt.Tx) error {
 		ok = false
 		var cur frontier.Run
 		if b := tx.Bucket(bRuns).Get([]byte(site)); b != nil {
@@ -1137,6 +1177,9 @@ func (f *Frontier) Claim(ctx context.Context, site string, run int64, budget, ur
 		}
 		return b.Put(ck, i64(n+1))
 	})
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return false, frontier.ErrClosed
+	}
 	if err != nil {
 		return false, fmt.Errorf("frontier: claim %s of %s: %w", budget, site, err)
 	}

@@ -593,6 +593,36 @@ func (d *dist) retry(u string, at time.Time) {
 	}
 }
 
+// refused handles a page whose article the archive did not put (a
+// document the index rejects, a full disk), when u is a URL this worker
+// leased: it is fetched again after a backoff, as a failed fetch is, up
+// to Config.Retries times, then dropped under "store"; unrecorded, it is
+// new to the next run. A crawl of one process leaves such a page queued
+// for the run that resumes it. Other URLs (another URL of the page) are
+// left alone.
+func (d *dist) refused(u string) {
+	r := d.r
+	if r.ctx.Err() != nil {
+		return // stopping: the lease is released, and u with it
+	}
+	d.mu.Lock()
+	_, held := d.held[u]
+	d.mu.Unlock()
+	if !held {
+		return
+	}
+	r.mu.Lock()
+	n := r.attempts[u]
+	r.attempts[u] = n + 1
+	r.mu.Unlock()
+	if n < r.c.cfg.Retries {
+		r.count(func(st *Stats) { st.Retries++ })
+		d.retry(u, time.Now().Add(r.backoff(n)))
+		return
+	}
+	d.drop(u, "store")
+}
+
 // setDelay keeps a host's robots.txt Crawl-delay in the frontier, for
 // every worker.
 func (d *dist) setDelay(host string, delay time.Duration) {

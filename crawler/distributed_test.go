@@ -2,9 +2,11 @@ package crawler_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,5 +290,40 @@ func TestWorkerExtendsLease(t *testing.T) {
 	}
 	if n := c.leases.Load(); n > 2 || c.extended.Load() == 0 {
 		t.Errorf("a chain of %d list pages took %d leases (%d URLs by extension), want one or two", lists, n, c.extended.Load())
+	}
+}
+
+// TestWorkerStoreRefusal: an article the archive refuses every time
+// (a document the index rejects) is fetched again after a backoff, as a
+// failed fetch is, up to Config.Retries times, then dropped: the crawl
+// ends, every other article archived. Before, the refused page's lease was
+// released at once and the page fetched again without end.
+func TestWorkerStoreRefusal(t *testing.T) {
+	f, paths := newsSite(t, 8)
+	bad := paths[3]
+	arch := &recordingArchive{Store: openStore(t), fail: func(ps []string) error {
+		if slices.Contains(ps, bad) {
+			return errors.New("index: document refused")
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Retries = 2
+	done := make(chan []crawler.Stats, 1)
+	go func() { done <- sharedCrawl(t, 1, cfg, arch, f.URL+"/") }()
+	var stats []crawler.Stats
+	select {
+	case stats = <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("the crawl did not end in a minute: the refused page was fetched %d times", f.count(bad))
+	}
+	if n := f.count(bad); n != 1+cfg.Retries {
+		t.Errorf("the refused page was fetched %d times, want 1 + %d retries", n, cfg.Retries)
+	}
+	if stats[0].New != len(paths)-1 || stats[0].Errors["store"] != 1+cfg.Retries {
+		t.Errorf("new %d, errors %v; want %d archived and %d store errors", stats[0].New, stats[0].Errors, len(paths)-1, 1+cfg.Retries)
+	}
+	if n := len(allArticles(t, arch.Store)); n != len(paths)-1 {
+		t.Errorf("%d articles archived, want %d", n, len(paths)-1)
 	}
 }

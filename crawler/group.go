@@ -330,6 +330,7 @@ func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 	var runs []*run
 	recs := map[*run][]pageRecord{}
 	items := map[*run]int{}
+	refused := map[*run][]string{} // leased URLs whose article was not put
 	for i, it := range group {
 		r := it.r
 		if _, ok := items[r]; !ok {
@@ -345,6 +346,11 @@ func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 			continue
 		}
 		recs[r] = append(recs[r], got...)
+		if len(got) == 0 && errs[i] != nil && !stopped(errs[i]) && r.dist != nil {
+			for _, rec := range it.shown {
+				refused[r] = append(refused[r], rec.url)
+			}
+		}
 	}
 	for _, r := range runs {
 		if r.state != nil && len(recs[r]) > 0 {
@@ -353,6 +359,12 @@ func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 			}
 		}
 		if r.dist != nil {
+			// Pages the archive refused are fetched again later, or
+			// dropped; left leased, they would be fetched again at once
+			// when their lease is released, without end.
+			for _, u := range refused[r] {
+				r.dist.refused(u)
+			}
 			// The group's URLs are done in the frontier only now, after
 			// their articles were put: a worker killed before this point
 			// leaves them leased, and they go to another worker once the

@@ -327,3 +327,24 @@ func TestWorkerStoreRefusal(t *testing.T) {
 		t.Errorf("%d articles archived, want %d", n, len(paths)-1)
 	}
 }
+
+// TestWorkerRedirectLoop: a worker stops a redirect loop when the chain
+// comes back to a URL a third time; before, it followed the loop to the
+// redirect limit (loop1 fetched 6 times, where a crawl of one process,
+// whose visited set stops it, fetches it twice).
+func TestWorkerRedirectLoop(t *testing.T) {
+	f := newFixture(t, map[string]http.HandlerFunc{
+		"/":       html(listPage("/loop1/", "/ok/")),
+		"/loop1/": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2/", http.StatusFound) },
+		"/loop2/": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop1/", http.StatusFound) },
+		"/ok/":    html(page("Fine story", "fineness")),
+	})
+	st := openStore(t)
+	stats := sharedCrawl(t, 1, testConfig(), st, f.URL+"/")
+	if n := f.count("/loop1/"); n > 3 {
+		t.Errorf("redirect loop followed %d times", n)
+	}
+	if stats[0].Errors["redirect"] != 1 || stats[0].New != 1 {
+		t.Errorf("errors %v, new %d; want the loop counted once and the story archived", stats[0].Errors, stats[0].New)
+	}
+}

@@ -181,6 +181,19 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 		if len(via) > limit {
 			return fmt.Errorf("%w: %s after %d", ErrTooManyRedirects, via[0].URL, limit)
 		}
+		// A chain may come back to a URL once (a cookie or consent gate
+		// sends the page back to itself, cookie set); a third time, it
+		// is a loop. A crawl's visited set stops most loops sooner, but
+		// not a URL's first fetch by a worker of a shared crawl.
+		seen := 0
+		for _, v := range via {
+			if v.URL.String() == req.URL.String() {
+				seen++
+			}
+		}
+		if seen >= 2 {
+			return fmt.Errorf("%w: %s loops back to %s", ErrTooManyRedirects, via[0].URL, req.URL)
+		}
 		if !r.scope.allows(req.URL) {
 			return fmt.Errorf("redirect from %s to %s: %w", via[len(via)-1].URL, req.URL, ErrOffScope)
 		}

@@ -441,7 +441,7 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	col.OnRequest(func(req *colly.Request) {
 		defer r.recoverPage("request", req.URL.String())
 		r.log.Debug("fetch", "url", req.URL.String(), "depth", depthOf(req.Ctx))
-		if r.state == nil {
+		if !r.keeps() {
 			return
 		}
 		// Conditional GET with what the last fetch said; never for seeds,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"newsarc/crawler"
 	"newsarc/crawler/frontier"
 	"newsarc/crawler/frontier/boltfrontier"
+	"newsarc/crawler/samplesite"
 	"newsarc/extract"
 	"newsarc/store"
 )
@@ -346,5 +348,33 @@ func TestWorkerRedirectLoop(t *testing.T) {
 	}
 	if stats[0].Errors["redirect"] != 1 || stats[0].New != 1 {
 		t.Errorf("errors %v, new %d; want the loop counted once and the story archived", stats[0].Errors, stats[0].New)
+	}
+}
+
+// TestWorkerIncrementalRecrawl: a worker asks for a page with the
+// validators its last fetch recorded in the frontier (ETag,
+// Last-Modified), as a crawl of one process does with its crawl state:
+// the recrawl of an unchanged site is answered 304 and reads a small part
+// of the first crawl's bytes. Before, a worker never sent them, and read
+// every page again in full.
+func TestWorkerIncrementalRecrawl(t *testing.T) {
+	site := samplesite.New()
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	st := openStore(t)
+	f := openFrontier(t)
+	cfg := testConfig()
+	cfg.Revisit = []time.Duration{time.Nanosecond}
+	first := sharedCrawlOn(t, f, 1, cfg, st, srv.URL+"/")[0]
+	if first.New != len(site.Articles()) {
+		t.Fatalf("first run archived %d articles, want %d", first.New, len(site.Articles()))
+	}
+	again := sharedCrawlOn(t, f, 1, cfg, st, srv.URL+"/")[0]
+	if again.New+again.Updated != 0 || again.NotModified < len(site.Articles()) {
+		t.Errorf("unchanged site: new %d, updated %d, not modified %d; want 0, 0 and at least %d",
+			again.New, again.Updated, again.NotModified, len(site.Articles()))
+	}
+	if again.Bytes*20 > first.Bytes {
+		t.Errorf("recrawl of an unchanged site read %d bytes, more than 5%% of the first crawl's %d", again.Bytes, first.Bytes)
 	}
 }

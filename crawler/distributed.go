@@ -122,6 +122,9 @@ type heldLease struct {
 	// machine's clock.
 	l     *frontier.Lease
 	began time.Time
+	// waiting: the last extension said other hosts wait for a worker;
+	// h is not extended again.
+	waiting bool
 	// deadline is the lease's, moved by each renewal; open counts its URLs
 	// not yet done, retried or dropped.
 	deadline time.Time
@@ -255,31 +258,33 @@ func (d *dist) fetchBatch(ctx context.Context, h *heldLease, batch []frontier.En
 // was fetched: the pages of the batch wait for the group commit, and the
 // host would idle until then (on a site of few hosts, a chain of list
 // pages would then go at one list page per commit). It returns the URLs
-// added to h; none when the host has none due, when its lease ended, or
-// when h was held for a lease TTL: a host with a long queue then goes back
-// to the frontier, and the hosts waiting for a worker get their turn.
+// added to h; none when the host has none due, when its lease ended, or,
+// so that the hosts waiting for a worker get their turn, when the last
+// extension said some were waiting, or when h was held for a lease TTL.
 func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
 	d.mu.Lock()
 	l := h.l
 	ttl := l.Deadline.Sub(l.At)
-	stop := h.lost || time.Since(h.began) > ttl
+	stop := h.lost || h.waiting || time.Since(h.began) > ttl
 	d.mu.Unlock()
 	if stop || ctx.Err() != nil || !d.valid(h) {
 		return nil
 	}
 	asked := time.Now()
-	more, _, err := d.f.Extend(ctx, l, d.batch())
+	ext, err := d.f.Extend(ctx, l, d.batch())
+	more := ext.Entries
 	if err != nil {
 		if !errors.Is(err, frontier.ErrLeaseLost) && ctx.Err() == nil {
 			d.logErr(err)
 		}
 		return nil
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h.waiting = ext.Waiting > 0
 	if len(more) == 0 {
 		return nil
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	// The frontier's other calls read a lease's entries (the site of a
 	// URL) in other goroutines: h gets a new lease value.
 	nl := *h.l

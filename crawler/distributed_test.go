@@ -263,10 +263,10 @@ func (c *leaseCounter) Lease(ctx context.Context, worker string, n int) (*fronti
 	return l, err
 }
 
-func (c *leaseCounter) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
-	more, deadline, err := c.Frontier.Extend(ctx, l, n)
-	c.extended.Add(int64(len(more)))
-	return more, deadline, err
+func (c *leaseCounter) Extend(ctx context.Context, l *frontier.Lease, n int) (frontier.Extension, error) {
+	ext, err := c.Frontier.Extend(ctx, l, n)
+	c.extended.Add(int64(len(ext.Entries)))
+	return ext, err
 }
 
 // TestWorkerExtendsLease: a worker that went through its lease's URLs

@@ -64,11 +64,11 @@ type Frontier interface {
 	// l, and renews l: a worker that went through its URLs goes on with
 	// the host while their articles are committed, rather than leave it
 	// idle until its last URL is Done. The host's politeness slot moves
-	// as for a new lease. It returns the entries (none when none is due)
-	// and l's new deadline, or ErrLeaseLost when l ended. Extend does not modify l, which other
-	// goroutines may be reading: the caller adds the entries to a copy of
-	// l, which Done, Retry and Drop then take for them.
-	Extend(ctx context.Context, l *Lease, max int) ([]Entry, time.Time, error)
+	// as for a new lease. It returns ErrLeaseLost when l ended. Extend
+	// does not modify l, which other goroutines may be reading: the
+	// caller adds the entries to a copy of l, which Done, Retry and Drop
+	// then take for them.
+	Extend(ctx context.Context, l *Lease, max int) (Extension, error)
 	// Renew moves l's deadline to the lease TTL from now. It returns
 	// ErrLeaseLost when l ended (its deadline passed and its URLs went to
 	// another worker, or each of them was finished).
@@ -267,6 +267,16 @@ func (l *Lease) SiteOf(url string) string {
 
 // Empty reports whether l holds no host.
 func (l *Lease) Empty() bool { return l == nil || len(l.Entries) == 0 }
+
+// Extension is what Extend added to a lease.
+type Extension struct {
+	Entries  []Entry   // the URLs added, in order; none when none is due
+	Deadline time.Time // the lease's new deadline
+	// Waiting counts the other hosts that are ready (URLs due, slot free)
+	// and leased by no worker: a worker that keeps extending keeps them
+	// waiting.
+	Waiting int
+}
 
 // Outcome finishes one leased URL in Done.
 type Outcome struct {

@@ -797,23 +797,23 @@ func takeTx(tx *bolt.Tx, hostName string, n int, now time.Time) ([]frontier.Entr
 }
 
 // Extend implements frontier.Frontier.
-func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
+func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (frontier.Extension, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, time.Time{}, err
+		return frontier.Extension{}, err
 	}
 	n = max(n, 1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		return nil, time.Time{}, frontier.ErrClosed
+		return frontier.Extension{}, frontier.ErrClosed
 	}
 	now := time.Now()
 	if err := f.reclaim(now); err != nil {
-		return nil, time.Time{}, err
+		return frontier.Extension{}, err
 	}
 	h := f.holds(l)
 	if h == nil {
-		return nil, time.Time{}, frontier.ErrLeaseLost
+		return frontier.Extension{}, frontier.ErrLeaseLost
 	}
 	var entries []frontier.Entry
 	var queued bool
@@ -833,14 +833,20 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) ([]fron
 		return putHost(tx, &h2)
 	})
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("frontier: extend: %w", err)
+		return frontier.Extension{}, fmt.Errorf("frontier: extend: %w", err)
 	}
 	h.queued, h.readyAt = queued, readyAt
 	h.lease.deadline = now.Add(f.opts.LeaseTTL)
 	if len(entries) > 0 {
 		h.next = now.Add(delay)
 	}
-	return entries, h.lease.deadline, nil
+	waiting := 0
+	for _, o := range f.hosts {
+		if o.lease == nil && o.queued && !o.readyTime().After(now) {
+			waiting++
+		}
+	}
+	return frontier.Extension{Entries: entries, Deadline: h.lease.deadline, Waiting: waiting}, nil
 }
 
 // holds returns l's host when l is its lease in force.

@@ -437,10 +437,11 @@ func testExtend(t *testing.T, h Harness) {
 	// URLs found on the host while it is leased.
 	must(f.Enqueue(ctx, frontier.Entry{URL: "http://a.test/3", Site: "s", Depth: 2, Priority: frontier.PriorityHigh}))
 	time.Sleep(ttl * 7 / 10)
-	more, deadline, err := f.Extend(ctx, l, 10)
+	ext, err := f.Extend(ctx, l, 10)
 	if err != nil {
 		t.Fatalf("extend: %v", err)
 	}
+	more := ext.Entries
 	var got []string
 	for _, e := range more {
 		got = append(got, e.URL)
@@ -448,16 +449,19 @@ func testExtend(t *testing.T, h Harness) {
 	if !slices.Equal(got, []string{"http://a.test/3", "http://a.test/2"}) {
 		t.Fatalf("extend handed %v, want [http://a.test/3 http://a.test/2] (high priority first)", got)
 	}
-	if !deadline.After(l.Deadline) {
-		t.Fatalf("extend left the deadline at %v (lease's %v)", deadline, l.Deadline)
+	if !ext.Deadline.After(l.Deadline) {
+		t.Fatalf("extend left the deadline at %v (lease's %v)", ext.Deadline, l.Deadline)
+	}
+	if ext.Waiting != 1 {
+		t.Fatalf("extend says %d hosts wait for a worker, want 1 (b.test)", ext.Waiting)
 	}
 	// Past the lease's first deadline, the extension still holds the host.
 	time.Sleep(ttl * 7 / 10)
 	if o := must(f.Lease(ctx, "other", 10)); o.Host != "b.test" {
 		t.Fatalf("another worker leased %q %v, want b.test: the extended lease holds a.test", o.Host, urlsOf(o))
 	}
-	if more, _, err := f.Extend(ctx, l, 10); err != nil || len(more) != 0 {
-		t.Fatalf("extend with nothing due: %v, %v", more, err)
+	if ext, err := f.Extend(ctx, l, 10); err != nil || len(ext.Entries) != 0 || ext.Waiting != 0 {
+		t.Fatalf("extend with nothing due, b.test leased: %+v, %v; want no entries, no host waiting", ext, err)
 	}
 	l2 := *l
 	l2.Entries = append(slices.Clip(l.Entries), more...)
@@ -468,7 +472,7 @@ func testExtend(t *testing.T, h Harness) {
 		t.Fatalf("drop of an extension's URL: %v", err)
 	}
 	// Its last URL finished, the lease has ended.
-	if _, _, err := f.Extend(ctx, l, 10); !errors.Is(err, frontier.ErrLeaseLost) {
+	if _, err := f.Extend(ctx, l, 10); !errors.Is(err, frontier.ErrLeaseLost) {
 		t.Fatalf("extend of an ended lease: %v, want ErrLeaseLost", err)
 	}
 	must(f.Enqueue(ctx, entry("s", "http://a.test/4")))

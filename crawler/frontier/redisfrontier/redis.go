@@ -273,33 +273,34 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.L
 }
 
 // Extend implements frontier.Frontier.
-func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) ([]frontier.Entry, time.Time, error) {
+func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (frontier.Extension, error) {
 	v, err := f.run(ctx, "extend", extendScript, l.Host, l.ID, max(n, 1), f.opts.LeaseTTL.Milliseconds())
 	if err != nil {
-		return nil, time.Time{}, err
+		return frontier.Extension{}, err
 	}
 	a, ok := v.([]any)
 	if !ok || len(a) == 0 {
-		return nil, time.Time{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
+		return frontier.Extension{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
 	}
 	ms, _ := a[0].(int64)
 	if ms == 0 {
-		return nil, time.Time{}, frontier.ErrLeaseLost
+		return frontier.Extension{}, frontier.ErrLeaseLost
 	}
-	if len(a) != 2 {
-		return nil, time.Time{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
+	if len(a) != 3 {
+		return frontier.Extension{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
 	}
 	raw, _ := a[1].([]any)
-	var entries []frontier.Entry
+	waiting, _ := a[2].(int64)
+	ext := frontier.Extension{Deadline: time.UnixMilli(ms), Waiting: int(waiting)}
 	for _, r := range raw {
 		s, _ := r.(string)
 		e, err := frontier.Unpack(s)
 		if err != nil {
-			return nil, time.Time{}, err
+			return frontier.Extension{}, err
 		}
-		entries = append(entries, e)
+		ext.Entries = append(ext.Entries, e)
 	}
-	return entries, time.UnixMilli(ms), nil
+	return ext, nil
 }
 
 // Renew implements frontier.Frontier.

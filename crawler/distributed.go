@@ -65,6 +65,11 @@ const (
 	minBatch  = 8
 	maxBatch  = 64
 	leasePoll = 100 * time.Millisecond
+	// maxWait is how long a ready host may wait for a worker before the
+	// worker extending a lease lets its host go: longer than an idle
+	// goroutine takes to ask (leasePoll), so that a host waits only when
+	// every goroutine is busy.
+	maxWait = 5 * leasePoll
 )
 
 // batch returns how many URLs to lease, given the last lease's delay and
@@ -123,8 +128,8 @@ type heldLease struct {
 	// machine's clock.
 	l     *frontier.Lease
 	began time.Time
-	// waiting: the last extension said other hosts wait for a worker;
-	// h is not extended again.
+	// waiting: the last extension said another host waited long for a
+	// worker; h is not extended again.
 	waiting bool
 	// deadline is the lease's, moved by each renewal; open counts its URLs
 	// not yet done, retried or dropped.
@@ -261,7 +266,8 @@ func (d *dist) fetchBatch(ctx context.Context, h *heldLease, batch []frontier.En
 // pages would then go at one list page per commit). It returns the URLs
 // added to h; none when the host has none due, when its lease ended, or,
 // so that the hosts waiting for a worker get their turn, when the last
-// extension said some were waiting, or when h was held for a lease TTL.
+// extension said one had waited longer than maxWait (no goroutine of any
+// worker was free to take it), or when h was held for a lease TTL.
 func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
 	d.mu.Lock()
 	l := h.l
@@ -282,7 +288,7 @@ func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	h.waiting = ext.Waiting > 0
+	h.waiting = !ext.Waiting.IsZero() && asked.Sub(ext.Waiting) > maxWait
 	if len(more) == 0 {
 		return nil
 	}

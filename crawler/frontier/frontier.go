@@ -272,10 +272,11 @@ func (l *Lease) Empty() bool { return l == nil || len(l.Entries) == 0 }
 type Extension struct {
 	Entries  []Entry   // the URLs added, in order; none when none is due
 	Deadline time.Time // the lease's new deadline
-	// Waiting counts the other hosts that are ready (URLs due, slot free)
-	// and leased by no worker: a worker that keeps extending keeps them
-	// waiting.
-	Waiting int
+	// Waiting is when the host that has waited longest for a worker
+	// became ready (URLs due, politeness slot free, leased by no one);
+	// zero when none waits. A worker that keeps extending while a host
+	// waits long may be keeping it from its turn.
+	Waiting time.Time
 }
 
 // Outcome finishes one leased URL in Done.

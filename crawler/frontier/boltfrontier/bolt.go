@@ -83,6 +83,7 @@ type host struct {
 	delay   time.Duration // -1: the default
 	queued  bool          // it has URLs in the queue
 	readyAt time.Time     // when its first queued URL is due (zero: now)
+	since   time.Time     // when it was last found or given queued URLs, having none
 	lease   *held
 }
 
@@ -176,6 +177,7 @@ func (f *Frontier) load() error {
 				}
 			}
 			h.queued, h.readyAt = head(tx, h.name, now)
+			h.since = now
 			f.hosts[h.name] = h
 			return nil
 		})
@@ -527,6 +529,9 @@ func (f *Frontier) hostsOf(entries []frontier.Entry) map[string]host {
 func (f *Frontier) queuedOn(names []string) {
 	for _, name := range names {
 		h := f.hostFor(name)
+		if !h.queued {
+			h.since = time.Now()
+		}
 		h.queued, h.readyAt = true, time.Time{}
 	}
 }
@@ -840,10 +845,15 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (fronti
 	if len(entries) > 0 {
 		h.next = now.Add(delay)
 	}
-	waiting := 0
+	var waiting time.Time
 	for _, o := range f.hosts {
-		if o.lease == nil && o.queued && !o.readyTime().After(now) {
-			waiting++
+		if o.lease != nil || !o.queued || o.readyTime().After(now) {
+			continue
+		}
+		// Ready since its slot or its first due URL, or since it was
+		// given URLs, whichever came last.
+		if since := maxTime(o.readyTime(), o.since); waiting.IsZero() || since.Before(waiting) {
+			waiting = since
 		}
 	}
 	return frontier.Extension{Entries: entries, Deadline: h.lease.deadline, Waiting: waiting}, nil

@@ -290,8 +290,10 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (fronti
 		return frontier.Extension{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
 	}
 	raw, _ := a[1].([]any)
-	waiting, _ := a[2].(int64)
-	ext := frontier.Extension{Deadline: time.UnixMilli(ms), Waiting: int(waiting)}
+	ext := frontier.Extension{Deadline: time.UnixMilli(ms)}
+	if since, _ := a[2].(int64); since > 0 {
+		ext.Waiting = time.UnixMilli(since)
+	}
 	for _, r := range raw {
 		s, _ := r.(string)
 		e, err := frontier.Unpack(s)

@@ -228,8 +228,9 @@ if #nx > 0 then at = tonumber(nx[2]) end
 return {0, at, redis.call('ZCARD', P .. 'leased')}
 `)
 
-// ARGV: P, delay, host, id, n, ttl ms → {deadline ms, entries, hosts
-// ready and not leased}, or {0} when lost
+// ARGV: P, delay, host, id, n, ttl ms → {deadline ms, entries, since when
+// (ms) the longest-waiting ready host not leased is ready, 0: none}, or
+// {0} when lost
 var extendScript = redis.NewScript(lib + `
 local host = ARGV[3]
 if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return {0} end
@@ -254,7 +255,10 @@ end
 if #out > 0 then redis.call('HSET', P .. 'next', host, now + delay(host)) end
 local deadline = now + tonumber(ARGV[6])
 redis.call('ZADD', P .. 'leased', 'XX', deadline, host)
-return {deadline, out, redis.call('ZCOUNT', P .. 'ready', '-inf', now)}
+local w = redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+local since = 0
+if #w > 0 then since = tonumber(w[2]) end
+return {deadline, out, since}
 `)
 
 // ARGV: P, delay, host, id, ttl ms → deadline ms, or 0 when lost

@@ -38,8 +38,8 @@ import (
 //     lease, by each worker the first time it leases the host. Once
 //     through its batch, the worker extends the lease with the host's
 //     URLs queued since (frontier.Extend) while the batch's pages wait
-//     for their commit, until other hosts wait for a worker or for up to
-//     a lease TTL (see dist.extend).
+//     for their commit, until another host has waited long for a worker
+//     or for up to a lease TTL (see dist.extend).
 //   - A URL's rules that need its fetch state (not due yet, a
 //     continuation page, resting after a panic) are checked when it is
 //     leased, against the frontier's state, and so are the run's budgets,

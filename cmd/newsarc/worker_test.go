@@ -293,6 +293,20 @@ func TestWorkersShareACrawl(t *testing.T) {
 			t.Errorf("%s fetched %d times", p, n)
 		}
 	}
+
+	// The next run, by a worker of its own, asks for the pages it fetches
+	// again with the validators the others recorded in Redis: unchanged,
+	// they answer 304, and nothing is archived anew.
+	next := w.start(ctx, "w4")
+	if err := <-next.done; err != nil {
+		t.Fatal(err)
+	}
+	st := next.stats(t)
+	t.Logf("next run: %d fetched, %d not modified, %d new, %d updated, skipped %v", st.Fetched, st.NotModified, st.New, st.Updated, st.Skipped)
+	if st.NotModified == 0 || st.New+st.Updated != 0 {
+		t.Errorf("next run by another worker: %d not modified, %d new, %d updated; want 304s and nothing archived anew",
+			st.NotModified, st.New, st.Updated)
+	}
 }
 
 // TestWorkerKilled kills one of three workers with SIGKILL mid-crawl: its

@@ -733,6 +733,25 @@ func (f *Frontier) emptyLease() *frontier.Lease {
 // take leases h to worker with up to max of its due URLs; nil when it has
 // none due.
 func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier.Lease, error) {
+	entries, err := f.takeFrom(h, n, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	delay := f.delayOf(h)
+	f.seq++
+	hl := &held{id: f.epoch + "-" + strconv.FormatUint(f.seq, 36), worker: worker, at: now, deadline: now.Add(f.opts.LeaseTTL)}
+	h.lease = hl
+	return &frontier.Lease{ID: hl.id, Host: h.name, Worker: worker, Entries: entries, Delay: delay,
+		At: now, Deadline: hl.deadline}, nil
+}
+
+// takeFrom moves up to n of h's due URLs to its leased ones, in one
+// transaction, and records what is left in h's queue; when it took any,
+// h's politeness slot moves to its delay from now, as at a lease's start.
+func (f *Frontier) takeFrom(h *host, n int, now time.Time) ([]frontier.Entry, error) {
 	var entries []frontier.Entry
 	var queued bool
 	var readyAt time.Time
@@ -742,8 +761,8 @@ func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier
 		if entries, err = takeTx(tx, h.name, n, now); err != nil {
 			return err
 		}
+		queued, readyAt = head(tx, h.name, now)
 		if len(entries) == 0 {
-			queued, readyAt = head(tx, h.name, now)
 			return nil
 		}
 		h2 := *h
@@ -753,16 +772,11 @@ func (f *Frontier) take(h *host, worker string, n int, now time.Time) (*frontier
 	if err != nil {
 		return nil, err
 	}
-	if len(entries) == 0 {
-		h.queued, h.readyAt = queued, readyAt
-		return nil, nil
+	h.queued, h.readyAt = queued, readyAt
+	if len(entries) > 0 {
+		h.next = now.Add(delay)
 	}
-	f.seq++
-	hl := &held{id: f.epoch + "-" + strconv.FormatUint(f.seq, 36), worker: worker, at: now, deadline: now.Add(f.opts.LeaseTTL)}
-	h.lease = hl
-	h.next = now.Add(delay)
-	return &frontier.Lease{ID: hl.id, Host: h.name, Worker: worker, Entries: entries, Delay: delay,
-		At: now, Deadline: hl.deadline}, nil
+	return entries, nil
 }
 
 // takeTx moves up to n of host's due URLs from the queue to its leased
@@ -820,31 +834,11 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (fronti
 	if h == nil {
 		return frontier.Extension{}, frontier.ErrLeaseLost
 	}
-	var entries []frontier.Entry
-	var queued bool
-	var readyAt time.Time
-	delay := f.delayOf(h)
-	err := f.update(func(tx *bolt.Tx) error {
-		var err error
-		if entries, err = takeTx(tx, h.name, n, now); err != nil {
-			return err
-		}
-		queued, readyAt = head(tx, h.name, now)
-		if len(entries) == 0 {
-			return nil
-		}
-		h2 := *h
-		h2.next = now.Add(delay)
-		return putHost(tx, &h2)
-	})
+	entries, err := f.takeFrom(h, n, now)
 	if err != nil {
 		return frontier.Extension{}, fmt.Errorf("frontier: extend: %w", err)
 	}
-	h.queued, h.readyAt = queued, readyAt
 	h.lease.deadline = now.Add(f.opts.LeaseTTL)
-	if len(entries) > 0 {
-		h.next = now.Add(delay)
-	}
 	var waiting time.Time
 	for _, o := range f.hosts {
 		if o.lease != nil || !o.queued || o.readyTime().After(now) {

@@ -90,6 +90,28 @@ local function returnleased(host)
   redis.call('DEL', P .. 'fl:' .. host)
   return #fl / 2
 end
+-- take moves up to n of host's due URLs (due retries, then high, then
+-- normal priority) from its queue to the URLs its lease holds, and
+-- returns them.
+local function take(host, n, now)
+  local out = {}
+  for _, e in ipairs(redis.call('ZRANGEBYSCORE', P .. 'qr:' .. host, '-inf', now, 'LIMIT', 0, n)) do
+    redis.call('ZREM', P .. 'qr:' .. host, e)
+    out[#out + 1] = e
+  end
+  for _, q in ipairs({'qh:', 'qn:'}) do
+    if #out < n then
+      local got = redis.call('LPOP', P .. q .. host, n - #out)
+      if got then for _, e in ipairs(got) do out[#out + 1] = e end end
+    end
+  end
+  for _, e in ipairs(out) do
+    local f = split(e)
+    redis.call('HSET', P .. 'fl:' .. host, f[2] .. '\31' .. f[1], e)
+    redis.call('HINCRBY', P .. 'count:' .. f[2], 'leased', 1)
+  end
+  return out
+end
 -- enqueue queues the entries of ARGV from i on (seen key, site, host,
 -- priority, packed) that are not in their site's seen set.
 local function enqueue(i, now)
@@ -193,17 +215,7 @@ for _ = 1, 32 do
   local r = redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'LIMIT', 0, 1)
   if #r == 0 then break end
   local host = r[1]
-  local out = {}
-  for _, e in ipairs(redis.call('ZRANGEBYSCORE', P .. 'qr:' .. host, '-inf', now, 'LIMIT', 0, n)) do
-    redis.call('ZREM', P .. 'qr:' .. host, e)
-    out[#out + 1] = e
-  end
-  for _, q in ipairs({'qh:', 'qn:'}) do
-    if #out < n then
-      local got = redis.call('LPOP', P .. q .. host, n - #out)
-      if got then for _, e in ipairs(got) do out[#out + 1] = e end end
-    end
-  end
+  local out = take(host, n, now)
   if #out == 0 then
     schedule(host, now)
   else
@@ -214,11 +226,6 @@ for _ = 1, 32 do
     redis.call('ZADD', P .. 'leased', deadline, host)
     redis.call('ZREM', P .. 'ready', host)
     redis.call('HSET', P .. 'next', host, now + d)
-    for _, e in ipairs(out) do
-      local f = split(e)
-      redis.call('HSET', P .. 'fl:' .. host, f[2] .. '\31' .. f[1], e)
-      redis.call('HINCRBY', P .. 'count:' .. f[2], 'leased', 1)
-    end
     return {1, host, id, d, now, deadline, out}
   end
 end
@@ -236,22 +243,7 @@ local host = ARGV[3]
 if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return {0} end
 local now = now_ms()
 local n = tonumber(ARGV[5])
-local out = {}
-for _, e in ipairs(redis.call('ZRANGEBYSCORE', P .. 'qr:' .. host, '-inf', now, 'LIMIT', 0, n)) do
-  redis.call('ZREM', P .. 'qr:' .. host, e)
-  out[#out + 1] = e
-end
-for _, q in ipairs({'qh:', 'qn:'}) do
-  if #out < n then
-    local got = redis.call('LPOP', P .. q .. host, n - #out)
-    if got then for _, e in ipairs(got) do out[#out + 1] = e end end
-  end
-end
-for _, e in ipairs(out) do
-  local f = split(e)
-  redis.call('HSET', P .. 'fl:' .. host, f[2] .. '\31' .. f[1], e)
-  redis.call('HINCRBY', P .. 'count:' .. f[2], 'leased', 1)
-end
+local out = take(host, n, now)
 if #out > 0 then redis.call('HSET', P .. 'next', host, now + delay(host)) end
 local deadline = now + tonumber(ARGV[6])
 redis.call('ZADD', P .. 'leased', 'XX', deadline, host)

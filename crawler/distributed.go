@@ -103,6 +103,7 @@ type dist struct {
 	cache   map[string]cachedPage // fetch state read when a URL was leased
 	robots  map[string]bool       // origins whose sitemaps were enqueued
 	drained bool                  // the frontier was found empty
+	avoid   map[string]time.Time  // hosts handed off to another worker → until when this one does not lease them
 	ttl     time.Duration         // the last lease's time and delay, for batch
 	delay   time.Duration
 	errLog  time.Time // when the last frontier error was logged
@@ -129,8 +130,10 @@ type heldLease struct {
 	l     *frontier.Lease
 	began time.Time
 	// waiting: the last extension said another host waited long for a
-	// worker; h is not extended again.
-	waiting bool
+	// worker; h is not extended again. asked: it said another worker
+	// found no host to lease, lately. handoff: h was held for a lease
+	// TTL while another worker was idle, and let go for it (see extend).
+	waiting, asked, handoff bool
 	// deadline is the lease's, moved by each renewal; open counts its URLs
 	// not yet done, retried or dropped.
 	deadline time.Time
@@ -211,7 +214,7 @@ func (d *dist) enqueue(urls []frontierURL, hubs, seeds []bool, start bool) {
 func (d *dist) work(ctx context.Context) {
 	for {
 		l, err := frontier.WaitWith(ctx, d.f, d.worker, d.batch(), leasePoll,
-			frontier.WaitHooks{Wake: d.woken, Idle: d.idle, OnErr: d.logErr})
+			frontier.WaitHooks{Wake: d.woken, Idle: d.idle, Avoid: d.avoiding, OnErr: d.logErr})
 		if err != nil || l == nil {
 			if err == nil {
 				d.mu.Lock()
@@ -268,11 +271,22 @@ func (d *dist) fetchBatch(ctx context.Context, h *heldLease, batch []frontier.En
 // so that the hosts waiting for a worker get their turn, when the last
 // extension said one had waited longer than maxWait (no goroutine of any
 // worker was free to take it), or when h was held for a lease TTL.
+//
+// A host held for a lease TTL while another worker asked for work in
+// vain is handed off: once its lease ends, this worker does not lease it
+// again for the host's delay and two polls, the time the idle worker
+// takes to ask for it. Without that, the worker letting the host go,
+// which learns first when it is ready again, took it back, and a crawl of
+// one site stayed with one worker.
 func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
 	d.mu.Lock()
 	l := h.l
 	ttl := l.Deadline.Sub(l.At)
-	stop := h.lost || h.waiting || time.Since(h.began) > ttl
+	held := time.Since(h.began) > ttl
+	stop := h.lost || h.waiting || held
+	if held && h.asked {
+		h.handoff = true
+	}
 	d.mu.Unlock()
 	if stop || ctx.Err() != nil || !d.valid(h) {
 		return nil
@@ -289,6 +303,7 @@ func (d *dist) extend(ctx context.Context, h *heldLease) []frontier.Entry {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	h.waiting = !ext.Waiting.IsZero() && asked.Sub(ext.Waiting) > maxWait
+	h.asked = !ext.Asked.IsZero() && asked.Sub(ext.Asked) < maxWait
 	if len(more) == 0 {
 		return nil
 	}
@@ -580,7 +595,40 @@ func (d *dist) take(u string) *frontier.Lease {
 	}
 	delete(d.held, u)
 	h.open--
+	if h.open == 0 {
+		d.handedOff(h)
+	}
 	return h.l
+}
+
+// handedOff starts the time during which this worker does not lease h's
+// host again, when h was handed off (see extend); h's lease is ending.
+// Called under d.mu.
+func (d *dist) handedOff(h *heldLease) {
+	if !h.handoff {
+		return
+	}
+	if d.avoid == nil {
+		d.avoid = map[string]time.Time{}
+	}
+	d.avoid[h.l.Host] = time.Now().Add(h.l.Delay + 2*leasePoll)
+}
+
+// avoiding returns the hosts this worker handed off and does not lease
+// yet.
+func (d *dist) avoiding() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	now := time.Now()
+	for host, until := range d.avoid {
+		if now.After(until) {
+			delete(d.avoid, host)
+			continue
+		}
+		out = append(out, host)
+	}
+	return out
 }
 
 // drop takes a leased URL off the frontier without a fetch.
@@ -700,6 +748,7 @@ func (d *dist) sweep() {
 			delete(d.leases, h)
 		case h.fetched && committed >= h.mark:
 			delete(d.leases, h)
+			d.handedOff(h)
 			release = append(release, h.l)
 			for _, e := range h.l.Entries {
 				if d.held[e.URL] == h {

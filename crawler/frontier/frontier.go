@@ -58,8 +58,11 @@ type Frontier interface {
 	// to max of its due URLs, until the lease's Deadline. With no host
 	// ready it returns a Lease without entries whose Next says when one
 	// will be (zero: nothing queued) and whose Busy counts the hosts
-	// leased by workers; see Wait.
-	Lease(ctx context.Context, worker string, max int) (*Lease, error)
+	// leased by workers; see Wait. It hands worker none of the hosts in
+	// avoid: hosts it let go so that another worker has a turn (see
+	// Extension.Asked); a ready host avoided counts in Busy. A worker
+	// that finds no host to lease is recorded as having asked.
+	Lease(ctx context.Context, worker string, max int, avoid ...string) (*Lease, error)
 	// Extend hands l's worker up to max more of its host's due URLs under
 	// l, and renews l: a worker that went through its URLs goes on with
 	// the host while their articles are committed, rather than leave it
@@ -277,6 +280,11 @@ type Extension struct {
 	// zero when none waits. A worker that keeps extending while a host
 	// waits long may be keeping it from its turn.
 	Waiting time.Time
+	// Asked is the last time a worker other than l's asked for a host
+	// and found none it could lease; zero when none did. A worker that
+	// keeps a host long while another is idle may let it go, so that the
+	// work of a crawl of few hosts is shared.
+	Asked time.Time
 }
 
 // Outcome finishes one leased URL in Done.
@@ -366,6 +374,9 @@ type WaitHooks struct {
 	Wake func() <-chan struct{}
 	// Idle is called when no host is ready, before Wait sleeps.
 	Idle func()
+	// Avoid, called before each ask, returns the hosts not to lease (see
+	// Frontier.Lease).
+	Avoid func() []string
 	// OnErr is told of each error of the store.
 	OnErr func(error)
 }
@@ -378,7 +389,11 @@ func WaitWith(ctx context.Context, f Frontier, worker string, n int, poll time.D
 		if h.Wake != nil {
 			woken = h.Wake()
 		}
-		l, err := f.Lease(ctx, worker, n)
+		var avoid []string
+		if h.Avoid != nil {
+			avoid = h.Avoid()
+		}
+		l, err := f.Lease(ctx, worker, n, avoid...)
 		var d time.Duration
 		switch {
 		case err != nil:

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -72,7 +73,8 @@ type Frontier struct {
 	mu     sync.Mutex
 	closed bool
 	hosts  map[string]*host
-	epoch  string // makes lease IDs unique across opens
+	asked  map[string]time.Time // worker → when it last found no host to lease
+	epoch  string               // makes lease IDs unique across opens
 	seq    uint64
 }
 
@@ -675,7 +677,7 @@ func maxTime(a, b time.Time) time.Time {
 func (h *host) readyTime() time.Time { return maxTime(h.next, h.readyAt) }
 
 // Lease implements frontier.Frontier.
-func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.Lease, error) {
+func (f *Frontier) Lease(ctx context.Context, worker string, n int, avoid ...string) (*frontier.Lease, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -690,6 +692,9 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.L
 		return nil, err
 	}
 	tried := map[string]bool{}
+	for _, a := range avoid {
+		tried[a] = true
+	}
 	for {
 		var pick *host
 		for _, h := range f.hosts {
@@ -702,7 +707,11 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.L
 			}
 		}
 		if pick == nil {
-			return f.emptyLease(), nil
+			if f.asked == nil {
+				f.asked = map[string]time.Time{}
+			}
+			f.asked[worker] = now
+			return f.emptyLease(avoid), nil
 		}
 		tried[pick.name] = true
 		l, err := f.take(pick, worker, n, now)
@@ -715,11 +724,12 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.L
 	}
 }
 
-// emptyLease says when a host will be ready, and how many are leased.
-func (f *Frontier) emptyLease() *frontier.Lease {
+// emptyLease says when a host will be ready, and how many are leased or
+// avoided.
+func (f *Frontier) emptyLease(avoid []string) *frontier.Lease {
 	l := &frontier.Lease{}
 	for _, h := range f.hosts {
-		if h.lease != nil {
+		if h.lease != nil || h.queued && slices.Contains(avoid, h.name) {
 			l.Busy++
 			continue
 		}
@@ -850,7 +860,13 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (fronti
 			waiting = since
 		}
 	}
-	return frontier.Extension{Entries: entries, Deadline: h.lease.deadline, Waiting: waiting}, nil
+	var asked time.Time
+	for w, at := range f.asked {
+		if w != h.lease.worker && at.After(asked) {
+			asked = at
+		}
+	}
+	return frontier.Extension{Entries: entries, Deadline: h.lease.deadline, Waiting: waiting, Asked: asked}, nil
 }
 
 // holds returns l's host when l is its lease in force.

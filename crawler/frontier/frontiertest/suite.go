@@ -42,6 +42,7 @@ func Run(t *testing.T, h Harness) {
 		{"Retry", testRetry},
 		{"DropRelease", testDropRelease},
 		{"Extend", testExtend},
+		{"Handoff", testHandoff},
 		{"State", testState},
 		{"Runs", testRuns},
 		{"SeedOnce", testSeedOnce},
@@ -481,6 +482,42 @@ func testExtend(t *testing.T, h Harness) {
 	}
 	if s := must(f.Stats(ctx, "s")); s.Done != 2 || s.Dropped["robots"] != 1 || s.Pending != 2 || s.Leased != 2 {
 		t.Fatalf("stats %+v, want 2 done, 1 dropped, 2 pending and leased", s)
+	}
+}
+
+// testHandoff: Lease hands a worker none of the hosts it avoids, and
+// counts them busy; a worker that finds no host to lease is recorded, and
+// Extend tells the other workers' last such ask, not the lease's own.
+func testHandoff(t *testing.T, h Harness) {
+	f, _ := h.New(t, frontier.Options{Delay: -1, LeaseTTL: 10 * time.Second})
+	ctx := ctxOf(t)
+	must(f.Enqueue(ctx, entry("s", "http://a.test/1"), entry("s", "http://a.test/2"), entry("s", "http://b.test/1")))
+	l := must(f.Lease(ctx, "w1", 1))
+	if l.Host != "a.test" {
+		t.Fatalf("leased %q, want a.test", l.Host)
+	}
+	if ext := must(f.Extend(ctx, l, 1)); !ext.Asked.IsZero() {
+		t.Fatalf("extend says a worker asked in vain at %v; none did", ext.Asked)
+	}
+	// b.test is ready, but w2 avoids it: nothing to lease, and b.test
+	// counts as busy, so that w2 waits rather than think the crawl over.
+	before := time.Now()
+	e := must(f.Lease(ctx, "w2", 10, "b.test"))
+	if !e.Empty() || e.Busy != 2 || !e.Next.IsZero() {
+		t.Fatalf("lease avoiding the only ready host: %q %v, busy %d, next %v; want none, busy 2, no next", e.Host, urlsOf(e), e.Busy, e.Next)
+	}
+	time.Sleep(100 * time.Millisecond)
+	// The lease's own worker asking in vain is not another worker asking.
+	mine := time.Now()
+	if e := must(f.Lease(ctx, "w1", 10, "b.test")); !e.Empty() {
+		t.Fatalf("w1 avoiding b.test leased %q", e.Host)
+	}
+	ext := must(f.Extend(ctx, l, 1))
+	if ext.Asked.IsZero() || ext.Asked.Before(before.Add(-time.Second)) || ext.Asked.After(mine.Add(-50*time.Millisecond)) {
+		t.Fatalf("extend says another worker asked in vain at %v, want w2's ask at %v (w1 asked at %v)", ext.Asked, before, mine)
+	}
+	if o := must(f.Lease(ctx, "w2", 10)); o.Host != "b.test" {
+		t.Fatalf("w2 no longer avoiding leased %q, want b.test", o.Host)
 	}
 }
 

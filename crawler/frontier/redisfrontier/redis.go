@@ -232,8 +232,12 @@ func (f *Frontier) Enqueue(ctx context.Context, entries ...frontier.Entry) ([]bo
 }
 
 // Lease implements frontier.Frontier.
-func (f *Frontier) Lease(ctx context.Context, worker string, n int) (*frontier.Lease, error) {
-	v, err := f.run(ctx, "lease", leaseScript, worker, max(n, 1), f.opts.LeaseTTL.Milliseconds())
+func (f *Frontier) Lease(ctx context.Context, worker string, n int, avoid ...string) (*frontier.Lease, error) {
+	args := []any{worker, max(n, 1), f.opts.LeaseTTL.Milliseconds()}
+	for _, h := range avoid {
+		args = append(args, h)
+	}
+	v, err := f.run(ctx, "lease", leaseScript, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -286,13 +290,16 @@ func (f *Frontier) Extend(ctx context.Context, l *frontier.Lease, n int) (fronti
 	if ms == 0 {
 		return frontier.Extension{}, frontier.ErrLeaseLost
 	}
-	if len(a) != 3 {
+	if len(a) != 4 {
 		return frontier.Extension{}, fmt.Errorf("frontier: extend: unexpected reply %v", v)
 	}
 	raw, _ := a[1].([]any)
 	ext := frontier.Extension{Deadline: time.UnixMilli(ms)}
 	if since, _ := a[2].(int64); since > 0 {
 		ext.Waiting = time.UnixMilli(since)
+	}
+	if asked, _ := a[3].(int64); asked > 0 {
+		ext.Asked = time.UnixMilli(asked)
 	}
 	for _, r := range raw {
 		s, _ := r.(string)

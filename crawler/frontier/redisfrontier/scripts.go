@@ -20,6 +20,7 @@ import "github.com/redis/go-redis/v9"
 //	P next          HASH host → its politeness slot (ms)
 //	P delay         HASH host → its delay (ms), when set
 //	P leaseseq      counter of lease IDs
+//	P asked         HASH worker → when it last found no host to lease (ms)
 //	P seen:SITE     SET of 16-byte URL digests: the run's seen set
 //	P sitehosts:SITE SET of the hosts the run queued URLs on
 //	P count:SITE    HASH pending, leased, done, retried, dropped:REASON
@@ -202,7 +203,7 @@ redis.call('HSET', P .. 'count:' .. site, 'pending', 0, 'leased', 0)
 return 1
 `)
 
-// ARGV: P, delay, worker, max, ttl ms →
+// ARGV: P, delay, worker, max, ttl ms, hosts to avoid… →
 // {1, host, id, delay, at, deadline, {entries}} or {0, next ms, busy}
 var leaseScript = redis.NewScript(lib + `
 local now = now_ms()
@@ -211,10 +212,14 @@ for _, host in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leased', '-inf', '(' .. 
   endlease(host, now)
 end
 local n = tonumber(ARGV[4])
+local avoid, navoid = {}, #ARGV - 5
+for i = 6, #ARGV do avoid[ARGV[i]] = true end
 for _ = 1, 32 do
-  local r = redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'LIMIT', 0, 1)
-  if #r == 0 then break end
-  local host = r[1]
+  local host
+  for _, h in ipairs(redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'LIMIT', 0, navoid + 1)) do
+    if not avoid[h] then host = h break end
+  end
+  if not host then break end
   local out = take(host, n, now)
   if #out == 0 then
     schedule(host, now)
@@ -229,15 +234,23 @@ for _ = 1, 32 do
     return {1, host, id, d, now, deadline, out}
   end
 end
-local nx = redis.call('ZRANGE', P .. 'ready', 0, 0, 'WITHSCORES')
-local at = 0
-if #nx > 0 then at = tonumber(nx[2]) end
-return {0, at, redis.call('ZCARD', P .. 'leased')}
+redis.call('HSET', P .. 'asked', ARGV[3], now)
+local nx = redis.call('ZRANGE', P .. 'ready', 0, navoid, 'WITHSCORES')
+local at, busy = 0, redis.call('ZCARD', P .. 'leased')
+for i = 1, #nx, 2 do
+  if avoid[nx[i]] then
+    busy = busy + 1
+  elseif at == 0 then
+    at = tonumber(nx[i + 1])
+  end
+end
+return {0, at, busy}
 `)
 
 // ARGV: P, delay, host, id, n, ttl ms → {deadline ms, entries, since when
-// (ms) the longest-waiting ready host not leased is ready, 0: none}, or
-// {0} when lost
+// (ms) the longest-waiting ready host not leased is ready, 0: none, when
+// (ms) another worker last found no host to lease, 0: never}, or {0} when
+// lost
 var extendScript = redis.NewScript(lib + `
 local host = ARGV[3]
 if redis.call('HGET', P .. 'lease:' .. host, 'id') ~= ARGV[4] then return {0} end
@@ -250,7 +263,12 @@ redis.call('ZADD', P .. 'leased', 'XX', deadline, host)
 local w = redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
 local since = 0
 if #w > 0 then since = tonumber(w[2]) end
-return {deadline, out, since}
+local holder, asked = redis.call('HGET', P .. 'lease:' .. host, 'worker'), 0
+local a = redis.call('HGETALL', P .. 'asked')
+for i = 1, #a, 2 do
+  if a[i] ~= holder and tonumber(a[i + 1]) > asked then asked = tonumber(a[i + 1]) end
+end
+return {deadline, out, since, asked}
 `)
 
 // ARGV: P, delay, host, id, ttl ms → deadline ms, or 0 when lost

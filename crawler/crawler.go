@@ -22,6 +22,8 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -34,6 +36,7 @@ import (
 	"golang.org/x/net/html"
 
 	"newsarc/crawler/frontier"
+	"newsarc/crawler/frontier/boltfrontier"
 	"newsarc/internal/htmlsafe"
 	"newsarc/store"
 )
@@ -125,8 +128,10 @@ type Config struct {
 	// Recorder, when set, keeps every request and response as received
 	// (the WARC archive); archived articles point at their capture.
 	Recorder Recorder `yaml:"-"`
-	// State, when set, keeps the frontier and per-URL fetch state across
-	// runs: conditional GET, revisit schedule, resume after a kill.
+	// State, when set, keeps each site's embedded frontier (queue, seen
+	// set, per-URL fetch state) across runs: conditional GET, revisit
+	// schedule, resume after a kill. Without it (and without Frontier) a
+	// run crawls on a temporary frontier that it removes at its end.
 	State *State `yaml:"-"`
 
 	// FrontierType, RedisURL and LeaseTTL configure a crawl shared by
@@ -142,10 +147,9 @@ type Config struct {
 	// share it, and two crawls on one server differ by it.
 	FrontierName string `yaml:"frontier_name"`
 	// Frontier, when set, makes the run one worker of a crawl shared with
-	// other workers and processes (see distributed.go): the queue, the
-	// seen set, the per-host politeness and the per-URL fetch state are
-	// the frontier's, and State is not used for the site. Worker names
-	// this worker in the frontier's leases.
+	// other workers and processes (see distributed.go), on that frontier
+	// rather than on the site's embedded one in State. Worker names this
+	// worker in the frontier's leases.
 	Frontier frontier.Frontier `yaml:"-"`
 	Worker   string            `yaml:"-"`
 
@@ -319,7 +323,6 @@ type run struct {
 	exclude []*regexp.Regexp
 	seeds   map[string]bool
 
-	state *State
 	runID int64
 	now   time.Time
 
@@ -331,13 +334,13 @@ type run struct {
 	maxDepth int             // links followed from a seed, seeds being depth 1
 	ctx      context.Context // the run's, for robots.txt reads from link callbacks
 
-	w *writer    // commits articles and crawl state in groups, see group.go
-	q *workQueue // the URLs to fetch, per host, see queue.go
+	w *writer // commits articles and crawl state in groups, see group.go
 	// notes hands each page's header and capture from the transport to
 	// the page's callbacks.
 	notes *pageNotes
-	// dist, when set, replaces q and state: the run is one worker of a
-	// crawl shared through a frontier (see distributed.go).
+	// dist is the run's share of the crawl through its frontier (see
+	// distributed.go): the embedded frontier of a crawl of one process,
+	// or a Redis frontier shared by many workers.
 	dist *dist
 
 	mu       sync.Mutex
@@ -364,7 +367,55 @@ type run struct {
 // Stats.Errors, not returned; the error is for a site that cannot be
 // crawled at all (bad config, no valid seed) or a cancelled ctx.
 func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, error) {
-	return c.run(ctx, site, ex, c.cfg.Frontier)
+	if c.cfg.Frontier != nil {
+		return c.run(ctx, site, ex, c.cfg.Frontier, false)
+	}
+	if len(site.Seeds) == 0 {
+		return Stats{}, fmt.Errorf("crawler: site %q has no seeds", site.Name)
+	}
+	if site.Name == "" {
+		// As newRun names it: the crawl state is the site's.
+		if u, err := canonicalURL(site.Seeds[0], nil); err == nil {
+			site.Name = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	f, release, err := c.localFrontier(site)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer release()
+	return c.run(ctx, site, ex, f, true)
+}
+
+// localFrontier returns the embedded frontier of a crawl of one process:
+// the site's in the crawl state (Config.State), or, without one, a
+// frontier in a temporary directory that release removes (a crawl that
+// remembers nothing).
+func (c *Crawler) localFrontier(site Site) (frontier.Frontier, func(), error) {
+	delay := c.cfg.Delay
+	if site.Delay > 0 {
+		delay = site.Delay
+	}
+	if delay <= 0 {
+		delay = -1 // none; zero would be the frontier's default
+	}
+	opts := frontier.Options{Delay: delay, LeaseTTL: c.cfg.LeaseTTL}
+	if c.cfg.State != nil {
+		return c.cfg.State.acquire(site.Name, opts)
+	}
+	dir, err := os.MkdirTemp("", "newsarc-frontier-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("crawler: frontier: %w", err)
+	}
+	f, err := boltfrontier.Open(filepath.Join(dir, "frontier.db"), opts, nil)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("crawler: frontier: %w", err)
+	}
+	return f, func() {
+		f.Close()
+		os.RemoveAll(dir)
+	}, nil
 }
 
 // RunWorker crawls site as Run does, as one worker of a crawl shared
@@ -375,11 +426,11 @@ func (c *Crawler) RunWorker(ctx context.Context, site Site, ex Extractor, f fron
 	if f == nil {
 		return Stats{}, errors.New("crawler: RunWorker without a frontier")
 	}
-	return c.run(ctx, site, ex, f)
+	return c.run(ctx, site, ex, f, false)
 }
 
-func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.Frontier) (Stats, error) {
-	r, err := c.newRun(site, ex, f != nil)
+func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.Frontier, local bool) (Stats, error) {
+	r, err := c.newRun(site, ex)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -390,8 +441,8 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	if site.MaxDepth > 0 {
 		cfg.MaxDepth = site.MaxDepth
 	}
-	// colly fetches synchronously, in the workers of the run's queue (see
-	// queue.go): a fixed pool takes URLs host by host, where colly's
+	// colly fetches synchronously, in the run's goroutines that lease
+	// hosts from the frontier (see distributed.go), where colly's
 	// asynchronous mode started a goroutine per queued URL.
 	col := colly.NewCollector(
 		colly.StdlibContext(ctx),
@@ -414,36 +465,23 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 
 	// robots.txt: newsarc reads each origin's file once (robotsFor) and
 	// checks every URL before it is queued, and every redirect; colly's own
-	// check, which would read the files again, is off. The seeds' files are
-	// read first: their Sitemap lines are seeds.
+	// check, which would read the files again, is off.
 	col.IgnoreRobotsTxt = true
 	r.pace, r.delay, r.maxDepth, r.ctx = pace, cfg.Delay, cfg.MaxDepth, ctx
-	var sitemaps []string
-	if f != nil {
-		// One worker of a shared crawl: every request to a host is made
-		// under the frontier's lease on it, robots.txt's included, so
-		// robots.txt is read when a host is first leased (see dist.fetch).
-		r.dist = newDist(r, f, c.cfg.Worker)
-		col.AllowURLRevisit = true // the frontier's seen set decides
+	// Every request to a host is made under the frontier's lease on it,
+	// robots.txt's included, so robots.txt is read when a host is first
+	// leased (see dist.fetch), and its Sitemap lines are queued then.
+	worker := c.cfg.Worker
+	if local {
+		worker = "local"
 	}
-	if !cfg.IgnoreRobots && r.dist == nil {
-		for _, host := range r.seedHosts() {
-			sitemaps = append(sitemaps, r.robotsFor(ctx, host).info.sitemaps...)
-		}
-	}
+	r.dist = newDist(r, f, worker, local)
+	col.AllowURLRevisit = true // the frontier's seen set decides
 	// Requests in flight per host are the queue's to limit (Parallelism,
 	// or one under a robots.txt Crawl-delay), and the pacer spaces them.
-	r.q = newWorkQueue(pace)
-	if r.state != nil {
-		r.q.spill, r.q.memory = stateSpill{s: r.state, site: r.site.Name}, queueMemory
-		r.q.failed = func(err error) { r.log.Error("crawl queue", "err", err) }
-	}
 	col.OnRequest(func(req *colly.Request) {
 		defer r.recoverPage("request", req.URL.String())
 		r.log.Debug("fetch", "url", req.URL.String(), "depth", depthOf(req.Ctx))
-		if !r.keeps() {
-			return
-		}
 		// Conditional GET with what the last fetch said; never for seeds,
 		// feeds and sitemaps, whose links are the news: a 304 would hide
 		// what a sitemap index's children or a front page now list.
@@ -491,42 +529,21 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	}()
 
 	r.stats.Started = time.Now()
-	var resumeFrom []frontierURL
-	var due []string
-	if r.dist != nil {
-		var err error
-		if due, err = r.dist.begin(ctx); err != nil {
-			close(stop)
-			<-done
-			return Stats{}, err
-		}
-	} else if r.state != nil {
-		run, resumed, frontier, err := r.state.beginRun(r.site.Name, r.now)
-		if err != nil {
-			close(stop)
-			<-done
-			return Stats{}, err
-		}
-		r.runID, r.stats.Resumed, resumeFrom = run.ID, resumed, frontier
-		if resumed {
-			r.log.Info("resuming a killed run", "run", run.ID, "count", len(frontier))
-		}
-		due = r.state.due(r.site.Name, r.now)
+	due, err := r.dist.begin(ctx)
+	if err != nil {
+		close(stop)
+		<-done
+		return Stats{}, err
 	}
 	// All start URLs in one call, marked seen before the first is fetched,
-	// so that no page fetched meanwhile claims one of them first. A
-	// resumed URL keeps the depth it was found at.
+	// so that no page fetched meanwhile claims one of them first. The URLs
+	// a killed run left queued are in the frontier, with their depth.
 	var start []target
-	for _, list := range [][]string{site.Seeds, sitemaps, due} {
+	for _, list := range [][]string{site.Seeds, due} {
 		for _, s := range list {
 			if u, err := canonicalURL(s, nil); err == nil {
 				start = append(start, target{u: u, depth: 1, seed: true})
 			}
-		}
-	}
-	for _, f := range resumeFrom {
-		if u, err := canonicalURL(f.URL, nil); err == nil {
-			start = append(start, target{u: u, depth: f.Depth, seed: true})
 		}
 	}
 	// The writer commits the articles in groups; it is stopped, which
@@ -535,18 +552,12 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	r.visit(start, true)
 	var workers sync.WaitGroup
 	for range r.workers(cfg) {
-		if r.dist != nil {
-			workers.Go(func() { r.dist.work(ctx) })
-		} else {
-			workers.Go(func() { r.work(ctx) })
-		}
+		workers.Go(func() { r.dist.work(ctx) })
 	}
 	workers.Wait()
 	col.Wait()
 	r.stopWriter()
-	if r.dist != nil {
-		r.dist.stop()
-	}
+	r.dist.stop()
 	close(stop)
 	<-done
 	st := r.snapshot()
@@ -558,20 +569,8 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	if err := ctx.Err(); err != nil {
 		return st, fmt.Errorf("crawler: %s: %w", r.site.Name, err)
 	}
-	if r.dist != nil {
-		return st, r.dist.finish(ctx)
-	}
-	if r.state != nil {
-		if err := r.state.finishRun(r.site.Name, runState{ID: r.runID, Started: st.Started}); err != nil {
-			return st, err
-		}
-	}
-	return st, nil
+	return st, r.dist.finish(ctx)
 }
-
-// keeps reports whether the run keeps per-URL fetch state: in the crawl
-// state, or in a shared crawl's frontier.
-func (r *run) keeps() bool { return r.state != nil || r.dist != nil }
 
 // seedHosts returns scheme://host of each seed, once.
 func (r *run) seedHosts() []*url.URL {
@@ -588,7 +587,7 @@ func (r *run) seedHosts() []*url.URL {
 	return out
 }
 
-func (c *Crawler) newRun(site Site, ex Extractor, shared bool) (*run, error) {
+func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	if len(site.Seeds) == 0 {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
@@ -596,10 +595,7 @@ func (c *Crawler) newRun(site Site, ex Extractor, shared bool) (*run, error) {
 		seen: urlSet{}, pages: map[string]bool{}, redirect: map[string]string{}, rejected: urlSet{}, lists: map[string]int{}, attempts: map[string]int{},
 		shapes: map[string]*shapeCount{}, listLinked: urlSet{},
 		shown: map[string]PageState{}, pendingIDs: map[string]int{},
-		state: c.cfg.State, now: time.Now()}
-	if shared {
-		r.state = nil // the frontier keeps the run's state
-	}
+		now: time.Now()}
 	for _, s := range site.Seeds {
 		u, err := canonicalURL(s, nil)
 		if err != nil {
@@ -686,25 +682,16 @@ func depthOf(c *colly.Context) int {
 // colly.
 func (r *run) visitAll(ts []target) { r.visit(ts, false) }
 
-// visit is visitAll; start says ts are the run's start URLs, which a
-// shared crawl enqueues once per run across its workers (frontier.Seed).
-// A worker of a shared crawl leaves robots.txt and the per-URL state to
-// the moment a URL is leased (see dist.fetch): reading robots.txt is a
-// request, made only under a lease on the host, and the state is the
-// frontier's.
+// visit is visitAll; start says ts are the run's start URLs, which are
+// enqueued once per run across a shared crawl's workers (frontier.Seed).
+// robots.txt and the per-URL state are checked when a URL is leased (see
+// dist.fetch): reading robots.txt is a request, made only under a lease
+// on the host, and the state is the frontier's.
 func (r *run) visit(ts []target, start bool) {
-	// robots.txt first, outside the lock: reading an origin's file the
-	// first time is a request.
-	robots := make([]string, len(ts))
-	for i, t := range ts {
-		if r.dist == nil && r.scope.allows(t.u) && t.depth <= r.maxDepth {
-			robots[i] = r.robotsCheck(r.ctx, t.u)
-		}
-	}
 	var accepted []frontierURL
 	var hubs, seedy []bool
 	r.mu.Lock()
-	for i, t := range ts {
+	for _, t := range ts {
 		u := t.u
 		s := u.String()
 		shape := TrapReason(u) // computed once per link
@@ -724,20 +711,10 @@ func (r *run) visit(ts []target, start bool) {
 			reason = trap
 		case r.excluded(s):
 			reason = "excluded"
-		case robots[i] != "":
-			reason = robots[i]
 		case r.lists[template(u)] >= r.c.cfg.MaxListPages:
 			reason = "list-budget"
 		case r.stats.Queued >= r.maxPages():
 			reason = "max-pages"
-		case r.state != nil:
-			p, ok := r.shown[s]
-			if !ok {
-				p, ok = r.state.Page(r.site.Name, s)
-			}
-			if ok {
-				reason = r.stateReason(p, s, t.seed)
-			}
 		}
 		if reason != "" {
 			// A URL refused as a trap, off-site or too deep is not marked
@@ -753,9 +730,6 @@ func (r *run) visit(ts []target, start bool) {
 			continue
 		}
 		r.seen.add(s)
-		if r.dist == nil {
-			r.stats.Queued++ // a worker counts the URLs it fetches
-		}
 		accepted = append(accepted, frontierURL{URL: s, Depth: t.depth})
 		hubs = append(hubs, t.hub)
 		seedy = append(seedy, t.seed)
@@ -764,31 +738,7 @@ func (r *run) visit(ts []target, start bool) {
 	if len(accepted) == 0 {
 		return
 	}
-	if r.dist != nil {
-		r.dist.enqueue(accepted, hubs, seedy, start)
-		return
-	}
-	if r.state != nil {
-		if err := r.state.queue(r.site.Name, accepted...); err != nil {
-			r.log.Error("crawl state", "err", err)
-		}
-	}
-	// Queued host by host, in the order found.
-	var hosts []string
-	byHost := map[string][]queued{}
-	for i, f := range accepted {
-		host := f.URL
-		if u, err := url.Parse(f.URL); err == nil {
-			host = u.Host
-		}
-		if _, ok := byHost[host]; !ok {
-			hosts = append(hosts, host)
-		}
-		byHost[host] = append(byHost[host], queued{url: f.URL, depth: int32(f.Depth), first: hubs[i]})
-	}
-	for _, h := range hosts {
-		r.q.push(h, byHost[h]...)
-	}
+	r.dist.enqueue(accepted, hubs, seedy, start)
 }
 
 // stateReason says why a URL whose last fetch left p is not fetched
@@ -813,50 +763,28 @@ func (r *run) stateReason(p PageState, s string, seed bool) string {
 // seeds' hosts, at least 4 (other hosts of the site, robots.txt reads and
 // continuation pages share them), at most 64.
 func (r *run) workers(cfg Config) int {
-	if r.dist != nil {
-		// A worker of a shared crawl leases one host per goroutine (whose
-		// URLs it fetches Parallelism at a time): a goroutine per seed
-		// host, and one more for the site's other hosts. An idle one
-		// polls the frontier.
-		return min(len(r.seedHosts())+1, 64)
-	}
-	return min(max(cfg.Parallelism*len(r.seedHosts()), 4), 64)
+	// A run leases one host per goroutine (whose URLs it fetches
+	// Parallelism at a time): a goroutine per seed host, and one more for
+	// the site's other hosts. An idle one polls the frontier.
+	return min(len(r.seedHosts())+1, 64)
 }
 
 // handledKey marks a request's colly Context once its response or error
 // reached the run's callbacks.
 const handledKey = "newsarc.handled"
 
-// work fetches URLs from the run's queue until it is done or ctx ends.
-func (r *run) work(ctx context.Context) {
-	for {
-		it, host, ok := r.q.take(ctx)
-		if !ok {
-			return
-		}
-		r.fetch(it)
-		r.q.finish(host)
-	}
-}
-
-// fetch sends one queued URL through colly, whose callbacks handle the
+// fetch sends one leased URL through colly, whose callbacks handle the
 // page; what ends it before a callback (a URL colly refuses) is counted
 // here.
-func (r *run) fetch(it queued) {
-	defer r.recoverPage("request", it.url)
-	if it.retry != nil {
-		if err := it.retry.Retry(); err != nil && !handled(it.retry.Ctx) {
-			r.notFetched(it.url, err)
-		}
-		return
-	}
+func (r *run) fetch(u string, depth int) {
+	defer r.recoverPage("request", u)
 	cctx := colly.NewContext()
-	cctx.Put(depthKey, int(it.depth))
-	err := r.col.Request(http.MethodGet, it.url, nil, cctx, nil)
+	cctx.Put(depthKey, depth)
+	err := r.col.Request(http.MethodGet, u, nil, cctx, nil)
 	if err == nil || handled(cctx) {
 		return
 	}
-	r.notFetched(it.url, err)
+	r.notFetched(u, err)
 }
 
 func handled(c *colly.Context) bool {
@@ -865,12 +793,7 @@ func handled(c *colly.Context) bool {
 
 // notFetched counts a URL colly refused before fetching it.
 func (r *run) notFetched(u string, err error) {
-	if r.state != nil {
-		_ = r.state.unqueue(r.site.Name, u)
-	}
-	if r.dist != nil {
-		r.dist.drop(u, "not-fetched")
-	}
+	r.dist.drop(u, "not-fetched")
 	r.count(func(st *Stats) { st.Queued-- })
 	var already *colly.AlreadyVisitedError
 	if errors.As(err, &already) {
@@ -1126,28 +1049,19 @@ func (r *run) extract(ctx context.Context, pageURL string, h http.Header, body [
 // previous returns the state of a URL from before this fetch: what the
 // crawl state holds, or what a page handed to the writer will record.
 func (r *run) previous(u string) (PageState, bool) {
-	if !r.keeps() {
-		return PageState{}, false
-	}
 	r.mu.Lock()
 	p, ok := r.shown[u]
 	r.mu.Unlock()
 	if ok {
 		return p, true
 	}
-	if r.dist != nil {
-		return r.dist.page(u)
-	}
-	return r.state.Page(r.site.Name, u)
+	return r.dist.page(u)
 }
 
 // recordPage has a URL's fetch state recorded, with the writer's next
 // group, under the URL fetched and, when different, under its canonical
 // form (a redirect's target).
 func (r *run) recordPage(fetched, canonical string, ps PageState) {
-	if !r.keeps() {
-		return
-	}
 	recs := recordsFor(r.pageURLs(fetched, canonical), ps)
 	r.submit(&commitItem{shown: recs, state: func(store.Change, error) []pageRecord { return recs }})
 }
@@ -1204,10 +1118,8 @@ func (r *run) markMobile(links []link, articleID string) []pageRecord {
 		r.mu.Lock()
 		r.seen.add(s)
 		r.mu.Unlock()
-		if r.keeps() {
-			out = append(out, pageRecord{s, PageState{Kind: KindAlternate, ArticleID: articleID, FetchedAt: now, Run: r.runID,
-				NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}})
-		}
+		out = append(out, pageRecord{s, PageState{Kind: KindAlternate, ArticleID: articleID, FetchedAt: now, Run: r.runID,
+			NextDue: now.Add(r.c.cfg.Revisit[len(r.c.cfg.Revisit)-1])}})
 	}
 	return out
 }
@@ -1274,9 +1186,7 @@ func (r *run) notArticle(u *url.URL) {
 	r.lists[template(u)]++
 	r.shapeCount(u).others++
 	r.mu.Unlock()
-	if r.dist != nil {
-		r.dist.listPage(u)
-	}
+	r.dist.listPage(u)
 }
 
 // errAlternate is archive's answer for an alternate URL of an article
@@ -1375,12 +1285,7 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 	if errors.As(err, &already) {
 		// A redirect to a page this run already fetched.
 		r.skipped("duplicate-redirect")
-		if r.state != nil {
-			_ = r.state.unqueue(r.site.Name, u)
-		}
-		if r.dist != nil {
-			r.dist.drop(u, "duplicate-redirect")
-		}
+		r.dist.drop(u, "duplicate-redirect")
 		return
 	}
 	if status > 0 {
@@ -1424,12 +1329,7 @@ func (r *run) onError(ctx context.Context, resp *colly.Response, err error) {
 			r.count(func(st *Stats) { st.Retries++ })
 			// Queued again for its time, not slept on: the worker goes on
 			// with other pages meanwhile.
-			if r.dist != nil {
-				r.dist.retry(u, time.Now().Add(wait))
-				return
-			}
-			r.q.push(resp.Request.URL.Host, queued{url: u, depth: int32(depthOf(resp.Ctx)),
-				at: time.Now().Add(wait).UnixNano(), retry: resp.Request})
+			r.dist.retry(u, time.Now().Add(wait))
 			return
 		}
 	}

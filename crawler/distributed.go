@@ -12,14 +12,16 @@ import (
 	"newsarc/crawler/frontier"
 )
 
-// A shared crawl. With Config.Frontier set, a run is one worker of a crawl
-// that any number of processes, on any number of machines, run together
-// through one frontier (redisfrontier: a Redis server). colly stays the
-// fetcher; the frontier stands beside it, in place of the run's local
-// queue and crawl state. colly's own queue and storage (queue.Storage,
-// storage.Storage) do not fit: they hold URLs and visited flags, with no
-// leases, no hosts, no per-URL fetch state and no way to mark a URL done
-// only after its article is written, which is what many workers need.
+// The crawl through a frontier. Every run crawls through one: a crawl of
+// one process on its site's embedded frontier (boltfrontier, kept in the
+// crawl state, see State), and a worker of a shared crawl (Config.Frontier)
+// on the frontier that any number of processes, on any number of
+// machines, run together (redisfrontier: a Redis server). colly stays the
+// fetcher; the frontier stands beside it. colly's own queue and storage
+// (queue.Storage, storage.Storage) do not fit: they hold URLs and visited
+// flags, with no leases, no hosts, no per-URL fetch state and no way to
+// mark a URL done only after its article is written, which is what many
+// workers need.
 //
 //   - The run's start URLs (seeds, the revisits that are due) pass the
 //     link rules and are enqueued once per run, whichever worker comes
@@ -91,6 +93,9 @@ type dist struct {
 	r      *run
 	f      frontier.Frontier
 	worker string
+	// local: the run is a crawl of one process, on its embedded frontier
+	// (the crawl state), not a worker of a shared crawl.
+	local bool
 
 	// submitted and committed count the items handed to the writer and
 	// committed by it: a lease whose URLs were all fetched when
@@ -102,6 +107,7 @@ type dist struct {
 	leases  map[*heldLease]bool
 	cache   map[string]cachedPage // fetch state read when a URL was leased
 	robots  map[string]bool       // origins whose sitemaps were enqueued
+	budget  map[string]urlSet     // a local run's budgets: name → the URLs holding a place
 	drained bool                  // the frontier was found empty
 	avoid   map[string]time.Time  // hosts handed off to another worker → until when this one does not lease them
 	ttl     time.Duration         // the last lease's time and delay, for batch
@@ -145,12 +151,12 @@ type heldLease struct {
 	lost    bool
 }
 
-func newDist(r *run, f frontier.Frontier, worker string) *dist {
+func newDist(r *run, f frontier.Frontier, worker string, local bool) *dist {
 	if worker == "" {
 		worker = "worker"
 	}
-	return &dist{r: r, f: f, worker: worker, held: map[string]*heldLease{}, leases: map[*heldLease]bool{},
-		cache: map[string]cachedPage{}, robots: map[string]bool{}, wake: make(chan struct{}),
+	return &dist{r: r, f: f, worker: worker, local: local, held: map[string]*heldLease{}, leases: map[*heldLease]bool{},
+		cache: map[string]cachedPage{}, robots: map[string]bool{}, budget: map[string]urlSet{}, wake: make(chan struct{}),
 		stopRenew: make(chan struct{}), renewDone: make(chan struct{})}
 }
 
@@ -162,12 +168,24 @@ func (d *dist) begin(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Joining a run begun by another worker is the rule, not a resumed
-	// crawl: Stats.Resumed stays false.
-	r.runID, r.stats.Run, r.stats.Worker = run.ID, run.ID, d.worker
-	r.log = r.log.With("run", run.ID, "worker", d.worker)
-	if run.Resumed {
-		r.log.Info("joining the site's run")
+	r.runID = run.ID
+	switch {
+	case d.local:
+		// The run of a crawl of one process that is not finished was
+		// killed: this one resumes it, from the URLs it left queued.
+		r.stats.Resumed = run.Resumed
+		if run.Resumed {
+			st, _ := d.f.Stats(ctx, r.site.Name)
+			r.log.Info("resuming a killed run", "run", run.ID, "count", st.Pending)
+		}
+	default:
+		// Joining a run begun by another worker is the rule, not a
+		// resumed crawl: Stats.Resumed stays false.
+		r.stats.Run, r.stats.Worker = run.ID, d.worker
+		r.log = r.log.With("run", run.ID, "worker", d.worker)
+		if run.Resumed {
+			r.log.Info("joining the site's run")
+		}
 	}
 	due, err := d.f.Due(ctx, r.site.Name, r.now)
 	if err != nil {
@@ -480,7 +498,7 @@ func (d *dist) fetch(ctx context.Context, h *heldLease, e frontier.Entry) {
 		r.count(func(st *Stats) { st.Queued-- })
 		return
 	}
-	r.fetch(queued{url: e.URL, depth: int32(e.Depth)})
+	r.fetch(e.URL, e.Depth)
 }
 
 // budgets takes u's places in the run's budgets, which the frontier keeps
@@ -499,7 +517,7 @@ func (d *dist) budgets(ctx context.Context, u *url.URL, seed bool) (string, erro
 		r.mu.Unlock()
 		if listy {
 			if name := "list " + t; frontier.CheckBudget(name) == nil {
-				ok, err := d.f.Claim(ctx, r.site.Name, r.runID, name, s, r.c.cfg.MaxListPages)
+				ok, err := d.claim(ctx, name, s, r.c.cfg.MaxListPages)
 				if err != nil {
 					return "", err
 				}
@@ -509,7 +527,7 @@ func (d *dist) budgets(ctx context.Context, u *url.URL, seed bool) (string, erro
 			}
 		}
 	}
-	ok, err := d.f.Claim(ctx, r.site.Name, r.runID, "pages", s, r.maxPages())
+	ok, err := d.claim(ctx, "pages", s, r.maxPages())
 	if err != nil {
 		return "", err
 	}
@@ -517,6 +535,31 @@ func (d *dist) budgets(ctx context.Context, u *url.URL, seed bool) (string, erro
 		return "max-pages", nil
 	}
 	return "", nil
+}
+
+// claim takes a place for url in the named budget of the run (see
+// frontier.Frontier.Claim). A crawl of one process keeps its budgets in
+// memory, as they are its alone (a resumed run starts them again); a
+// worker's are the frontier's, shared by every worker.
+func (d *dist) claim(ctx context.Context, name, url string, limit int) (bool, error) {
+	if !d.local {
+		return d.f.Claim(ctx, d.r.site.Name, d.r.runID, name, url, limit)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := d.budget[name]
+	if b == nil {
+		b = urlSet{}
+		d.budget[name] = b
+	}
+	if b.has(url) {
+		return true, nil
+	}
+	if len(b) >= limit {
+		return false, nil
+	}
+	b.add(url)
+	return true, nil
 }
 
 // listPage counts a page found not to be an article in its shape's list
@@ -528,7 +571,7 @@ func (d *dist) listPage(u *url.URL) {
 	if frontier.CheckBudget(name) != nil {
 		return
 	}
-	if _, err := d.f.Claim(context.WithoutCancel(r.ctx), r.site.Name, r.runID, name, u.String(), r.c.cfg.MaxListPages); err != nil {
+	if _, err := d.claim(context.WithoutCancel(r.ctx), name, u.String(), r.c.cfg.MaxListPages); err != nil {
 		r.log.Warn("frontier: list budget", "url", u.String(), "err", err)
 	}
 }
@@ -657,9 +700,8 @@ func (d *dist) retry(u string, at time.Time) {
 // document the index rejects, a full disk), when u is a URL this worker
 // leased: it is fetched again after a backoff, as a failed fetch is, up
 // to Config.Retries times, then dropped under "store"; unrecorded, it is
-// new to the next run. A crawl of one process leaves such a page queued
-// for the run that resumes it. Other URLs (another URL of the page) are
-// left alone.
+// new to the next run. Each refused put counts as a store error. Other
+// URLs (another URL of the page) are left alone.
 func (d *dist) refused(u string) {
 	r := d.r
 	if r.ctx.Err() != nil {

@@ -156,9 +156,7 @@ func (r *run) submit(it *commitItem) {
 		r.pendingIDs[it.art.ID]++
 	}
 	r.mu.Unlock()
-	if r.dist != nil {
-		r.dist.submitted.Add(1)
-	}
+	r.dist.submitted.Add(1)
 	if r.w == nil {
 		r.c.commit(context.Background(), []*commitItem{it})
 		return
@@ -346,19 +344,14 @@ func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 			continue
 		}
 		recs[r] = append(recs[r], got...)
-		if len(got) == 0 && errs[i] != nil && !stopped(errs[i]) && r.dist != nil {
+		if len(got) == 0 && errs[i] != nil && !stopped(errs[i]) {
 			for _, rec := range it.shown {
 				refused[r] = append(refused[r], rec.url)
 			}
 		}
 	}
 	for _, r := range runs {
-		if r.state != nil && len(recs[r]) > 0 {
-			if err := r.state.record(r.site.Name, recs[r]); err != nil {
-				r.log.Error("crawl state", "pages", len(recs[r]), "err", err)
-			}
-		}
-		if r.dist != nil {
+		{
 			// Pages the archive refused are fetched again later, or
 			// dropped; left leased, they would be fetched again at once
 			// when their lease is released, without end.

@@ -88,10 +88,8 @@ func (r *run) appendPages(ctx context.Context, self string, h http.Header, body 
 			return
 		}
 		r.count(func(st *Stats) { st.ArticlePages++ })
-		if r.keeps() {
-			recs = append(recs, pageRecord{s, PageState{Kind: KindContinuation, Status: status, ArticleID: art.ID,
-				ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}})
-		}
+		recs = append(recs, pageRecord{s, PageState{Kind: KindContinuation, Status: status, ArticleID: art.ID,
+			ETag: nh.Get("ETag"), LastModified: nh.Get("Last-Modified"), FetchedAt: time.Now().UTC(), Run: r.runID}})
 		from, h, body = s, nh, nb
 	}
 	return recs

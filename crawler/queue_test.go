@@ -130,7 +130,7 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		heap0, rss0 := memNow()
+		heap0, rss0, anon0 := memNowAnon()
 		cfg := testConfig()
 		cfg.Parallelism = 1
 		cfg.Retries = 0
@@ -138,13 +138,20 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		cfg.MaxListPages = lists + 10
 		cfg.State = state
 		ctx, cancel := context.WithCancel(context.Background())
+		// Every article queued: in the site's frontier, queued or
+		// leased, or failed already (the list pages are done).
+		var failed atomic.Int64
+		cfg.Progress = func(s crawler.Stats) { failed.Store(int64(s.ErrorCount())) }
 		queuedAll := make(chan struct{})
-		var once sync.Once
-		cfg.Progress = func(s crawler.Stats) {
-			if s.Queued >= n+lists+1 {
-				once.Do(func() { close(queuedAll) })
+		go func() {
+			for ctx.Err() == nil {
+				if q, _ := state.Frontiers(); int64(q["mem"])+failed.Load() >= int64(n) {
+					close(queuedAll)
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
-		}
+		}()
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -157,7 +164,7 @@ func BenchmarkQueuedMemory(b *testing.B) {
 			b.Fatal("the crawl ended before every article was queued")
 		}
 		time.Sleep(time.Second)
-		heap1, rss1 := memNow()
+		heap1, rss1, anon1 := memNowAnon()
 		cancel()
 		<-done
 		per := func(after, before uint64) float64 {
@@ -165,6 +172,7 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		}
 		b.ReportMetric(per(heap1, heap0), "heap-MB/1M-queued")
 		b.ReportMetric(per(rss1, rss0), "RSS-MB/1M-queued")
+		b.ReportMetric(per(anon1, anon0), "anon-RSS-MB/1M-queued")
 		state.Close()
 	}
 	close(release)
@@ -172,17 +180,32 @@ func BenchmarkQueuedMemory(b *testing.B) {
 
 // memNow returns the live heap after a GC and the process's resident set.
 func memNow() (heap, rss uint64) {
+	heap, rss, _ = memNowAnon()
+	return heap, rss
+}
+
+// memNowAnon is memNow with the resident set's anonymous part: the
+// process's own memory, without the file pages it maps (bbolt maps its
+// files; the kernel may drop those pages at will).
+func memNowAnon() (heap, rss, anon uint64) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heap = ms.HeapAlloc + ms.StackInuse
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-				kb, _ := strconv.ParseUint(f[1], 10, 64)
+			f := strings.Fields(l)
+			if len(f) < 2 {
+				continue
+			}
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			switch f[0] {
+			case "VmRSS:":
 				rss = kb << 10
+			case "RssAnon:":
+				anon = kb << 10
 			}
 		}
 	}
-	return heap, rss
+	return heap, rss, anon
 }

@@ -260,7 +260,5 @@ func (r *run) crawlDelay(host string, d time.Duration) {
 	d = min(d, r.c.cfg.MaxRetryWait)
 	r.log.Info("robots.txt crawl-delay", "host", host, "dur", d)
 	r.pace.set(host, d, 1)
-	if r.dist != nil {
-		r.dist.setDelay(host, d)
-	}
+	r.dist.setDelay(host, d)
 }

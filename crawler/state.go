@@ -1,27 +1,44 @@
 package crawler
 
 import (
-	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"newsarc/crawler/frontier"
+	"newsarc/crawler/frontier/boltfrontier"
 )
 
-// State is the crawl state that outlives a process: per site, the frontier
-// of queued URLs, and per URL what its last fetch found (validators for
-// conditional GET, content hash, status, when to revisit). A run that is
-// killed leaves its frontier behind; the next run of the site resumes it
-// and skips the pages the killed run finished. State is safe for concurrent
-// use; one process opens it at a time.
+// State is the crawl state that outlives a process: a directory holding
+// one embedded frontier (crawler/frontier/boltfrontier) per site, with the
+// site's runs, its queue and seen set while a run goes on, and what the
+// last fetch of each URL found (validators for conditional GET, content
+// hash, status, when to revisit). A run that is killed leaves its queue
+// behind; the next run of the site resumes it and skips the pages the
+// killed run finished. A crawl of one process runs on these frontiers as a
+// crawl shared by many workers runs on Redis: through the same
+// frontier.Frontier interface. State is safe for concurrent use; one
+// process opens it at a time.
 type State struct {
-	db *bolt.DB
+	dir string
+
+	mu     sync.Mutex
+	closed bool
+	open   map[string]*siteFrontier // site → its frontier, while a run uses it
+}
+
+type siteFrontier struct {
+	f     *boltfrontier.Frontier
+	users int
 }
 
 // PageState is what newsarc remembers of one URL: its kind, the
@@ -44,346 +61,312 @@ const (
 	KindPanic        = frontier.KindPanic        // a step of the page panicked: it rests
 )
 
-// frontierURL is a URL in a site's frontier and its depth: the number of
-// links followed from a seed to it, seeds being 1. A resumed run goes on
-// from the depth the killed one had reached.
+// frontierURL is a URL to queue and its depth: the number of links
+// followed from a seed to it, seeds being 1. A resumed run goes on from
+// the depth the killed one had reached.
 type frontierURL struct {
 	URL   string
 	Depth int
 }
 
-// runState is a site's current or last run.
-type runState struct {
-	ID       int64     `json:"id"`
-	Started  time.Time `json:"started"`
-	Finished bool      `json:"finished"`
-}
-
-var (
-	bucketRuns = []byte("runs")
-)
-
-func pagesBucket(site string) []byte    { return []byte("pages/" + site) }
-func frontierBucket(site string) []byte { return []byte("frontier/" + site) }
-func spillBucket(site string) []byte    { return []byte("spill/" + site) }
-
 // ErrStateLocked is returned when another process holds the crawl state.
 var ErrStateLocked = errors.New("crawler: crawl state is in use by another newsarc process")
 
-// OpenState opens (creating) the crawl state database at path.
-func OpenState(path string) (*State, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("%w: %s", ErrStateLocked, path)
-		}
-		return nil, fmt.Errorf("crawler: open state %s: %w", path, err)
+// OpenState opens (creating) the crawl state directory dir. A site's
+// file is opened by the run of the site, and is locked while it is: two
+// processes never crawl one site on one state.
+func OpenState(dir string) (*State, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("crawler: open state %s: %w", dir, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketRuns)
-		return err
-	}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("crawler: init state: %w", err)
-	}
-	return &State{db: db}, nil
+	return &State{dir: dir, open: map[string]*siteFrontier{}}, nil
 }
 
-// view and update run a bbolt transaction; a panic in bbolt (a damaged
-// file) is returned as an error wrapping ErrPanic, so that it neither
-// escapes a page nor leaves a lock held.
-func (s *State) view(fn func(*bolt.Tx) error) error {
-	return guard("crawl state", func() error { return s.db.View(fn) })
-}
+// Dir returns the state's directory.
+func (s *State) Dir() string { return s.dir }
 
-func (s *State) update(fn func(*bolt.Tx) error) error {
-	return guard("crawl state", func() error { return s.db.Update(fn) })
-}
-
-// Close closes the database.
-func (s *State) Close() error { return s.db.Close() }
-
-// beginRun starts a run of site, or resumes the unfinished one. It returns
-// the run and, when resuming, the URLs left in its frontier.
-func (s *State) beginRun(site string, now time.Time) (run runState, resumed bool, frontier []frontierURL, err error) {
-	err = s.update(func(tx *bolt.Tx) error {
-		// The queue's spilled URLs are in the frontier too: a resumed run
-		// queues them again from there.
-		if err := tx.DeleteBucket(spillBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
-		}
-		runs := tx.Bucket(bucketRuns)
-		if b := runs.Get([]byte(site)); b != nil {
-			if err := json.Unmarshal(b, &run); err != nil {
-				return err
-			}
-		}
-		if run.ID != 0 && !run.Finished {
-			resumed = true
-			if f := tx.Bucket(frontierBucket(site)); f != nil {
-				if err := f.ForEach(func(k, v []byte) error {
-					frontier = append(frontier, frontierURL{URL: string(k), Depth: decodeDepth(v)})
-					return nil
-				}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		run = runState{ID: run.ID + 1, Started: now}
-		if err := tx.DeleteBucket(frontierBucket(site)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists(pagesBucket(site)); err != nil {
-			return err
-		}
-		b, err := json.Marshal(run)
-		if err != nil {
-			return err
-		}
-		return runs.Put([]byte(site), b)
-	})
-	if err != nil {
-		err = fmt.Errorf("crawler: begin run of %s: %w", site, err)
-	}
-	return run, resumed, frontier, err
-}
-
-// finishRun marks the run complete and drops its frontier.
-func (s *State) finishRun(site string, run runState) error {
-	run.Finished = true
-	err := s.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{frontierBucket(site), spillBucket(site)} {
-			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-				return err
-			}
-		}
-		b, err := json.Marshal(run)
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketRuns).Put([]byte(site), b)
-	})
-	if err != nil {
-		return fmt.Errorf("crawler: finish run of %s: %w", site, err)
-	}
-	return nil
-}
-
-// queue adds URLs, with their depth, to the site's frontier in one
-// transaction.
-func (s *State) queue(site string, urls ...frontierURL) error {
-	return s.update(func(tx *bolt.Tx) error {
-		f, err := tx.CreateBucketIfNotExists(frontierBucket(site))
-		if err != nil {
-			return err
-		}
-		for _, u := range urls {
-			if err := f.Put([]byte(u.URL), binary.AppendUvarint(nil, uint64(max(u.Depth, 1)))); err != nil {
-				return err
-			}
-		}
+// Close closes the state and the frontiers left open.
+func (s *State) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
 		return nil
-	})
+	}
+	s.closed = true
+	var first error
+	for site, sf := range s.open {
+		if err := sf.f.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(s.open, site)
+	}
+	return first
 }
 
-// decodeDepth reads a frontier value: a depth as a uvarint. Frontiers
-// written before depths were kept hold the byte 1, which reads as depth 1;
-// anything unreadable is depth 1 too.
-func decodeDepth(v []byte) int {
-	d, n := binary.Uvarint(v)
-	if n <= 0 || d < 1 || d > 1<<20 {
-		return 1
+// siteFile returns the file of site's frontier: the site's name, with
+// every byte but letters, digits, '.', '-' and '_' written %XX.
+func (s *State) siteFile(site string) string {
+	return filepath.Join(s.dir, escapeSite(site)+".db")
+}
+
+func escapeSite(site string) string {
+	var b strings.Builder
+	for i := 0; i < len(site); i++ {
+		c := site[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.' && i > 0, c == '-', c == '_':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
 	}
-	return int(d)
+	return b.String()
+}
+
+func unescapeSite(name string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		if name[i] != '%' {
+			b.WriteByte(name[i])
+			continue
+		}
+		if i+2 >= len(name) {
+			return "", false
+		}
+		var c byte
+		if _, err := fmt.Sscanf(name[i+1:i+3], "%02X", &c); err != nil {
+			return "", false
+		}
+		b.WriteByte(c)
+		i += 2
+	}
+	return b.String(), true
+}
+
+// acquire opens site's frontier with opts for a run, or returns it open;
+// release closes it once its last user is done.
+func (s *State) acquire(site string, opts frontier.Options) (*boltfrontier.Frontier, func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, frontier.ErrClosed
+	}
+	sf := s.open[site]
+	if sf == nil {
+		f, err := boltfrontier.Open(s.siteFile(site), opts, nil)
+		if errors.Is(err, frontier.ErrLocked) {
+			return nil, nil, fmt.Errorf("%w: %s", ErrStateLocked, s.siteFile(site))
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("crawler: crawl state of %s: %w", site, err)
+		}
+		sf = &siteFrontier{f: f}
+		s.open[site] = sf
+	}
+	sf.users++
+	var once sync.Once
+	return sf.f, func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			sf.users--
+			if sf.users == 0 && s.open[site] == sf {
+				delete(s.open, site)
+				sf.f.Close()
+			}
+		})
+	}, nil
+}
+
+// with runs fn on site's frontier, opening it for the call when no run
+// holds it; ok is false when the site has no crawl state.
+func (s *State) with(site string, fn func(*boltfrontier.Frontier) error) (ok bool, err error) {
+	if _, err := os.Stat(s.siteFile(site)); err != nil {
+		s.mu.Lock()
+		_, open := s.open[site]
+		s.mu.Unlock()
+		if !open {
+			return false, nil
+		}
+	}
+	f, release, err := s.acquire(site, frontier.Options{})
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return true, fn(f)
 }
 
 // Page returns what is known of url on site, and false when nothing is.
 func (s *State) Page(site, url string) (PageState, bool) {
 	var p PageState
-	var ok bool
-	_ = s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(pagesBucket(site))
-		if b == nil {
-			return nil
-		}
-		if v := b.Get([]byte(url)); v != nil {
-			ok = json.Unmarshal(v, &p) == nil
-		}
-		return nil
-	})
-	return p, ok
-}
-
-// done records a fetched (or finally failed) URL and takes it off the
-// frontier, in one transaction.
-func (s *State) done(site, url string, p PageState) error {
-	b, err := json.Marshal(p)
-	if err != nil {
+	var found bool
+	_, _ = s.with(site, func(f *boltfrontier.Frontier) error {
+		var err error
+		p, found, err = f.Page(context.Background(), site, url)
 		return err
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
-		if err != nil {
-			return err
-		}
-		if err := pb.Put([]byte(url), b); err != nil {
-			return err
-		}
-		if f := tx.Bucket(frontierBucket(site)); f != nil {
-			return f.Delete([]byte(url))
-		}
-		return nil
 	})
-}
-
-// record records the fetch state of many URLs and takes them off the
-// frontier, in one transaction: a group commit's pages.
-func (s *State) record(site string, recs []pageRecord) error {
-	vals := make([][]byte, len(recs))
-	for i, rec := range recs {
-		b, err := json.Marshal(rec.ps)
-		if err != nil {
-			return err
-		}
-		vals[i] = b
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
-		if err != nil {
-			return err
-		}
-		f := tx.Bucket(frontierBucket(site))
-		for i, rec := range recs {
-			if err := pb.Put([]byte(rec.url), vals[i]); err != nil {
-				return err
-			}
-			if f != nil {
-				if err := f.Delete([]byte(rec.url)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return p, found
 }
 
 // Frontiers returns the length of each site's frontier: the URLs queued
 // and not yet done, by the run going on or by one that was killed. Sites
 // with an empty frontier are left out.
 func (s *State) Frontiers() (map[string]int, error) {
-	out := map[string]int{}
-	err := s.view(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			site, ok := strings.CutPrefix(string(name), "frontier/")
-			if !ok {
-				return nil
-			}
-			if n := b.Stats().KeyN; n > 0 {
-				out[site] = n
-			}
-			return nil
-		})
-	})
+	names, err := filepath.Glob(filepath.Join(s.dir, "*.db"))
 	if err != nil {
 		return nil, fmt.Errorf("crawler: frontiers: %w", err)
 	}
+	out := map[string]int{}
+	for _, name := range names {
+		site, ok := unescapeSite(strings.TrimSuffix(filepath.Base(name), ".db"))
+		if !ok {
+			continue
+		}
+		if _, err := s.with(site, func(f *boltfrontier.Frontier) error {
+			st, err := f.Stats(context.Background(), site)
+			if err == nil && st.Pending > 0 {
+				out[site] = int(st.Pending)
+			}
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("crawler: frontiers: %w", err)
+		}
+	}
 	return out, nil
 }
 
-// unqueue takes a URL off the frontier without recording a fetch (a URL
-// refused by robots.txt or a limit).
-func (s *State) unqueue(site, url string) error {
-	return s.update(func(tx *bolt.Tx) error {
-		if f := tx.Bucket(frontierBucket(site)); f != nil {
-			return f.Delete([]byte(url))
-		}
-		return nil
-	})
+// Files returns the site frontiers' files, for a check of their pages.
+func (s *State) Files() ([]string, error) {
+	return filepath.Glob(filepath.Join(s.dir, "*.db"))
 }
 
-// due returns the archived articles of site whose revisit time has come,
-// and the archived articles that panicked once their rest is over.
-func (s *State) due(site string, now time.Time) []string {
-	var out []string
-	_ = s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(pagesBucket(site))
-		if b == nil {
-			return nil
+// MigrateState moves the crawl state of the single file newsarc kept
+// before (state.db: runs, pages and the queue of an unfinished run of
+// every site) into the state directory dir, a frontier per site, and
+// renames the file to path + ".migrated". Each site's runs and page
+// states carry over unchanged (the frontier keeps the same records); the
+// URLs a killed run left queued are queued in its resumed run. It does
+// nothing when path does not exist.
+func MigrateState(path, dir string) (sites int, err error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	old, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return 0, fmt.Errorf("%w: %s", ErrStateLocked, path)
 		}
-		return b.ForEach(func(k, v []byte) error {
-			var p PageState
-			if json.Unmarshal(v, &p) == nil && (p.Kind == KindArticle || p.Kind == KindPanic && p.ArticleID != "") &&
-				!p.Removed && !now.Before(p.NextDue) {
-				out = append(out, string(k))
+		return 0, fmt.Errorf("crawler: migrate %s: %w", path, err)
+	}
+	defer old.Close()
+	s, err := OpenState(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	type siteRun struct {
+		run   []byte
+		queue []frontierURL
+	}
+	runs := map[string]*siteRun{}
+	err = guard("crawl state", func() error {
+		return old.View(func(tx *bolt.Tx) error {
+			rb := tx.Bucket([]byte("runs"))
+			if rb == nil {
+				return nil
+			}
+			if err := rb.ForEach(func(k, v []byte) error {
+				runs[string(k)] = &siteRun{run: append([]byte(nil), v...)}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for site, sr := range runs {
+				var run struct {
+					ID       int64 `json:"id"`
+					Finished bool  `json:"finished"`
+				}
+				if json.Unmarshal(sr.run, &run) != nil || run.Finished {
+					continue
+				}
+				if q := tx.Bucket([]byte("frontier/" + site)); q != nil {
+					if err := q.ForEach(func(k, v []byte) error {
+						sr.queue = append(sr.queue, frontierURL{URL: string(k), Depth: decodeDepth(v)})
+						return nil
+					}); err != nil {
+						return err
+					}
+				}
 			}
 			return nil
 		})
 	})
-	return out
-}
-
-// stateSpill keeps the URLs a run's queue holds beyond its memory budget
-// in the crawl state, per host in the order they were queued, until the
-// queue takes them back (see workQueue).
-type stateSpill struct {
-	s    *State
-	site string
-}
-
-func spillKey(host string, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append([]byte(host), 0), seq)
-}
-
-// spill writes URLs of host, numbered from seq, in one transaction.
-func (p stateSpill) spill(host string, seq uint64, items []queued) error {
-	err := p.s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(spillBucket(p.site))
+	if err != nil {
+		return 0, fmt.Errorf("crawler: migrate %s: %w", path, err)
+	}
+	ctx := context.Background()
+	for site, sr := range runs {
+		f, err := bolt.Open(s.siteFile(site), 0o644, &bolt.Options{Timeout: 2 * time.Second})
 		if err != nil {
-			return err
+			return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
 		}
-		for i, it := range items {
-			v := binary.AppendUvarint(nil, uint64(max(it.depth, 1)))
-			if err := b.Put(spillKey(host, seq+uint64(i)), append(v, it.url...)); err != nil {
+		err = guard("crawl state", func() error {
+			return old.View(func(otx *bolt.Tx) error {
+				return f.Update(func(tx *bolt.Tx) error {
+					rb, err := tx.CreateBucketIfNotExists([]byte("runs"))
+					if err != nil {
+						return err
+					}
+					if err := rb.Put([]byte(site), sr.run); err != nil {
+						return err
+					}
+					pb, err := tx.CreateBucketIfNotExists([]byte("pages/" + site))
+					if err != nil {
+						return err
+					}
+					if ob := otx.Bucket([]byte("pages/" + site)); ob != nil {
+						return ob.ForEach(func(k, v []byte) error { return pb.Put(k, v) })
+					}
+					return nil
+				})
+			})
+		})
+		f.Close()
+		if err != nil {
+			return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
+		}
+		if len(sr.queue) > 0 {
+			if _, err := s.with(site, func(bf *boltfrontier.Frontier) error {
+				if _, err := bf.BeginRun(ctx, site); err != nil {
+					return err
+				}
+				entries := make([]frontier.Entry, len(sr.queue))
+				for i, q := range sr.queue {
+					entries[i] = frontier.Entry{URL: q.URL, Site: site, Depth: q.Depth, Kind: "page"}
+				}
+				_, err := bf.Enqueue(ctx, entries...)
 				return err
+			}); err != nil {
+				return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("crawler: spill queue of %s: %w", p.site, err)
+		sites++
 	}
-	return nil
+	old.Close()
+	if err := os.Rename(path, path+".migrated"); err != nil {
+		return sites, fmt.Errorf("crawler: migrate %s: %w", path, err)
+	}
+	return sites, nil
 }
 
-// unspill takes back up to n of host's spilled URLs, oldest first.
-func (p stateSpill) unspill(host string, n int) ([]queued, error) {
-	var out []queued
-	err := p.s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(spillBucket(p.site))
-		if b == nil {
-			return nil
-		}
-		prefix := append([]byte(host), 0)
-		c := b.Cursor()
-		var keys [][]byte
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, v = c.Next() {
-			d, m := binary.Uvarint(v)
-			if m <= 0 {
-				d, m = 1, 0
-			}
-			out = append(out, queued{url: string(v[m:]), depth: int32(min(d, 1<<20))})
-			keys = append(keys, bytes.Clone(k))
-		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("crawler: unspill queue of %s: %w", p.site, err)
+// decodeDepth reads a queue value of the old crawl state: a depth as a
+// uvarint. Queues written before depths were kept hold the byte 1, which
+// reads as depth 1; anything unreadable is depth 1 too.
+func decodeDepth(v []byte) int {
+	d, n := binary.Uvarint(v)
+	if n <= 0 || d < 1 || d > 1<<20 {
+		return 1
 	}
-	return out, nil
+	return int(d)
 }

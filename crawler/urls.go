@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"net/url"
 	"path"
@@ -267,3 +268,22 @@ func template(u *url.URL) string {
 	sort.Strings(keys)
 	return u.Host + digits.ReplaceAllString(u.Path, "0") + "?" + strings.Join(keys, "&")
 }
+
+// urlSet is a set of URLs kept as 64-bit FNV-1a hashes: 8 bytes a URL
+// instead of the URL, for the sets a run keeps of every URL it meets. Two
+// URLs of one run share a hash with a chance of about n²/2⁶⁵ (3 in 100
+// million at a million URLs); the later one would then be taken for seen.
+type urlSet map[uint64]struct{}
+
+func urlHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func (s urlSet) has(u string) bool {
+	_, ok := s[urlHash(u)]
+	return ok
+}
+
+func (s urlSet) add(u string) { s[urlHash(u)] = struct{}{} }

@@ -2,10 +2,13 @@ package crawler
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"newsarc/crawler/frontier"
+	"newsarc/crawler/frontier/boltfrontier"
 	"newsarc/store"
 	"newsarc/store/bleve"
 	"newsarc/store/storetest"
@@ -45,10 +48,17 @@ func TestSitesShareTheWriter(t *testing.T) {
 	c := New(cfg, arch, nil)
 	arts := storetest.Articles(8)
 	newRun := func(name string) *run {
-		r, err := c.newRun(Site{Name: name, Seeds: []string{"http://" + name + ".test/"}}, nil, false)
+		r, err := c.newRun(Site{Name: name, Seeds: []string{"http://" + name + ".test/"}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		f, err := boltfrontier.Open(filepath.Join(t.TempDir(), "frontier.db"), frontier.Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		r.ctx = context.Background()
+		r.dist = newDist(r, f, "local", true)
 		return r
 	}
 	submit := func(r *run, as ...*store.Article) {

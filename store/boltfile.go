@@ -23,7 +23,7 @@ const (
 )
 
 // CheckBoltFile checks the file of a bbolt database (the archive's
-// articles.db, the crawl's state.db) before it is opened, and returns an
+// articles.db, a site's crawl-state file) before it is opened, and returns an
 // error wrapping ErrCorrupt when opening it would crash the process or
 // silently start an empty database: a file cut short (bbolt maps the file
 // into memory, and reading a page past its end kills the process with

@@ -143,7 +143,15 @@ func frontierChild(role string) error {
 		cfg := crawlerConfig(p, n+10, 1)
 		cfg.State = a.state
 		cfg.Recorder = a.warc
-		cfg.Progress = func(s crawler.Stats) { queued.Store(int64(s.Queued)) }
+		// Queued: the URLs in the site's frontier, queued or leased.
+		go func() {
+			for ctx.Err() == nil {
+				if n, err := a.state.Frontiers(); err == nil {
+					queued.Store(int64(n["frontier"]))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
 		c := crawler.New(cfg, a.store, slog.Default())
 		start = func() {
 			go func() {
@@ -168,24 +176,21 @@ func frontierChild(role string) error {
 	r.rss0, r.heap0 = memNow()
 	t0 := time.Now()
 	start()
-	// One more than the links: the front page itself is queued too.
 	want := int64(n)
-	if role == "frontier-newsarc" {
-		want++
-	}
 	for queued.Load() < want && time.Since(t0) < 5*time.Minute {
 		time.Sleep(50 * time.Millisecond)
 	}
-	// Counted as queued is not yet handed to colly (newsarc records the
-	// frontier in its crawl state first): colly's Async mode holds each
-	// queued request in a goroutine of its own, so wait until there are
-	// as many, and they stop growing.
-	for runtime.NumGoroutine() < int(want) && time.Since(t0) < 5*time.Minute {
-		time.Sleep(50 * time.Millisecond)
-	}
-	for g := -1; g != runtime.NumGoroutine(); {
-		g = runtime.NumGoroutine()
-		time.Sleep(300 * time.Millisecond)
+	if role == "frontier-colly" {
+		// Counted as queued is not yet handed to colly: its Async mode
+		// holds each queued request in a goroutine of its own, so wait
+		// until there are as many, and they stop growing.
+		for runtime.NumGoroutine() < int(want) && time.Since(t0) < 5*time.Minute {
+			time.Sleep(50 * time.Millisecond)
+		}
+		for g := -1; g != runtime.NumGoroutine(); {
+			g = runtime.NumGoroutine()
+			time.Sleep(300 * time.Millisecond)
+		}
 	}
 	r.secs = time.Since(t0).Seconds()
 	r.rss, r.heap = memNow()

@@ -52,7 +52,6 @@ type options struct {
 	workers     string
 	newsarc     string
 	redis       string
-	embedded    bool
 }
 
 func main() {
@@ -75,7 +74,6 @@ func main() {
 	flag.StringVar(&o.workers, "workers", "", "measure a crawl shared by `N,M,...` worker processes (newsarc crawl --worker) instead")
 	flag.StringVar(&o.newsarc, "newsarc", "", "the newsarc binary the workers run (with --workers)")
 	flag.StringVar(&o.redis, "redis", os.Getenv("REDIS_URL"), "the Redis server of the workers' frontier (with --workers; default $REDIS_URL)")
-	flag.BoolVar(&o.embedded, "embedded-frontier", false, "crawl newsarc's side through the embedded bbolt frontier (crawler/frontier/boltfrontier), the path of a shared crawl's worker, instead of the local queue and crawl state")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -26,8 +25,6 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"newsarc/crawler"
-	"newsarc/crawler/frontier"
-	"newsarc/crawler/frontier/boltfrontier"
 	"newsarc/crawler/gensite"
 	"newsarc/extract"
 	"newsarc/store/bleve"
@@ -256,7 +253,7 @@ func openNewsarc(ctx context.Context, dir string) (*newsarcArchive, error) {
 	if err != nil {
 		return nil, err
 	}
-	state, err := crawler.OpenState(filepath.Join(dir, "state.db"))
+	state, err := crawler.OpenState(filepath.Join(dir, "state"))
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -329,9 +326,6 @@ func crawlNewsarc(ctx context.Context, seeds []string, o options, lists int, pro
 		cfg := crawlerConfig(o.parallelism, o.articles+lists+1, lists)
 		cfg.State = a.state
 		cfg.Recorder = a.warc
-		if o.embedded {
-			cfg.State, cfg.Worker = nil, "crawlbench"
-		}
 		c := crawler.New(cfg, a.store, slog.Default())
 		// The sites at once, as `newsarc crawl` runs them (up to
 		// crawler.sites_at_once, 4 by default).
@@ -350,25 +344,7 @@ func crawlNewsarc(ctx context.Context, seeds []string, o options, lists int, pro
 				defer func() { <-slots }()
 				// The site as `newsarc crawl URL` names it: host:port.
 				site := crawler.Site{Name: u.Host, Seeds: []string{seed + "/"}}
-				var s crawler.Stats
-				var err error
-				if o.embedded {
-					// As `newsarc crawl --worker` runs a site: with the
-					// site's own frontier, here an embedded one.
-					var f *boltfrontier.Frontier
-					f, err = boltfrontier.Open(filepath.Join(dir, "frontier-"+strings.ReplaceAll(u.Host, ":", "_")+".db"),
-						frontier.Options{Delay: -1}, slog.Default())
-					if err != nil {
-						mu.Lock()
-						firstErr = cmp.Or(firstErr, err)
-						mu.Unlock()
-						return
-					}
-					defer f.Close()
-					s, err = c.RunWorker(ctx, site, extract.New(extract.DefaultOptions()), f)
-				} else {
-					s, err = c.Run(ctx, site, extract.New(extract.DefaultOptions()))
-				}
+				s, err := c.Run(ctx, site, extract.New(extract.DefaultOptions()))
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil && firstErr == nil {

@@ -119,12 +119,7 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 	if err != nil {
 		return nil, err
 	}
-	statePath := filepath.Join(cfg.Data, "state.db")
-	if err := store.CheckBoltFile(statePath); err != nil { // a cut file would crash the crawl (SIGBUS)
-		st.Close()
-		return nil, fmt.Errorf("crawl state: %w: move it aside and the next crawl starts afresh; the archive is kept", err)
-	}
-	state, err := crawler.OpenState(statePath)
+	state, err := openState(cfg, log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -144,6 +139,37 @@ func openArchive(ctx context.Context, cfg Config, log *slog.Logger) (*archive, e
 		return nil, err
 	}
 	return &archive{cfg: cfg, store: st, state: state, warc: w, runs: &runLog{path: runLogPath(cfg)}, live: &liveRuns{}, log: log}, nil
+}
+
+// stateDir is the crawl state: a frontier file per site.
+func stateDir(cfg Config) string { return filepath.Join(cfg.Data, "state") }
+
+// legacyState is the single crawl-state file of newsarc before the
+// state directory; openState migrates it.
+func legacyState(cfg Config) string { return filepath.Join(cfg.Data, "state.db") }
+
+// openState opens the crawl state, moving a legacy state.db into it
+// first, after checking its files: a file cut short would crash the crawl
+// (SIGBUS) when read.
+func openState(cfg Config, log *slog.Logger) (*crawler.State, error) {
+	legacy := legacyState(cfg)
+	if _, err := os.Stat(legacy); err == nil {
+		if err := store.CheckBoltFile(legacy); err != nil {
+			return nil, fmt.Errorf("crawl state: %w: move it aside and the next crawl starts afresh; the archive is kept", err)
+		}
+		n, err := crawler.MigrateState(legacy, stateDir(cfg))
+		if err != nil {
+			return nil, fmt.Errorf("crawl state: %w", err)
+		}
+		log.Info("crawl state moved to a frontier per site", "sites", n, "dir", stateDir(cfg), "old", legacy+".migrated")
+	}
+	files, _ := filepath.Glob(filepath.Join(stateDir(cfg), "*.db"))
+	for _, f := range files {
+		if err := store.CheckBoltFile(f); err != nil {
+			return nil, fmt.Errorf("crawl state: %w: move %s aside and the next crawl of its site starts afresh; the archive is kept", err, f)
+		}
+	}
+	return crawler.OpenState(stateDir(cfg))
 }
 
 func runLogPath(cfg Config) string { return filepath.Join(cfg.Data, "runs.jsonl") }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -39,7 +40,7 @@ func checkCmd(g *globals) *cobra.Command {
   - every record of every WARC file reads back, and its WARC-Block-Digest
     and WARC-Payload-Digest match its bytes;
   - each article's capture points at a readable response record of its URL;
-  - the crawl state (state.db) is whole.
+  - the crawl state (state/, a file per site) is whole.
 
 It prints counts and the first problems, and exits non-zero when it found
 any. With --repair it then rebuilds what the records can give again (the
@@ -155,7 +156,7 @@ var hints = map[string]string{
 	bleve.PartLinks:    "newsarc check --repair rebuilds the near-duplicate table from the records",
 	"warc":             "the WARC records at this place are lost; the rest of the file reads",
 	"capture":          "the article's raw response cannot be replayed or re-extracted",
-	"state":            "the crawl state is damaged: move state.db aside; the next crawl starts afresh and the archive is kept",
+	"state":            "the crawl state is damaged: move the file aside (state/SITE.db, or the older state.db); the next crawl of its site starts afresh and the archive is kept",
 }
 
 // checkArchive verifies the archive of cfg (see checkCmd). open, when not
@@ -236,8 +237,14 @@ func checkArchive(ctx context.Context, cfg Config, open store.Store) (*checkRepo
 	} else if !errors.Is(err, fs.ErrNotExist) { // no WARC files yet: nothing to check
 		return nil, err
 	}
-	if err := store.CheckBoltFile(filepath.Join(cfg.Data, "state.db")); err != nil {
-		rep.add("state", "", err.Error())
+	states, _ := filepath.Glob(filepath.Join(stateDir(cfg), "*.db"))
+	if _, err := os.Stat(legacyState(cfg)); err == nil {
+		states = append(states, legacyState(cfg))
+	}
+	for _, f := range states {
+		if err := store.CheckBoltFile(f); err != nil {
+			rep.add("state", "", filepath.Base(f)+": "+err.Error())
+		}
 	}
 	return rep, ctx.Err()
 }

@@ -132,13 +132,17 @@ func TestCheck(t *testing.T) {
 			want: []string{"problems (capture 16)", "capture not found"},
 		},
 		{
-			name: "state.db cut short",
+			name: "crawl state cut short",
 			damage: func(t *testing.T, data string) {
-				if err := os.Truncate(filepath.Join(data, "state.db"), 5000); err != nil {
+				files, _ := filepath.Glob(filepath.Join(data, "state", "*.db"))
+				if len(files) != 1 {
+					t.Fatalf("crawl state files %v, want the site's", files)
+				}
+				if err := os.Truncate(files[0], 5000); err != nil {
 					t.Fatal(err)
 				}
 			},
-			want:  []string{"state", "cut short", "move state.db aside"},
+			want:  []string{"state", "cut short", "move the file aside"},
 			crawl: "crawl state: store: archive damaged",
 		},
 	}

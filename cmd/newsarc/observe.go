@@ -44,7 +44,7 @@ func newMetrics(cfg Config, st store.Store, a *archive) *metrics.Registry {
 // dataSizes returns the bytes each part of the data directory takes.
 func dataSizes(data string) map[string]int64 {
 	out := map[string]int64{}
-	for part, name := range map[string]string{"archive": "archive", "warc": "warc", "state": "state.db", "spool": "spool"} {
+	for part, name := range map[string]string{"archive": "archive", "warc": "warc", "state": "state", "spool": "spool"} {
 		var n int64
 		err := filepath.WalkDir(filepath.Join(data, name), func(_ string, d fs.DirEntry, err error) error {
 			if err != nil {

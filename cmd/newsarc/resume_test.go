@@ -66,7 +66,7 @@ func TestResumeAfterKill(t *testing.T) {
 	_ = cmd.Wait()
 	before := site.Requests()
 	// What the killed run recorded as finished.
-	state, err := crawler.OpenState(filepath.Join(data, "state.db"))
+	state, err := crawler.OpenState(filepath.Join(data, "state"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,9 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatalf("crawl --json: %v\n%s", err, out)
 	}
 	s := stats[0]
-	if !s.Resumed || s.Skipped["done-before-kill"] == 0 {
+	// The pages finished before the kill are in the resumed run's seen
+	// set: they are not offered again (checked below, on the requests).
+	if !s.Resumed {
 		t.Errorf("second run did not resume: resumed %v, skipped %v", s.Resumed, s.Skipped)
 	}
 	after := site.Requests()
@@ -201,7 +203,7 @@ func TestKillMidGroup(t *testing.T) {
 	for _, r := range exportJSONL(t, data) {
 		archived[r.CanonicalURL] = true
 	}
-	state, err := crawler.OpenState(filepath.Join(data, "state.db"))
+	state, err := crawler.OpenState(filepath.Join(data, "state"))
 	if err != nil {
 		t.Fatal(err)
 	}

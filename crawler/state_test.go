@@ -1,0 +1,104 @@
+package crawler_test
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsarc/crawler"
+)
+
+// TestMigrateState: the single state.db file of the crawl before the
+// frontier per site moves into the state directory. An archived article
+// still rests (not fetched again before its revisit time), its
+// validators are kept, and the URL a killed run left queued is fetched
+// by the run that resumes it. The old file is kept, renamed.
+func TestMigrateState(t *testing.T) {
+	f, paths := newsSite(t, 4)
+	dir := t.TempDir()
+	old := filepath.Join(dir, "state.db")
+	db, err := bolt.Open(old, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	resting := crawler.PageState{Kind: crawler.KindArticle, Status: 200, ETag: `"v1"`, ArticleID: "a0",
+		FetchedAt: now.Add(-time.Hour), NextDue: now.Add(48 * time.Hour), Run: 3}
+	err = db.Update(func(tx *bolt.Tx) error {
+		runs, err := tx.CreateBucket([]byte("runs"))
+		if err != nil {
+			return err
+		}
+		run, _ := json.Marshal(map[string]any{"id": 3, "started": now.Add(-time.Hour), "finished": false})
+		if err := runs.Put([]byte("test"), run); err != nil {
+			return err
+		}
+		pages, err := tx.CreateBucket([]byte("pages/test"))
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(resting)
+		if err := pages.Put([]byte(f.URL+paths[0]), b); err != nil {
+			return err
+		}
+		queue, err := tx.CreateBucket([]byte("frontier/test"))
+		if err != nil {
+			return err
+		}
+		return queue.Put([]byte(f.URL+paths[1]), binary.AppendUvarint(nil, 2))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sdir := filepath.Join(dir, "state")
+	n, err := crawler.MigrateState(old, sdir)
+	if err != nil || n != 1 {
+		t.Fatalf("migrate: %d sites, %v; want 1", n, err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("state.db still in place after the migration: %v", err)
+	}
+	if _, err := os.Stat(old + ".migrated"); err != nil {
+		t.Errorf("the old file was not kept: %v", err)
+	}
+	if n, err := crawler.MigrateState(old, sdir); err != nil || n != 0 {
+		t.Errorf("second migration: %d sites, %v; want nothing done", n, err)
+	}
+	state, err := crawler.OpenState(sdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer state.Close()
+	if ps, ok := state.Page("test", f.URL+paths[0]); !ok || ps.ETag != `"v1"` || !ps.NextDue.Equal(resting.NextDue) {
+		t.Fatalf("migrated page %+v, %v; want %+v", ps, ok, resting)
+	}
+	if q, _ := state.Frontiers(); q["test"] != 1 {
+		t.Fatalf("queued after the migration: %v, want the killed run's URL", q)
+	}
+	cfg := testConfig()
+	cfg.State = state
+	// The front page links to every story; the killed run's queue held
+	// the second one.
+	stats := crawl(t, cfg, openStore(t), f.URL+"/")
+	if !stats.Resumed {
+		t.Errorf("the run after the migration did not resume the killed run")
+	}
+	if n := f.count(paths[0]); n != 0 {
+		t.Errorf("the resting article was fetched %d times", n)
+	}
+	for _, p := range paths[1:] {
+		if n := f.count(p); n != 1 {
+			t.Errorf("%s fetched %d times, want once", p, n)
+		}
+	}
+	if q, _ := state.Frontiers(); len(q) != 0 {
+		t.Errorf("queued after the run: %v", q)
+	}
+}

@@ -138,6 +138,14 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 	if len(texts) < 1000 {
 		t.Fatalf("only %d texts", len(texts))
 	}
+	for _, s := range texts {
+		if got, want := SimHash(s), simHashRef(s); got != want {
+			t.Errorf("SimHash(%q) = %016x, reference %016x", s, got, want)
+		}
+		if got, want := leadingDate(s), leadingDateRef(s); got != want {
+			t.Errorf("leadingDate(%q) = %q, reference %q", s, got, want)
+		}
+	}
 	matched := 0
 	for _, l := range exprs {
 		before := matched
@@ -267,4 +275,16 @@ func TestFoldRune(t *testing.T) {
 		}
 	}
 	t.Logf("caseless runs %x", caselessRuns)
+}
+
+// leadingDateRef is leadingDate as first written, to check the version
+// that neither converts the whole line to runes nor runs the clock
+// expression on heads without a colon.
+func leadingDateRef(l string) string {
+	r := []rune(l)
+	head := string(r[:min(len(r), 60)])
+	if loc := rxClockAny.FindStringIndex(head); loc != nil && isDateLine(head[:loc[0]]) {
+		return head
+	}
+	return ""
 }

@@ -515,8 +515,23 @@ func relativeOnly(s string) bool {
 // and a time of day (a byline date that the page runs into the first
 // paragraph), else "".
 func leadingDate(l string) string {
-	r := []rune(l)
-	head := string(r[:min(len(r), 60)])
+	head := l
+	if n := 0; len(head) > 60 {
+		for i := range head {
+			if n == 60 {
+				head = head[:i]
+				break
+			}
+			n++
+		}
+	}
+	if !utf8.ValidString(head) {
+		head = string([]rune(head)) // each bad byte a U+FFFD, as the line's runes were
+	}
+	// A time of day has a colon; most paragraphs' heads have none.
+	if !strings.ContainsRune(head, ':') && !strings.ContainsRune(head, '：') {
+		return ""
+	}
 	if loc := rxClockAny.FindStringIndex(head); loc != nil && isDateLine(head[:loc[0]]) {
 		return head
 	}

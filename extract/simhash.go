@@ -1,8 +1,6 @@
 package extract
 
 import (
-	"hash/fnv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,31 +14,89 @@ import (
 // distance of 3; unrelated articles are usually 20 or more apart. Empty
 // text gives 0.
 func SimHash(text string) uint64 {
-	toks := simTokens(text)
-	if len(toks) == 0 {
-		return 0
-	}
-	var v [64]int
-	h := fnv.New64a()
-	for _, t := range toks {
-		h.Reset()
-		h.Write([]byte(t))
-		x := mix64(h.Sum64())
-		for b := 0; b < 64; b++ {
-			if x&(1<<b) != 0 {
-				v[b]++
-			} else {
-				v[b]--
+	var (
+		ones  [64]int32 // per bit, how many features have it set
+		n     int32     // features
+		word  [64]byte  // the word being read, lower-cased, while it fits
+		buf   = word[:0]
+		runes int
+		// Byte-wide counters, eight to a word: lane j's byte k counts the
+		// features with bit 8k+j set. They move into ones every 255
+		// features, before a byte can overflow.
+		lanes   [8]uint64
+		pending int
+	)
+	spill := func() {
+		for j, l := range lanes {
+			for k := range 8 {
+				ones[8*k+j] += int32(l >> (8 * k) & 0xff)
 			}
 		}
+		lanes, pending = [8]uint64{}, 0
 	}
+	vote := func(h uint64) {
+		const every8th = 0x0101010101010101
+		x := mix64(h)
+		for j := range lanes {
+			lanes[j] += x >> j & every8th
+		}
+		n++
+		if pending++; pending == 255 {
+			spill()
+		}
+	}
+	flush := func() {
+		// Short words (the, and, of) are in every English text and would
+		// pull unrelated articles together.
+		if runes > 3 {
+			vote(fnv64a(buf))
+		}
+		buf, runes = buf[:0], 0
+	}
+	for _, r := range text {
+		switch {
+		case r >= cjkHangulLow && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			flush()
+			var c [utf8.UTFMax]byte
+			vote(fnv64a(utf8.AppendRune(c[:0], r)))
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+			buf = append(buf, byte(r))
+			runes++
+		case r < utf8.RuneSelf && 'A' <= r && r <= 'Z':
+			buf = append(buf, byte(r)+'a'-'A')
+			runes++
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsNumber(r)):
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			runes++
+		default:
+			flush()
+		}
+	}
+	flush()
+	spill()
 	var out uint64
-	for b := 0; b < 64; b++ {
-		if v[b] > 0 {
+	for b, c := range ones {
+		// More features with the bit than without it.
+		if 2*c > n {
 			out |= 1 << b
 		}
 	}
 	return out
+}
+
+// fnv64a is FNV-1a, 64 bits, of b (hash/fnv's New64a without the
+// allocation).
+func fnv64a(b []byte) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= prime
+	}
+	return h
 }
 
 // mix64 spreads FNV's bits (splitmix64's finaliser): FNV alone leaves the
@@ -52,34 +108,6 @@ func mix64(x uint64) uint64 {
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x
-}
-
-// simTokens splits text into lower-cased words of four or more letters,
-// each CJK character a token of its own.
-func simTokens(text string) []string {
-	var out []string
-	var b strings.Builder
-	flush := func() {
-		// Short words (the, and, of) are in every English text and would
-		// pull unrelated articles together.
-		if utf8.RuneCountInString(b.String()) > 3 {
-			out = append(out, b.String())
-		}
-		b.Reset()
-	}
-	for _, r := range text {
-		switch {
-		case r >= cjkHangulLow && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
-			flush()
-			out = append(out, string(r))
-		case unicode.IsLetter(r) || unicode.IsNumber(r):
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			flush()
-		}
-	}
-	flush()
-	return out
 }
 
 // cjkHangulLow is the least rune of Han, Hiragana, Katakana and Hangul.

@@ -1,8 +1,12 @@
 package extract
 
 import (
+	"hash/fnv"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"newsarc/store"
 )
@@ -68,5 +72,84 @@ func TestSimHash(t *testing.T) {
 	}
 	if SimHash("") != 0 {
 		t.Error("SimHash of empty text is not 0")
+	}
+}
+
+// simHashRef is SimHash as first written (words gathered as strings,
+// hash/fnv, a vote counter per bit), kept to check the allocation-free
+// version against.
+func simHashRef(text string) uint64 {
+	var toks []string
+	var b strings.Builder
+	flush := func() {
+		if utf8.RuneCountInString(b.String()) > 3 {
+			toks = append(toks, b.String())
+		}
+		b.Reset()
+	}
+	for _, r := range text {
+		switch {
+		case r >= cjkHangulLow && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			flush()
+			toks = append(toks, string(r))
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	if len(toks) == 0 {
+		return 0
+	}
+	var v [64]int
+	h := fnv.New64a()
+	for _, t := range toks {
+		h.Reset()
+		h.Write([]byte(t))
+		x := mix64(h.Sum64())
+		for b := 0; b < 64; b++ {
+			if x&(1<<b) != 0 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
+	}
+	var out uint64
+	for b := 0; b < 64; b++ {
+		if v[b] > 0 {
+			out |= 1 << b
+		}
+	}
+	return out
+}
+
+// TestSimHashAsReference compares SimHash with simHashRef on texts of
+// every script it treats apart, long words, invalid UTF-8 and random
+// mixes of them (TestLitRegexpMatchesAsRegexp compares them on the
+// fixtures' and the sets' texts too).
+func TestSimHashAsReference(t *testing.T) {
+	texts := []string{"", "a", "abcd", "ABCD Éclair ÉCLAIR straße İstanbul ǅemal", simOriginal, simOther, simZH, simZHOther,
+		"ひらがなカタカナ한국어 mixed漢字words", strings.Repeat("x", 200) + " " + strings.Repeat("Ж", 100),
+		"ab\xffcd efgh\xe4\xb8 ijkl",
+		"١٢٣٤ ٥٦٧٨ Ⅻ½ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ｆｕｌｌｗｉｄｔｈ",
+		// Thousands of features: the byte counters spill many times.
+		strings.Repeat(simZH, 7) + strings.Repeat(simOriginal, 5),
+		// One feature a thousand times: a counter of each set bit passes 255.
+		strings.Repeat("word ", 1000), strings.Repeat("經濟", 700)}
+	alphabet := []rune("aZ9 .Éßǅ漢かカ한Ж١Ⅻ½\u0301\ufffd\u00a0ｆ𝔘")
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		rs := make([]rune, r.IntN(80))
+		for i := range rs {
+			rs[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(rs))
+	}
+	for _, s := range texts {
+		if got, want := SimHash(s), simHashRef(s); got != want {
+			t.Errorf("SimHash(%q) = %016x, reference %016x", s, got, want)
+		}
 	}
 }

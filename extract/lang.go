@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -91,21 +92,32 @@ func detectLanguage(text string) string {
 }
 
 func latinLanguage(text string) string {
+	index := stopwordIndex()
 	counts := map[string]int{}
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
-	if len(words) > 2000 {
-		words = words[:2000]
-	}
-	index := map[string][]string{}
-	for lang, ws := range stopwords {
-		for _, w := range ws {
-			index[w] = append(index[w], lang)
+	var buf [64]byte // most words lower-case here, without an allocation
+	w, words := buf[:0], 0
+	count := func() {
+		if len(w) > 0 {
+			for _, lang := range index[string(w)] {
+				counts[lang]++
+			}
+			w, words = w[:0], words+1
 		}
 	}
-	for _, w := range words {
-		for _, lang := range index[w] {
-			counts[lang]++
+	// The first 2,000 words, lower-cased, split at every rune that is not
+	// a letter once lower-cased.
+	for _, r := range text {
+		if words == 2000 {
+			break
 		}
+		if r = unicode.ToLower(r); unicode.IsLetter(r) {
+			w = utf8.AppendRune(w, r)
+		} else {
+			count()
+		}
+	}
+	if words < 2000 {
+		count()
 	}
 	best, bestN := "en", counts["en"]
 	for _, lang := range []string{"de", "fr", "es", "it", "pt", "nl"} {
@@ -115,6 +127,17 @@ func latinLanguage(text string) string {
 	}
 	return best
 }
+
+// stopwordIndex maps each of stopwords' words to its languages.
+var stopwordIndex = sync.OnceValue(func() map[string][]string {
+	index := map[string][]string{}
+	for lang, ws := range stopwords {
+		for _, w := range ws {
+			index[w] = append(index[w], lang)
+		}
+	}
+	return index
+})
 
 // countWords counts words, each Han or kana character counting as one.
 func countWords(text string) int {

@@ -1,6 +1,11 @@
 package extract
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+)
 
 func TestDetectLanguage(t *testing.T) {
 	tests := []struct{ name, text, want string }{
@@ -36,5 +41,83 @@ func TestCountWords(t *testing.T) {
 		if got := countWords(in); got != want {
 			t.Errorf("countWords(%q) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+// latinLanguageRef is latinLanguage as first written (the whole text
+// lower-cased and split, the stopword index built on every call), kept to
+// check the streaming version against.
+func latinLanguageRef(text string) string {
+	counts := map[string]int{}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) > 2000 {
+		words = words[:2000]
+	}
+	index := map[string][]string{}
+	for lang, ws := range stopwords {
+		for _, w := range ws {
+			index[w] = append(index[w], lang)
+		}
+	}
+	for _, w := range words {
+		for _, lang := range index[w] {
+			counts[lang]++
+		}
+	}
+	best, bestN := "en", counts["en"]
+	for _, lang := range []string{"de", "fr", "es", "it", "pt", "nl"} {
+		if counts[lang] > bestN*3/2 {
+			best, bestN = lang, counts[lang]
+		}
+	}
+	return best
+}
+
+// TestLatinLanguageAsReference compares latinLanguage with
+// latinLanguageRef on random mixes of stopwords of every language, cased
+// and split by all sorts of runes, past the 2,000-word cut
+// (TestLitRegexpMatchesAsRegexp compares them on the fixtures' and the
+// sets' texts too).
+func TestLatinLanguageAsReference(t *testing.T) {
+	var vocab []string
+	for _, ws := range stopwords {
+		vocab = append(vocab, ws...)
+	}
+	vocab = append(vocab, "Über", "ÉTÉ", "straße", "İstanbul", "ǅemal", "x\u0301y", "\xff", "١٢", "漢字", "ДА")
+	seps := []string{" ", "  ", ", ", "\n", "-", "'", "’", "1", "\u00a0", "Ⅻ", "½"}
+	r := rand.New(rand.NewPCG(5, 6))
+	texts := []string{"", "the", "THE DER LE",
+		// German by the 2,000th word, English without the cut: the 10
+		// words before it decide.
+		strings.Repeat("the ", 796) + strings.Repeat("der ", 1204) + strings.Repeat("the ", 100)}
+	if got := latinLanguageRef(texts[3]); got != "de" {
+		t.Fatalf("the text around the cut is %s to the reference, want de", got)
+	}
+	for range 300 {
+		var b strings.Builder
+		n := r.IntN(60)
+		if r.IntN(10) == 0 {
+			n = 1990 + r.IntN(30) // around the cut
+		}
+		for range n {
+			w := vocab[r.IntN(len(vocab))]
+			if r.IntN(4) == 0 {
+				w = strings.ToUpper(w)
+			}
+			b.WriteString(w)
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		texts = append(texts, b.String())
+	}
+	langs := map[string]int{}
+	for _, s := range texts {
+		got, want := latinLanguage(s), latinLanguageRef(s)
+		if got != want {
+			t.Errorf("latinLanguage(%.80q) = %s, reference %s", s, got, want)
+		}
+		langs[want]++
+	}
+	if len(langs) < 4 {
+		t.Errorf("the texts gave only %v: the comparison proves little", langs)
 	}
 }

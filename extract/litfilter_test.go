@@ -145,6 +145,9 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 		if got, want := leadingDate(s), leadingDateRef(s); got != want {
 			t.Errorf("leadingDate(%q) = %q, reference %q", s, got, want)
 		}
+		if got, want := latinLanguage(s), latinLanguageRef(s); got != want {
+			t.Errorf("latinLanguage(%.80q) = %s, reference %s", s, got, want)
+		}
 	}
 	matched := 0
 	for _, l := range exprs {

@@ -207,6 +207,11 @@ type Stats struct {
 	Updated    int           `json:"updated"`     // articles whose text changed
 	Unchanged  int           `json:"unchanged"`   // articles fetched again, same text
 	NotArticle int           `json:"not_article"` // pages followed but not archived
+	// Waiting is what the frontier holds of the site and has not finished
+	// (queued, leased, waiting for a retry), as last counted (every second
+	// while the progress is watched, and at the end): what the run has
+	// left to do; of a shared crawl, what all its workers have left.
+	Waiting int64 `json:"waiting,omitempty"`
 	// Verdicts counts the pages judged not to be articles by the reason
 	// extraction gave ("list page", "teasers hold the page's prose", ...).
 	Verdicts map[string]int `json:"verdicts,omitempty"`
@@ -518,11 +523,14 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 		}
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
-		for {
+		for tick := 0; ; tick++ {
 			select {
 			case <-stop:
 				return
 			case <-t.C:
+				if tick%5 == 0 {
+					r.countWaiting(ctx)
+				}
 				cfg.Progress(r.snapshot())
 			}
 		}
@@ -560,6 +568,7 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	r.dist.stop()
 	close(stop)
 	<-done
+	r.countWaiting(context.WithoutCancel(ctx))
 	st := r.snapshot()
 	if cfg.Progress != nil {
 		cfg.Progress(st)
@@ -645,6 +654,17 @@ func (r *run) snapshot() Stats {
 	s.RobotsUnavailable = slices.Clone(r.stats.RobotsUnavailable)
 	s.Duration = time.Since(s.Started)
 	return s
+}
+
+// countWaiting sets Stats.Waiting from the frontier's count of the site's
+// unfinished URLs. A frontier that does not answer within a second (Redis
+// away) leaves the last count.
+func (r *run) countWaiting(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if st, err := r.dist.f.Stats(ctx, r.site.Name); err == nil {
+		r.count(func(s *Stats) { s.Waiting = st.Pending })
+	}
 }
 
 func (r *run) count(f func(s *Stats)) {

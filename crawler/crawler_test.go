@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -371,5 +372,68 @@ func TestCancelStopsCrawl(t *testing.T) {
 	}
 	if stats.Fetched >= 900 {
 		t.Errorf("fetched %d pages after cancel", stats.Fetched)
+	}
+}
+
+// TestProgressCountsWaiting: the live counts say what the frontier still
+// holds of the site, so that a watcher sees how much is left: while a
+// front page's 40 stories are fetched one at a time, 41 or fewer wait; a
+// finished run has none left; a run stopped half-way reports what it
+// left for the next one.
+func TestProgressCountsWaiting(t *testing.T) {
+	var links []string
+	for i := range 40 {
+		links = append(links, fmt.Sprintf("/story/%d", i))
+	}
+	f := newFixture(t, map[string]http.HandlerFunc{
+		"/{$}":    html(listPage(links...)),
+		"/story/": html(page("A story", "story")),
+	})
+	cfg := testConfig()
+	cfg.Parallelism = 1
+	cfg.Delay = 30 * time.Millisecond // 40 stories take over a second: the count is taken while they wait
+	var mu sync.Mutex
+	var seen []int64
+	cfg.Progress = func(s crawler.Stats) {
+		mu.Lock()
+		seen = append(seen, s.Waiting)
+		mu.Unlock()
+	}
+	c := crawler.New(cfg, openStore(t), nil)
+	stats, err := c.Run(context.Background(), crawler.Site{Name: "w", Seeds: []string{f.URL + "/"}}, extract.New(extract.DefaultOptions()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	most := slices.Max(seen)
+	mu.Unlock()
+	// The front page too waits until its group is committed.
+	if most < 1 || most > 41 {
+		t.Errorf("the live counts said at most %d URLs waiting (%v), want between 1 and the 40 stories and the front page", most, seen)
+	}
+	if stats.Waiting != 0 || stats.New != 40 {
+		t.Errorf("finished run: %d waiting, %d new; want 0 and 40", stats.Waiting, stats.New)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Progress = func(s crawler.Stats) {
+		if s.Fetched >= 5 {
+			cancel()
+		}
+	}
+	state, err := crawler.OpenState(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer state.Close()
+	cfg.State = state
+	c = crawler.New(cfg, openStore(t), nil)
+	stats, err = c.Run(ctx, crawler.Site{Name: "w", Seeds: []string{f.URL + "/"}}, extract.New(extract.DefaultOptions()))
+	if err == nil {
+		t.Fatal("a cancelled run returned no error")
+	}
+	if left := 41 - stats.Fetched; stats.Waiting < 1 || int(stats.Waiting) > left {
+		t.Errorf("stopped after %d pages with %d waiting, want between 1 and %d", stats.Fetched, stats.Waiting, left)
 	}
 }

@@ -16,16 +16,19 @@ type Run struct {
 	Running  bool      `json:"running"`
 	// Status is "running", "ok", "failed" or "interrupted"; Error says why
 	// a run failed.
-	Status      string `json:"status"`
-	Error       string `json:"error,omitempty"`
-	Pages       int    `json:"pages"`  // responses received
-	Queued      int    `json:"queued"` // URLs handed to the fetcher
-	Articles    int    `json:"articles"`
-	New         int    `json:"new"`
-	Updated     int    `json:"updated"`
-	NotModified int    `json:"not_modified"`
-	Errors      int    `json:"errors"`
-	Bytes       int64  `json:"bytes"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	Pages  int    `json:"pages"`  // responses received
+	Queued int    `json:"queued"` // URLs handed to the fetcher
+	// Waiting: URLs the crawl frontier holds unfinished, as last counted
+	// (what the crawl has left; zero once it is done).
+	Waiting     int64 `json:"waiting,omitempty"`
+	Articles    int   `json:"articles"`
+	New         int   `json:"new"`
+	Updated     int   `json:"updated"`
+	NotModified int   `json:"not_modified"`
+	Errors      int   `json:"errors"`
+	Bytes       int64 `json:"bytes"`
 	// Rate is pages fetched per second; ETASeconds, for a running crawl
 	// with URLs still queued, how long those take at that rate (zero
 	// when unknown).

@@ -229,7 +229,7 @@ func (p *progress) update(s crawler.Stats) {
 	var errs int
 	for _, x := range p.sites {
 		t.Fetched += x.Fetched
-		t.Queued += x.Queued
+		t.Waiting += x.Waiting
 		t.New += x.New
 		t.Updated += x.Updated
 		t.Unchanged += x.Unchanged
@@ -241,8 +241,8 @@ func (p *progress) update(s crawler.Stats) {
 	if len(p.sites) > 1 {
 		name = fmt.Sprintf("%d sites", len(p.sites))
 	}
-	line := fmt.Sprintf("%s: %d fetched, %d queued, %d articles (%d new, %d updated), %d not articles, %d errors, %s",
-		name, t.Fetched, t.Queued, t.Articles(), t.New, t.Updated, t.NotArticle, errs, store.FormatBytes(t.Bytes))
+	line := fmt.Sprintf("%s: %d fetched, %d to go, %d articles (%d new, %d updated), %d not articles, %d errors, %s",
+		name, t.Fetched, t.Waiting, t.Articles(), t.New, t.Updated, t.NotArticle, errs, store.FormatBytes(t.Bytes))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		return

@@ -105,8 +105,14 @@ func webRuns(a *archive) web.RunsFunc {
 			if d := now.Sub(r.Started).Seconds(); d > 0 {
 				w.Rate = float64(r.Stats.Fetched) / d
 			}
-			if left := r.Stats.Queued - r.Stats.Fetched; left > 0 && w.Rate > 0 {
-				w.ETASeconds = float64(left) / w.Rate
+			// What the frontier holds unfinished; before it was first
+			// counted, what was handed to the fetcher and not answered.
+			left := float64(r.Stats.Waiting)
+			if left == 0 {
+				left = float64(r.Stats.Queued - r.Stats.Fetched)
+			}
+			if left > 0 && w.Rate > 0 {
+				w.ETASeconds = left / w.Rate
 			}
 			out = append(out, w)
 		}
@@ -131,6 +137,6 @@ func webRuns(a *archive) web.RunsFunc {
 }
 
 func statsRun(s crawler.Stats, site, trigger string) web.Run {
-	return web.Run{Site: site, Trigger: trigger, Pages: s.Fetched, Queued: s.Queued, Articles: s.Articles(),
+	return web.Run{Site: site, Trigger: trigger, Pages: s.Fetched, Queued: s.Queued, Waiting: s.Waiting, Articles: s.Articles(),
 		New: s.New, Updated: s.Updated, NotModified: s.NotModified, Errors: s.ErrorCount(), Bytes: s.Bytes}
 }

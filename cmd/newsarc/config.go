@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -120,7 +121,7 @@ func (c Config) validate() error {
 		}
 		names[s.Name] = true
 		if s.Schedule != "" {
-			if _, err := cron.ParseStandard(s.Schedule); err != nil {
+			if _, err := parseSchedule(s.Schedule); err != nil {
 				return fmt.Errorf("config: site %s: schedule %q: %w", s.Name, s.Schedule, err)
 			}
 		}
@@ -140,4 +141,20 @@ func esDefaults() elastic.Config {
 	c := elastic.DefaultConfig()
 	c.URLs = nil
 	return c
+}
+
+// parseSchedule parses a site's schedule as cron.ParseStandard does (five
+// fields or a descriptor such as @daily, after an optional CRON_TZ= or TZ=
+// zone), with an error where robfig/cron v3.0.1 panics: a zone prefix with
+// nothing after it ("TZ=UTC"), or any other input that makes it panic.
+func parseSchedule(spec string) (sched cron.Schedule, err error) {
+	if (strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=")) && !strings.Contains(spec, " ") {
+		return nil, fmt.Errorf("%q names a time zone but no schedule after it (e.g. \"CRON_TZ=Asia/Shanghai 30 2 * * *\")", spec)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sched, err = nil, fmt.Errorf("cannot parse %q: %v", spec, p)
+		}
+	}()
+	return cron.ParseStandard(spec)
 }

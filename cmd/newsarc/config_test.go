@@ -47,6 +47,11 @@ func TestConfigErrors(t *testing.T) {
 		{"bad store", "store:\n  type: mongo\n", "store.type"},
 		{"duplicate distance beyond the bands", "crawler:\n  duplicate_distance: 9\n", "duplicate_distance"},
 		{"duplicate", "sites:\n  - {name: a, seeds: [http://a.example/]}\n  - {name: a, seeds: [http://b.example/]}\n", "duplicate"},
+		// robfig/cron v3.0.1 panics on a zone prefix with nothing after it.
+		{"zone without schedule", "sites:\n  - {name: a, seeds: [http://a.example/], schedule: TZ=UTC}\n", "no schedule after it"},
+		{"cron zone without schedule", "sites:\n  - {name: a, seeds: [http://a.example/], schedule: CRON_TZ=Asia/Shanghai}\n", "no schedule after it"},
+		{"bad schedule", "sites:\n  - {name: a, seeds: [http://a.example/], schedule: '61 * * * *'}\n", "schedule"},
+		{"bad schedule zone", "sites:\n  - {name: a, seeds: [http://a.example/], schedule: 'CRON_TZ=Mars/Base 0 2 * * *'}\n", "Mars/Base"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

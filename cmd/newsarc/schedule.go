@@ -112,10 +112,11 @@ func startSchedule(ctx context.Context, a *archive, log *slog.Logger, out io.Wri
 			continue
 		}
 		site := site
-		_, err := c.AddFunc(site.Schedule, func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log, out) })
+		sched, err := parseSchedule(site.Schedule)
 		if err != nil {
 			return nil, 0, fmt.Errorf("site %s: schedule %q: %w", site.Name, site.Schedule, err)
 		}
+		c.Schedule(sched, cron.FuncJob(func() { scheduledRun(ctx, a, site, cfg.Schedule.Jitter, log, out) }))
 		n++
 	}
 	if n == 0 {

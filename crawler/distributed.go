@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"sync"
@@ -109,6 +110,7 @@ type dist struct {
 	robots  map[string]bool       // origins whose sitemaps were enqueued
 	budget  map[string]urlSet     // a local run's budgets: name → the URLs holding a place
 	drained bool                  // the frontier was found empty
+	failed  error                 // why the frontier could not go on (frontier.ErrCorrupt)
 	avoid   map[string]time.Time  // hosts handed off to another worker → until when this one does not lease them
 	ttl     time.Duration         // the last lease's time and delay, for batch
 	delay   time.Duration
@@ -234,11 +236,17 @@ func (d *dist) work(ctx context.Context) {
 		l, err := frontier.WaitWith(ctx, d.f, d.worker, d.batch(), leasePoll,
 			frontier.WaitHooks{Wake: d.woken, Idle: d.idle, Avoid: d.avoiding, OnErr: d.logErr})
 		if err != nil || l == nil {
-			if err == nil {
-				d.mu.Lock()
+			d.mu.Lock()
+			switch {
+			case err == nil:
 				d.drained = true
-				d.mu.Unlock()
+			case ctx.Err() == nil && d.failed == nil:
+				// The frontier cannot go on (a damaged file): the
+				// run stops with this error.
+				d.failed = err
+				d.r.log.Error("frontier: the crawl stops", "err", err)
 			}
+			d.mu.Unlock()
 			return
 		}
 		p := d.parallelism(l)
@@ -884,8 +892,11 @@ func (d *dist) stop() {
 // drained.
 func (d *dist) finish(ctx context.Context) error {
 	d.mu.Lock()
-	drained := d.drained
+	drained, failed := d.drained, d.failed
 	d.mu.Unlock()
+	if failed != nil {
+		return fmt.Errorf("crawler: %s: %w", d.r.site.Name, failed)
+	}
 	if !drained {
 		return nil
 	}

@@ -518,3 +518,42 @@ func (l *leaseLog) Lease(ctx context.Context, worker string, n int, avoid ...str
 	}
 	return le, err
 }
+
+// damagedFrontier is a frontier whose file is found damaged after its
+// third lease, as a disk fault in the middle of a run would leave it (the
+// one fault here that a test cannot cause on a real file at the right
+// moment; boltfrontier's TestDamagedFile shows real damage giving
+// frontier.ErrCorrupt).
+type damagedFrontier struct {
+	frontier.Frontier
+	leases atomic.Int64
+}
+
+func (d *damagedFrontier) Lease(ctx context.Context, worker string, n int, avoid ...string) (*frontier.Lease, error) {
+	if d.leases.Add(1) > 3 {
+		return nil, fmt.Errorf("%w: test", frontier.ErrCorrupt)
+	}
+	return d.Frontier.Lease(ctx, worker, n, avoid...)
+}
+
+// TestDamagedFrontierStopsTheRun: a frontier that reports its file
+// damaged ends the run with that error, promptly, where a frontier that
+// is only away (Redis restarting) is polled until it is back: polling a
+// damaged file would hang a nightly run forever, and a run that just ended
+// would look finished.
+func TestDamagedFrontierStopsTheRun(t *testing.T) {
+	f := endlessList(t, 0, new(atomic.Int64))
+	cfg := testConfig()
+	cfg.MaxListPages = 1000
+	cfg.Frontier, cfg.Worker = &damagedFrontier{Frontier: openFrontier(t)}, "w1"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := crawler.New(cfg, openStore(t), nil)
+	_, err := c.Run(ctx, crawler.Site{Name: "test", Seeds: []string{f.URL + "/list/page/1/"}}, extract.New(extract.DefaultOptions()))
+	if !errors.Is(err, frontier.ErrCorrupt) {
+		t.Fatalf("Run on a damaged frontier returned %v, want frontier.ErrCorrupt", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the run went on until the test's deadline")
+	}
+}

@@ -127,6 +127,10 @@ var (
 	// ErrLocked is returned when another process holds an embedded
 	// frontier's file.
 	ErrLocked = errors.New("frontier: in use by another process")
+	// ErrCorrupt is returned by an embedded frontier whose file is
+	// damaged (a read of it panicked): the crawl stops rather than poll
+	// it again; `newsarc check` tells more.
+	ErrCorrupt = errors.New("frontier: file damaged")
 )
 
 // Priorities of an Entry: among a host's due URLs, high ones are handed
@@ -400,7 +404,7 @@ func WaitWith(ctx context.Context, f Frontier, worker string, n int, poll time.D
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if errors.Is(err, ErrClosed) {
+			if errors.Is(err, ErrClosed) || errors.Is(err, ErrCorrupt) {
 				return nil, err
 			}
 			if onErr != nil {

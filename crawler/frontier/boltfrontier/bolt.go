@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -114,11 +115,48 @@ func Open(path string, opts frontier.Options, log *slog.Logger) (*Frontier, erro
 	}
 	f := &Frontier{db: db, opts: opts.WithDefaults(), log: log, hosts: map[string]*host{},
 		epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
-	if err := f.load(); err != nil {
-		db.Close()
+	if err := f.safely(f.load); err != nil {
+		if cerr := f.safely(db.Close); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 		return nil, fmt.Errorf("frontier: open %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// safely runs fn, a call into bbolt, turning a panic into an error
+// wrapping frontier.ErrCorrupt: bbolt panics on some damaged pages (an
+// invalid page type, a page out of bounds), and a damaged file must stop
+// the crawl with an error, not the process.
+func (f *Frontier) safely(fn func() error) (err error) {
+	// A damaged page's child pointer can lead past the mapped file: the
+	// fault becomes a panic, recovered below, instead of killing the
+	// process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %s: %v", frontier.ErrCorrupt, f.db.Path(), p)
+		}
+	}()
+	return fn()
+}
+
+// batch is f.db.Batch, safely. (bbolt runs a batched function that
+// panicked again alone, in the caller's goroutine, where this recovers.)
+func (f *Frontier) batch(fn func(*bolt.Tx) error) error {
+	return f.safely(func() error {
+		return f.db.Batch(func(tx *bolt.Tx) error {
+			// bbolt may run fn in a goroutine of its own: there too a
+			// fault must be a panic, which bbolt recovers.
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			return fn(tx)
+		})
+	})
+}
+
+// view is f.db.View, safely.
+func (f *Frontier) view(fn func(*bolt.Tx) error) error {
+	return f.safely(func() error { return f.db.View(fn) })
 }
 
 // load creates the buckets, returns the leased URLs of a past process to
@@ -205,7 +243,7 @@ func (f *Frontier) update(fn func(*bolt.Tx) error) error {
 	if f.closed {
 		return frontier.ErrClosed
 	}
-	return f.db.Update(fn)
+	return f.safely(func() error { return f.db.Update(fn) })
 }
 
 func i64(n int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
@@ -497,7 +535,7 @@ func (f *Frontier) Enqueue(ctx context.Context, entries ...frontier.Entry) ([]bo
 	// a host's queue empty before, and said so under f.mu, is corrected.
 	var isNew []bool
 	var got []string
-	err := f.db.Batch(func(tx *bolt.Tx) error {
+	err := f.batch(func(tx *bolt.Tx) error {
 		var err error
 		isNew, got, err = enqueueTx(tx, entries, snap)
 		return err
@@ -1136,7 +1174,7 @@ func (f *Frontier) SetDelay(ctx context.Context, hostName string, d time.Duratio
 func (f *Frontier) Page(ctx context.Context, site, url string) (frontier.PageState, bool, error) {
 	var p frontier.PageState
 	var ok bool
-	err := f.db.View(func(tx *bolt.Tx) error {
+	err := f.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(pagesBucket(site))
 		if b == nil {
 			return nil
@@ -1169,7 +1207,7 @@ func (f *Frontier) Claim(ctx context.Context, site string, run int64, budget, ur
 	// transaction and one fsync. A batched function may run twice (its
 	// batch failed): it sets ok afresh.
 	ok := false
-	err := f.db.Batch(func(tx *bolt.Tx) error {
+	err := f.batch(func(tx *bolt.Tx) error {
 		ok = false
 		var cur frontier.Run
 		if b := tx.Bucket(bRuns).Get([]byte(site)); b != nil {
@@ -1226,7 +1264,7 @@ func (f *Frontier) PutPages(ctx context.Context, site string, recs ...frontier.R
 // cursor.
 func (f *Frontier) Due(ctx context.Context, site string, now time.Time) ([]string, error) {
 	var out []string
-	err := f.db.View(func(tx *bolt.Tx) error {
+	err := f.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(pagesBucket(site))
 		if b == nil {
 			return nil
@@ -1251,7 +1289,7 @@ func (f *Frontier) Due(ctx context.Context, site string, now time.Time) ([]strin
 // Stats implements frontier.Frontier.
 func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, error) {
 	var s frontier.Stats
-	err := f.db.View(func(tx *bolt.Tx) error {
+	err := f.view(func(tx *bolt.Tx) error {
 		prefix := []byte(site + "\x00")
 		c := tx.Bucket(bCounts).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -135,6 +136,9 @@ func TestLitRegexpMatchesAsRegexp(t *testing.T) {
 			texts = append(texts, p, string(rs), "Vorher "+string(rs)+" nachher", strings.ReplaceAll(p, "k", "\u212a"), p[:len(p)/2])
 		}
 	}
+	// A nested element's text is its parent's too: each text once.
+	slices.Sort(texts)
+	texts = slices.Compact(texts)
 	if len(texts) < 1000 {
 		t.Fatalf("only %d texts", len(texts))
 	}

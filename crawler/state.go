@@ -165,17 +165,19 @@ func (s *State) acquire(site string, opts frontier.Options) (*boltfrontier.Front
 	}
 	sf.users++
 	var once sync.Once
-	return sf.f, func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			sf.users--
-			if sf.users == 0 && s.open[site] == sf {
-				delete(s.open, site)
-				sf.f.Close()
-			}
-		})
-	}, nil
+	return sf.f, func() { once.Do(func() { s.release(site, sf) }) }, nil
+}
+
+// release ends one use of site's open frontier sf, closing it after the
+// last.
+func (s *State) release(site string, sf *siteFrontier) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sf.users--
+	if sf.users == 0 && s.open[site] == sf {
+		delete(s.open, site)
+		sf.f.Close()
+	}
 }
 
 // with runs fn on site's frontier, opening it for the call when no run
@@ -211,27 +213,46 @@ func (s *State) Page(site, url string) (PageState, bool) {
 
 // Frontiers returns the length of each site's frontier: the URLs queued
 // and not yet done, by the run going on or by one that was killed. Sites
-// with an empty frontier are left out.
+// with an empty frontier are left out, and so are those whose file another
+// process holds (a crawl of its own): their length cannot be read without
+// waiting for it. A site's file that this State has not open is read
+// read-only, with no write. An error on one site's file does not hide the
+// others.
 func (s *State) Frontiers() (map[string]int, error) {
 	names, err := filepath.Glob(filepath.Join(s.dir, "*.db"))
 	if err != nil {
 		return nil, fmt.Errorf("crawler: frontiers: %w", err)
 	}
 	out := map[string]int{}
+	var errs []error
 	for _, name := range names {
 		site, ok := unescapeSite(strings.TrimSuffix(filepath.Base(name), ".db"))
 		if !ok {
 			continue
 		}
-		if _, err := s.with(site, func(f *boltfrontier.Frontier) error {
-			st, err := f.Stats(context.Background(), site)
-			if err == nil && st.Pending > 0 {
-				out[site] = int(st.Pending)
-			}
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("crawler: frontiers: %w", err)
+		s.mu.Lock()
+		sf := s.open[site]
+		if sf != nil {
+			sf.users++ // as acquire does, so that it stays open while read
 		}
+		s.mu.Unlock()
+		var st frontier.Stats
+		if sf != nil {
+			st, err = sf.f.Stats(context.Background(), site)
+			s.release(site, sf)
+		} else {
+			st, err = boltfrontier.ReadStats(name, site, 100*time.Millisecond)
+		}
+		switch {
+		case errors.Is(err, frontier.ErrLocked):
+		case err != nil:
+			errs = append(errs, err)
+		case st.Pending > 0:
+			out[site] = int(st.Pending)
+		}
+	}
+	if len(errs) > 0 {
+		return out, fmt.Errorf("crawler: frontiers: %w", errors.Join(errs...))
 	}
 	return out, nil
 }

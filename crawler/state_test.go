@@ -1,8 +1,11 @@
 package crawler_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +14,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"newsarc/crawler"
+	"newsarc/crawler/frontier"
+	"newsarc/crawler/frontier/boltfrontier"
 )
 
 // TestMigrateState: the single state.db file of the crawl before the
@@ -100,5 +105,57 @@ func TestMigrateState(t *testing.T) {
 	}
 	if q, _ := state.Frontiers(); len(q) != 0 {
 		t.Errorf("queued after the run: %v", q)
+	}
+}
+
+// TestFrontiersReadOnly: the frontier lengths a metrics scrape reads come
+// from files read-only, with not a byte written; a file another process
+// holds (its crawl) is left out, not waited for nor reported as an error.
+func TestFrontiersReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "news.db")
+	f, err := boltfrontier.Open(path, frontier.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run, err := f.BeginRun(ctx, "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seeds []frontier.Entry
+	for i := range 3 {
+		seeds = append(seeds, frontier.Entry{URL: fmt.Sprintf("https://news.example/%d", i), Site: "news", Depth: 1})
+	}
+	if _, err := f.Seed(ctx, "news", run.ID, seeds); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := crawler.OpenState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer state.Close()
+	if q, err := state.Frontiers(); err != nil || q["news"] != 3 {
+		t.Fatalf("frontiers %v, %v; want news: 3", q, err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("reading the frontier lengths changed the file (%v)", err)
+	}
+
+	// Another process's crawl holds the file.
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if q, err := state.Frontiers(); err != nil || len(q) != 0 {
+		t.Errorf("frontiers while another process holds the file: %v, %v; want none and no error", q, err)
 	}
 }

@@ -1290,6 +1290,9 @@ func (f *Frontier) Due(ctx context.Context, site string, now time.Time) ([]strin
 func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, error) {
 	var s frontier.Stats
 	err := f.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bCounts) == nil || tx.Bucket(bSiteHosts) == nil {
+			return nil // a file no frontier has written yet
+		}
 		prefix := []byte(site + "\x00")
 		c := tx.Bucket(bCounts).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -1320,6 +1323,27 @@ func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, erro
 		return frontier.Stats{}, fmt.Errorf("frontier: stats of %s: %w", site, err)
 	}
 	return s, nil
+}
+
+// ReadStats returns Stats of site from the frontier file at path, opened
+// read-only: nothing is written (Open would end an earlier process's
+// leases and sync), so a reader such as a metrics scrape costs no write.
+// A process that holds the file (a crawl) is waited for at most wait,
+// then ReadStats returns frontier.ErrLocked.
+func ReadStats(path, site string, wait time.Duration) (frontier.Stats, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: wait})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return frontier.Stats{}, fmt.Errorf("%w: %s", frontier.ErrLocked, path)
+		}
+		return frontier.Stats{}, fmt.Errorf("frontier: open %s: %w", path, err)
+	}
+	f := &Frontier{db: db}
+	st, err := f.Stats(context.Background(), site)
+	if cerr := f.safely(db.Close); cerr != nil && err == nil {
+		err = fmt.Errorf("frontier: close %s: %w", path, cerr)
+	}
+	return st, err
 }
 
 // present is the value of set members (a seen URL, a seed lock): bbolt

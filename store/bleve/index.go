@@ -294,7 +294,7 @@ func (s *Store) openIndex(ctx context.Context, force bool) error {
 		}
 		old = index
 	}
-	index, err := s.rebuild(ctx, path, old)
+	index, err := s.rebuild(ctx, path, &old)
 	if err == nil {
 		s.index = index
 		if why != "missing" || count > 0 || gen > 0 {
@@ -473,17 +473,28 @@ func dirSize(path string) int64 {
 
 // rebuild builds a new index of every article in the database in a new
 // directory beside path and, once it is complete, puts it in place of
-// whatever is at path (old, when open, is closed then) and clears the
-// database's dirty mark. It does not start when the disk lacks the space
-// the rebuild needs (a store.DiskFullError); when it fails, the new
-// directory is removed and path is left as it was, old still open.
-func (s *Store) rebuild(ctx context.Context, path string, old blevesearch.Index) (blevesearch.Index, error) {
+// whatever is at path (*old, when open, is closed first and set to nil)
+// and clears the database's dirty mark. It does not start when the disk
+// lacks the space the rebuild needs (a store.DiskFullError); when the
+// build fails, the new directory is removed and path is left as it was,
+// *old still open.
+func (s *Store) rebuild(ctx context.Context, path string, old *blevesearch.Index) (blevesearch.Index, error) {
 	if err := store.CheckSpace(s.dir, s.rebuildSpace(path), 0); err != nil {
 		return nil, err
 	}
 	tmp := fmt.Sprintf("%s%s%d", path, rebuildSuffix, time.Now().UnixNano())
 	if err := s.build(ctx, tmp); err != nil {
 		return nil, errors.Join(store.DiskFull(s.dir, err), os.RemoveAll(tmp))
+	}
+	// The old index is closed before its directory moves: scorch keeps
+	// the path it was opened at, and its persister, still running, would
+	// remove the files there that its own snapshot does not name, which
+	// after the move are the new index's segments.
+	if *old != nil {
+		if err := closeIndex(*old); err != nil {
+			s.log.Warn("close the replaced index", "dir", s.dir, "err", err)
+		}
+		*old = nil
 	}
 	trash := fmt.Sprintf("%s%s%d", path, oldSuffix, time.Now().UnixNano())
 	moved := false
@@ -502,11 +513,6 @@ func (s *Store) rebuild(ctx context.Context, path string, old blevesearch.Index)
 	}
 	if err := syncDir(s.dir); err != nil {
 		s.log.Warn("sync the archive directory after an index rebuild", "dir", s.dir, "err", err)
-	}
-	if old != nil {
-		if err := closeIndex(old); err != nil {
-			s.log.Warn("close the replaced index", "dir", s.dir, "err", err)
-		}
 	}
 	if moved {
 		if err := os.RemoveAll(trash); err != nil {

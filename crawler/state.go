@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,22 +181,33 @@ func (s *State) release(site string, sf *siteFrontier) {
 	}
 }
 
-// with runs fn on site's frontier, opening it for the call when no run
-// holds it; ok is false when the site has no crawl state.
-func (s *State) with(site string, fn func(*boltfrontier.Frontier) error) (ok bool, err error) {
-	if _, err := os.Stat(s.siteFile(site)); err != nil {
-		s.mu.Lock()
-		_, open := s.open[site]
+// read runs fn on site's frontier for reading: the one a run of this
+// process holds open, else the site's file opened read-only, nothing
+// written. ok is false when the site has no crawl state, or when another
+// process holds its file (its crawl): that is not waited for past wait.
+func (s *State) read(site string, wait time.Duration, fn func(*boltfrontier.Frontier) error) (ok bool, err error) {
+	s.mu.Lock()
+	if s.closed {
 		s.mu.Unlock()
-		if !open {
-			return false, nil
-		}
+		return false, frontier.ErrClosed
 	}
-	f, release, err := s.acquire(site, frontier.Options{})
-	if err != nil {
-		return false, err
+	sf := s.open[site]
+	if sf != nil {
+		sf.users++ // as acquire does, so that it stays open while read
 	}
-	defer release()
+	s.mu.Unlock()
+	if sf != nil {
+		defer s.release(site, sf)
+		return true, fn(sf.f)
+	}
+	f, err := boltfrontier.OpenReadOnly(s.siteFile(site), wait)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, frontier.ErrLocked):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("crawler: crawl state of %s: %w", site, err)
+	}
+	defer f.Close()
 	return true, fn(f)
 }
 
@@ -203,7 +215,7 @@ func (s *State) with(site string, fn func(*boltfrontier.Frontier) error) (ok boo
 func (s *State) Page(site, url string) (PageState, bool) {
 	var p PageState
 	var found bool
-	_, _ = s.with(site, func(f *boltfrontier.Frontier) error {
+	_, _ = s.read(site, 2*time.Second, func(f *boltfrontier.Frontier) error {
 		var err error
 		p, found, err = f.Page(context.Background(), site, url)
 		return err
@@ -215,11 +227,10 @@ func (s *State) Page(site, url string) (PageState, bool) {
 // and not yet done, by the run going on or by one that was killed. Sites
 // with an empty frontier are left out, and so are those whose file another
 // process holds (a crawl of its own): their length cannot be read without
-// waiting for it. A site's file that this State has not open is read
-// read-only, with no write. An error on one site's file does not hide the
-// others.
+// waiting for it. Nothing is written. An error on one site's file does not
+// hide the others.
 func (s *State) Frontiers() (map[string]int, error) {
-	names, err := filepath.Glob(filepath.Join(s.dir, "*.db"))
+	names, err := StateFiles(s.dir)
 	if err != nil {
 		return nil, fmt.Errorf("crawler: frontiers: %w", err)
 	}
@@ -230,24 +241,13 @@ func (s *State) Frontiers() (map[string]int, error) {
 		if !ok {
 			continue
 		}
-		s.mu.Lock()
-		sf := s.open[site]
-		if sf != nil {
-			sf.users++ // as acquire does, so that it stays open while read
-		}
-		s.mu.Unlock()
 		var st frontier.Stats
-		if sf != nil {
-			st, err = sf.f.Stats(context.Background(), site)
-			s.release(site, sf)
-		} else {
-			st, err = boltfrontier.ReadStats(name, site, 100*time.Millisecond)
-		}
-		switch {
-		case errors.Is(err, frontier.ErrLocked):
-		case err != nil:
+		if _, err := s.read(site, 100*time.Millisecond, func(f *boltfrontier.Frontier) (err error) {
+			st, err = f.Stats(context.Background(), site)
+			return err
+		}); err != nil {
 			errs = append(errs, err)
-		case st.Pending > 0:
+		} else if st.Pending > 0 {
 			out[site] = int(st.Pending)
 		}
 	}
@@ -257,9 +257,10 @@ func (s *State) Frontiers() (map[string]int, error) {
 	return out, nil
 }
 
-// Files returns the site frontiers' files, for a check of their pages.
-func (s *State) Files() ([]string, error) {
-	return filepath.Glob(filepath.Join(s.dir, "*.db"))
+// StateFiles returns the site frontiers' files of the crawl state
+// directory dir, for a check of their pages before it is opened.
+func StateFiles(dir string) ([]string, error) {
+	return filepath.Glob(filepath.Join(dir, "*.db"))
 }
 
 // MigrateState moves the crawl state of the single file newsarc kept
@@ -358,17 +359,7 @@ func MigrateState(path, dir string) (sites int, err error) {
 			return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
 		}
 		if len(sr.queue) > 0 {
-			if _, err := s.with(site, func(bf *boltfrontier.Frontier) error {
-				if _, err := bf.BeginRun(ctx, site); err != nil {
-					return err
-				}
-				entries := make([]frontier.Entry, len(sr.queue))
-				for i, q := range sr.queue {
-					entries[i] = frontier.Entry{URL: q.URL, Site: site, Depth: q.Depth, Kind: "page"}
-				}
-				_, err := bf.Enqueue(ctx, entries...)
-				return err
-			}); err != nil {
+			if err := requeue(ctx, s, site, sr.queue); err != nil {
 				return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
 			}
 		}
@@ -379,6 +370,25 @@ func MigrateState(path, dir string) (sites int, err error) {
 		return sites, fmt.Errorf("crawler: migrate %s: %w", path, err)
 	}
 	return sites, nil
+}
+
+// requeue queues the URLs a killed run of site left in the old crawl
+// state, in the run that resumes it.
+func requeue(ctx context.Context, s *State, site string, queue []frontierURL) error {
+	f, release, err := s.acquire(site, frontier.Options{})
+	if err != nil {
+		return err
+	}
+	defer release()
+	if _, err := f.BeginRun(ctx, site); err != nil {
+		return err
+	}
+	entries := make([]frontier.Entry, len(queue))
+	for i, q := range queue {
+		entries[i] = frontier.Entry{URL: q.URL, Site: site, Depth: q.Depth, Kind: "page"}
+	}
+	_, err = f.Enqueue(ctx, entries...)
+	return err
 }
 
 // decodeDepth reads a queue value of the old crawl state: a depth as a

@@ -163,7 +163,7 @@ func openState(cfg Config, log *slog.Logger) (*crawler.State, error) {
 		}
 		log.Info("crawl state moved to a frontier per site", "sites", n, "dir", stateDir(cfg), "old", legacy+".migrated")
 	}
-	files, _ := filepath.Glob(filepath.Join(stateDir(cfg), "*.db"))
+	files, _ := crawler.StateFiles(stateDir(cfg))
 	for _, f := range files {
 		if err := store.CheckBoltFile(f); err != nil {
 			return nil, fmt.Errorf("crawl state: %w: move %s aside and the next crawl of its site starts afresh; the archive is kept", err, f)

@@ -237,7 +237,7 @@ func checkArchive(ctx context.Context, cfg Config, open store.Store) (*checkRepo
 	} else if !errors.Is(err, fs.ErrNotExist) { // no WARC files yet: nothing to check
 		return nil, err
 	}
-	states, _ := filepath.Glob(filepath.Join(stateDir(cfg), "*.db"))
+	states, _ := crawler.StateFiles(stateDir(cfg))
 	if _, err := os.Stat(legacyState(cfg)); err == nil {
 		states = append(states, legacyState(cfg))
 	}

@@ -114,7 +114,7 @@ func Open(path string, opts frontier.Options, log *slog.Logger) (*Frontier, erro
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Frontier{db: db, opts: opts.WithDefaults(), log: log, hosts: map[string]*host{},
-		epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
+		asked: map[string]time.Time{}, epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if err := f.safely(f.load); err != nil {
 		if cerr := f.safely(db.Close); cerr != nil {
 			err = errors.Join(err, cerr)
@@ -745,9 +745,6 @@ func (f *Frontier) Lease(ctx context.Context, worker string, n int, avoid ...str
 			}
 		}
 		if pick == nil {
-			if f.asked == nil {
-				f.asked = map[string]time.Time{}
-			}
 			f.asked[worker] = now
 			return f.emptyLease(avoid), nil
 		}
@@ -1325,25 +1322,22 @@ func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, erro
 	return s, nil
 }
 
-// ReadStats returns Stats of site from the frontier file at path, opened
-// read-only: nothing is written (Open would end an earlier process's
-// leases and sync), so a reader such as a metrics scrape costs no write.
-// A process that holds the file (a crawl) is waited for at most wait,
-// then ReadStats returns frontier.ErrLocked.
-func ReadStats(path, site string, wait time.Duration) (frontier.Stats, error) {
+// OpenReadOnly opens the frontier file at path for reading: Page, Due
+// and Stats answer, and nothing is written (Open would end an earlier
+// process's leases and sync), so a reader such as a metrics scrape or a
+// command costs no write; the calls that write fail. A process that holds
+// the file (a crawl) is waited for at most wait, then OpenReadOnly
+// returns frontier.ErrLocked.
+func OpenReadOnly(path string, wait time.Duration) (*Frontier, error) {
 	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: wait})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return frontier.Stats{}, fmt.Errorf("%w: %s", frontier.ErrLocked, path)
+			return nil, fmt.Errorf("%w: %s", frontier.ErrLocked, path)
 		}
-		return frontier.Stats{}, fmt.Errorf("frontier: open %s: %w", path, err)
+		return nil, fmt.Errorf("frontier: open %s: %w", path, err)
 	}
-	f := &Frontier{db: db}
-	st, err := f.Stats(context.Background(), site)
-	if cerr := f.safely(db.Close); cerr != nil && err == nil {
-		err = fmt.Errorf("frontier: close %s: %w", path, cerr)
-	}
-	return st, err
+	return &Frontier{db: db, opts: frontier.Options{}.WithDefaults(), log: slog.New(slog.DiscardHandler),
+		hosts: map[string]*host{}, asked: map[string]time.Time{}}, nil
 }
 
 // present is the value of set members (a seen URL, a seed lock): bbolt

@@ -379,10 +379,7 @@ func (c *Crawler) Run(ctx context.Context, site Site, ex Extractor) (Stats, erro
 		return Stats{}, fmt.Errorf("crawler: site %q has no seeds", site.Name)
 	}
 	if site.Name == "" {
-		// As newRun names it: the crawl state is the site's.
-		if u, err := canonicalURL(site.Seeds[0], nil); err == nil {
-			site.Name = strings.TrimPrefix(u.Hostname(), "www.")
-		}
+		site.Name = defaultName(site) // as newRun names it: the crawl state is the site's
 	}
 	f, release, err := c.localFrontier(site)
 	if err != nil {
@@ -559,7 +556,7 @@ func (c *Crawler) run(ctx context.Context, site Site, ex Extractor, f frontier.F
 	r.startWriter(ctx)
 	r.visit(start, true)
 	var workers sync.WaitGroup
-	for range r.workers(cfg) {
+	for range r.workers() {
 		workers.Go(func() { r.dist.work(ctx) })
 	}
 	workers.Wait()
@@ -596,6 +593,19 @@ func (r *run) seedHosts() []*url.URL {
 	return out
 }
 
+// defaultName names a site without a name: its first seed's host,
+// without "www.".
+func defaultName(site Site) string {
+	if len(site.Seeds) == 0 {
+		return ""
+	}
+	u, err := canonicalURL(site.Seeds[0], nil)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
 func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 	if len(site.Seeds) == 0 {
 		return nil, fmt.Errorf("crawler: site %q has no seeds", site.Name)
@@ -612,9 +622,9 @@ func (c *Crawler) newRun(site Site, ex Extractor) (*run, error) {
 		}
 		r.seeds[u.String()] = true
 		r.scope.addURL(u)
-		if r.site.Name == "" {
-			r.site.Name = strings.TrimPrefix(u.Hostname(), "www.")
-		}
+	}
+	if r.site.Name == "" {
+		r.site.Name = defaultName(site)
 	}
 	for _, h := range site.Hosts {
 		if err := r.scope.addListed(h); err != nil {
@@ -779,13 +789,11 @@ func (r *run) stateReason(p PageState, s string, seed bool) string {
 	return ""
 }
 
-// workers is the size of the run's pool: Parallelism for each of the
-// seeds' hosts, at least 4 (other hosts of the site, robots.txt reads and
-// continuation pages share them), at most 64.
-func (r *run) workers(cfg Config) int {
-	// A run leases one host per goroutine (whose URLs it fetches
-	// Parallelism at a time): a goroutine per seed host, and one more for
-	// the site's other hosts. An idle one polls the frontier.
+// workers is the number of the run's goroutines that lease hosts, each
+// fetching its host's URLs Parallelism at a time: one per seed host and
+// one more for the site's other hosts, at most 64. An idle one polls the
+// frontier.
+func (r *run) workers() int {
 	return min(len(r.seedHosts())+1, 64)
 }
 

@@ -158,8 +158,8 @@ func newDist(r *run, f frontier.Frontier, worker string, local bool) *dist {
 		worker = "worker"
 	}
 	return &dist{r: r, f: f, worker: worker, local: local, held: map[string]*heldLease{}, leases: map[*heldLease]bool{},
-		cache: map[string]cachedPage{}, robots: map[string]bool{}, budget: map[string]urlSet{}, wake: make(chan struct{}),
-		stopRenew: make(chan struct{}), renewDone: make(chan struct{})}
+		cache: map[string]cachedPage{}, robots: map[string]bool{}, budget: map[string]urlSet{}, avoid: map[string]time.Time{},
+		wake: make(chan struct{}), stopRenew: make(chan struct{}), renewDone: make(chan struct{})}
 }
 
 // begin starts or joins the site's run and returns the URLs due for a
@@ -658,9 +658,6 @@ func (d *dist) take(u string) *frontier.Lease {
 func (d *dist) handedOff(h *heldLease) {
 	if !h.handoff {
 		return
-	}
-	if d.avoid == nil {
-		d.avoid = map[string]time.Time{}
 	}
 	d.avoid[h.l.Host] = time.Now().Add(h.l.Delay + 2*leasePoll)
 }

@@ -351,19 +351,17 @@ func (c *Crawler) commit(ctx context.Context, group []*commitItem) {
 		}
 	}
 	for _, r := range runs {
-		{
-			// Pages the archive refused are fetched again later, or
-			// dropped; left leased, they would be fetched again at once
-			// when their lease is released, without end.
-			for _, u := range refused[r] {
-				r.dist.refused(u)
-			}
-			// The group's URLs are done in the frontier only now, after
-			// their articles were put: a worker killed before this point
-			// leaves them leased, and they go to another worker once the
-			// lease ends.
-			r.dist.done(ctx, recs[r], items[r])
+		// Pages the archive refused are fetched again later, or
+		// dropped; left leased, they would be fetched again at once
+		// when their lease is released, without end.
+		for _, u := range refused[r] {
+			r.dist.refused(u)
 		}
+		// The group's URLs are done in the frontier only now, after
+		// their articles were put: a worker killed before this point
+		// leaves them leased, and they go to another worker once the
+		// lease ends.
+		r.dist.done(ctx, recs[r], items[r])
 	}
 	for _, it := range group {
 		r := it.r

@@ -16,6 +16,7 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/extract"
+	"newsarc/internal/procmem"
 )
 
 // TestHostsProgressTogether: a site on two hosts, one request at a time
@@ -192,20 +193,8 @@ func memNowAnon() (heap, rss, anon uint64) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heap = ms.HeapAlloc + ms.StackInuse
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			f := strings.Fields(l)
-			if len(f) < 2 {
-				continue
-			}
-			kb, _ := strconv.ParseUint(f[1], 10, 64)
-			switch f[0] {
-			case "VmRSS:":
-				rss = kb << 10
-			case "RssAnon:":
-				anon = kb << 10
-			}
-		}
+	if r, err := procmem.Read(); err == nil {
+		rss, anon = uint64(r.Total), uint64(r.Anon)
 	}
 	return heap, rss, anon
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,6 +17,7 @@ import (
 
 	"newsarc/crawler"
 	"newsarc/extract"
+	"newsarc/internal/procmem"
 )
 
 // frontierSite serves a front page linking n distinct URLs, /q/0.html …,
@@ -90,30 +89,14 @@ func frontierMem(ctx context.Context, o options) error {
 	return nil
 }
 
-// vmRSS is this process's resident set size, in bytes.
-func vmRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // memNow returns VmRSS and the live heap after a full GC.
 func memNow() (rss, heap int64) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return vmRSS(), int64(ms.HeapAlloc)
+	r, _ := procmem.Read() // zero where /proc is not there
+	return r.Total, int64(ms.HeapAlloc)
 }
 
 // frontierChild runs in a child process: it crawls the frontier site with

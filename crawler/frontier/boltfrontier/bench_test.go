@@ -6,12 +6,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 
 	"newsarc/crawler/frontier"
 	"newsarc/crawler/frontier/boltfrontier"
 	"newsarc/crawler/frontier/frontiertest"
+	"newsarc/internal/procmem"
 )
 
 func BenchmarkPages(b *testing.B) {
@@ -73,38 +73,21 @@ func BenchmarkMillion(b *testing.B) {
 		fi, _ := os.Stat(path)
 		r := rss(b)
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heapMB")
-		b.ReportMetric(float64(r.total)/(1<<20), "rssMB")
-		b.ReportMetric(float64(r.anon)/(1<<20), "rssAnonMB")
-		b.ReportMetric(float64(r.file)/(1<<20), "rssFileMB")
-		b.ReportMetric(float64(rss0.total)/(1<<20), "rssBeforeMB")
+		b.ReportMetric(float64(r.Total)/(1<<20), "rssMB")
+		b.ReportMetric(float64(r.Anon)/(1<<20), "rssAnonMB")
+		b.ReportMetric(float64(r.File)/(1<<20), "rssFileMB")
+		b.ReportMetric(float64(rss0.Total)/(1<<20), "rssBeforeMB")
 		b.ReportMetric(float64(fi.Size())/float64(n), "fileB/url")
 		f.Close()
 	}
 }
 
-type rssInfo struct{ total, anon, file int64 }
-
-// rss reads the process's resident set from /proc (Linux).
-func rss(b *testing.B) rssInfo {
-	data, err := os.ReadFile("/proc/self/status")
+// rss reads the process's resident set, or skips the benchmark where
+// /proc is not there.
+func rss(b *testing.B) procmem.Resident {
+	r, err := procmem.Read()
 	if err != nil {
-		b.Skip("no /proc/self/status")
-	}
-	var r rssInfo
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(fields[1], 10, 64)
-		switch fields[0] {
-		case "VmRSS:":
-			r.total = kb << 10
-		case "RssAnon:":
-			r.anon = kb << 10
-		case "RssFile:":
-			r.file = kb << 10
-		}
+		b.Skip(err)
 	}
 	return r
 }

@@ -2,10 +2,8 @@ package crawler_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"newsarc/crawler"
 	"newsarc/crawler/frontier"
 	"newsarc/crawler/frontier/boltfrontier"
+	"newsarc/crawler/frontier/frontiertest"
 )
 
 // TestMigrateState: the single state.db file of the crawl before the
@@ -118,18 +117,7 @@ func TestFrontiersReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	run, err := f.BeginRun(ctx, "news")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seeds []frontier.Entry
-	for i := range 3 {
-		seeds = append(seeds, frontier.Entry{URL: fmt.Sprintf("https://news.example/%d", i), Site: "news", Depth: 1})
-	}
-	if _, err := f.Seed(ctx, "news", run.ID, seeds); err != nil {
-		t.Fatal(err)
-	}
+	frontiertest.QueueMillion(t, f, "news", 3, 1)
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}

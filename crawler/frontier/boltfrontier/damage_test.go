@@ -14,6 +14,7 @@ import (
 
 	"newsarc/crawler/frontier"
 	"newsarc/crawler/frontier/boltfrontier"
+	"newsarc/crawler/frontier/frontiertest"
 )
 
 // TestDamagedFile: a frontier file whose pages were overwritten (a disk
@@ -32,20 +33,7 @@ func TestDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	run, err := f.BeginRun(ctx, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var entries []frontier.Entry
-	for i := range 6000 {
-		entries = append(entries, frontier.Entry{URL: fmt.Sprintf("http://h%d.example/story/%d-%s", i%60, i, "a-long-slug-to-fill-pages"), Site: "s", Depth: 1})
-	}
-	if _, err := f.Seed(ctx, "s", run.ID, entries[:10]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Enqueue(ctx, entries[10:]...); err != nil {
-		t.Fatal(err)
-	}
+	frontiertest.QueueMillion(t, f, "s", 6000, 60)
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}

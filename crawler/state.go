@@ -329,32 +329,16 @@ func MigrateState(path, dir string) (sites int, err error) {
 	}
 	ctx := context.Background()
 	for site, sr := range runs {
-		f, err := bolt.Open(s.siteFile(site), 0o644, &bolt.Options{Timeout: 2 * time.Second})
-		if err != nil {
-			return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
-		}
 		err = guard("crawl state", func() error {
 			return old.View(func(otx *bolt.Tx) error {
-				return f.Update(func(tx *bolt.Tx) error {
-					rb, err := tx.CreateBucketIfNotExists([]byte("runs"))
-					if err != nil {
-						return err
-					}
-					if err := rb.Put([]byte(site), sr.run); err != nil {
-						return err
-					}
-					pb, err := tx.CreateBucketIfNotExists([]byte("pages/" + site))
-					if err != nil {
-						return err
-					}
+				return boltfrontier.Import(s.siteFile(site), site, sr.run, func(put func(url, state []byte) error) error {
 					if ob := otx.Bucket([]byte("pages/" + site)); ob != nil {
-						return ob.ForEach(func(k, v []byte) error { return pb.Put(k, v) })
+						return ob.ForEach(put)
 					}
 					return nil
 				})
 			})
 		})
-		f.Close()
 		if err != nil {
 			return sites, fmt.Errorf("crawler: migrate %s: %w", site, err)
 		}

@@ -1322,6 +1322,42 @@ func (f *Frontier) Stats(ctx context.Context, site string) (frontier.Stats, erro
 	return s, nil
 }
 
+// Import writes into the frontier file at path, which no process holds,
+// site's current run (run: its record as frontier.Run is written in JSON)
+// and the page states pages gives (url, frontier.PageState in JSON), as
+// another store kept them: a migration into this frontier. It creates
+// the file when needed; the next Open reads what it wrote.
+func Import(path, site string, run []byte, pages func(put func(url, state []byte) error) error) error {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return fmt.Errorf("%w: %s", frontier.ErrLocked, path)
+		}
+		return fmt.Errorf("frontier: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		runs, err := tx.CreateBucketIfNotExists(bRuns)
+		if err != nil {
+			return err
+		}
+		if err := runs.Put([]byte(site), run); err != nil {
+			return err
+		}
+		pb, err := tx.CreateBucketIfNotExists(pagesBucket(site))
+		if err != nil {
+			return err
+		}
+		return pages(pb.Put)
+	})
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("frontier: import into %s: %w", path, err)
+	}
+	return nil
+}
+
 // OpenReadOnly opens the frontier file at path for reading: Page, Due
 // and Stats answer, and nothing is written (Open would end an earlier
 // process's leases and sync), so a reader such as a metrics scrape or a

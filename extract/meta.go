@@ -515,19 +515,7 @@ func relativeOnly(s string) bool {
 // and a time of day (a byline date that the page runs into the first
 // paragraph), else "".
 func leadingDate(l string) string {
-	head := l
-	if n := 0; len(head) > 60 {
-		for i := range head {
-			if n == 60 {
-				head = head[:i]
-				break
-			}
-			n++
-		}
-	}
-	if !utf8.ValidString(head) {
-		head = string([]rune(head)) // each bad byte a U+FFFD, as the line's runes were
-	}
+	head := runeHead(l, 60)
 	// A time of day has a colon; most paragraphs' heads have none.
 	if !strings.ContainsRune(head, ':') && !strings.ContainsRune(head, '：') {
 		return ""
@@ -536,6 +524,20 @@ func leadingDate(l string) string {
 		return head
 	}
 	return ""
+}
+
+// runeHead returns the first n runes of s as string([]rune(s)[:n]) does
+// (each invalid byte a U+FFFD), without converting the rest of s.
+func runeHead(s string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if head := s[:i]; utf8.ValidString(head) {
+		return head
+	}
+	return string([]rune(s[:i]))
 }
 
 // yearRef returns the reference for dates without a year: the date in
@@ -687,8 +689,7 @@ func (m *metadata) harvest(removed []string, byline string) {
 	if len(m.authors) == 0 {
 		// "本报讯（记者 王建国 通讯员 赵丽）2月17日，…" opens the lead.
 		for _, l := range m.after[min(1, len(m.after)):min(12, len(m.after))] {
-			r := []rune(l)
-			head := foldZH(string(r[:min(len(r), 70)]))
+			head := foldZH(runeHead(l, 70))
 			if s := rxByBracket.FindStringSubmatchIndex(head); s != nil {
 				if b := parseByline(l[s[2]:s[3]]); len(b.names) > 0 {
 					m.setAuthors(b.names, srcText)

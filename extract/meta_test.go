@@ -313,3 +313,17 @@ func TestSplitJoined(t *testing.T) {
 		t.Errorf("splitJoined = %q, want %q", got, want)
 	}
 }
+
+// TestRuneHead checks runeHead against the conversion it stands for, on
+// texts of every width of rune and invalid bytes, at every cut around
+// their length.
+func TestRuneHead(t *testing.T) {
+	for _, s := range []string{"", "abc", "经济改革开放", "a经\xffb\xe4\xb8c", "\xff\xfe", "𝔘𝔫x", strings.Repeat("é", 80)} {
+		r := []rune(s)
+		for n := 0; n <= len(r)+2; n++ {
+			if got, want := runeHead(s, n), string(r[:min(len(r), n)]); got != want {
+				t.Errorf("runeHead(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}

@@ -141,18 +141,13 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		ctx, cancel := context.WithCancel(context.Background())
 		// Every article queued: in the site's frontier, queued or
 		// leased, or failed already (the list pages are done).
-		var failed atomic.Int64
-		cfg.Progress = func(s crawler.Stats) { failed.Store(int64(s.ErrorCount())) }
 		queuedAll := make(chan struct{})
-		go func() {
-			for ctx.Err() == nil {
-				if q, _ := state.Frontiers(); int64(q["mem"])+failed.Load() >= int64(n) {
-					close(queuedAll)
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
+		var once sync.Once
+		cfg.Progress = func(s crawler.Stats) {
+			if s.Waiting+int64(s.ErrorCount()) >= int64(n) {
+				once.Do(func() { close(queuedAll) })
 			}
-		}()
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -179,15 +174,10 @@ func BenchmarkQueuedMemory(b *testing.B) {
 	close(release)
 }
 
-// memNow returns the live heap after a GC and the process's resident set.
-func memNow() (heap, rss uint64) {
-	heap, rss, _ = memNowAnon()
-	return heap, rss
-}
-
-// memNowAnon is memNow with the resident set's anonymous part: the
-// process's own memory, without the file pages it maps (bbolt maps its
-// files; the kernel may drop those pages at will).
+// memNowAnon returns the live heap after a GC, the process's resident set
+// and its anonymous part: the process's own memory, without the file
+// pages it maps (bbolt maps its files; the kernel may drop those pages at
+// will).
 func memNowAnon() (heap, rss, anon uint64) {
 	runtime.GC()
 	var ms runtime.MemStats

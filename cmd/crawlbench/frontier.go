@@ -127,14 +127,7 @@ func frontierChild(role string) error {
 		cfg.State = a.state
 		cfg.Recorder = a.warc
 		// Queued: the URLs in the site's frontier, queued or leased.
-		go func() {
-			for ctx.Err() == nil {
-				if n, err := a.state.Frontiers(); err == nil {
-					queued.Store(int64(n["frontier"]))
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}()
+		cfg.Progress = func(s crawler.Stats) { queued.Store(s.Waiting) }
 		c := crawler.New(cfg, a.store, slog.Default())
 		start = func() {
 			go func() {

@@ -19,7 +19,6 @@ import (
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -42,16 +41,11 @@ const (
 	fieldSortFacet = "sortfacet" // one term: the sort key and facet values (sortFacetTerm), read from doc values
 	fieldBands     = "simhash_bands"
 	fieldState     = "state" // flagRemoved and flagChanged, for Query.Removed and Query.Changed
-
-	// English-stemmed copies of title and text, for articles not in
-	// Chinese, Japanese or Korean: "elections" finds "election".
-	fieldTitleEn = "title_en"
-	fieldTextEn  = "text_en"
 )
 
 // mappingVersion names the index layout; changing newMapping must change it,
 // so that Open rebuilds indexes built with the old layout.
-const mappingVersion = "newsarc-5"
+const mappingVersion = "newsarc-6"
 
 // Values of fieldState.
 const (
@@ -70,8 +64,8 @@ const rebuildBatch = 1000
 
 // newMapping returns the index layout: title and text analysed with the cjk
 // analyzer (unicode words, lower-cased, CJK bigrams) and stored for
-// highlighting; for articles not in a CJK language, unstored copies analysed
-// with the en analyzer (stop words, Porter stems); keyword fields for
+// highlighting (English stems are matched at search time: see stemmed);
+// keyword fields for
 // filters; published as a date, with doc values for Scan's sort; and
 // fieldSortFacet, whose doc values give Search a hit's sort key and facet
 // values in one read.
@@ -96,16 +90,7 @@ func newMapping() mapping.IndexMapping {
 	date.IncludeInAll = false
 	date.DocValues = true
 
-	stemmed := blevesearch.NewTextFieldMapping()
-	stemmed.Analyzer = en.AnalyzerName
-	stemmed.Store = false
-	stemmed.IncludeTermVectors = false
-	stemmed.IncludeInAll = false
-	stemmed.DocValues = false
-
 	doc := blevesearch.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldTitleEn, stemmed)
-	doc.AddFieldMappingsAt(fieldTextEn, stemmed)
 	doc.AddFieldMappingsAt(fieldTitle, text)
 	doc.AddFieldMappingsAt(fieldText, text)
 	for _, f := range []string{fieldSite, fieldAuthors, fieldLanguage, fieldTags, fieldSection, fieldCluster, fieldBands, fieldState} {
@@ -132,9 +117,6 @@ func newMapping() mapping.IndexMapping {
 // out so that they neither match nor appear in facets.
 func indexDoc(a *store.Article) map[string]any {
 	d := map[string]any{fieldTitle: a.Title, fieldText: a.Text}
-	if !cjkLanguage(a.Language) {
-		d[fieldTitleEn], d[fieldTextEn] = a.Title, a.Text
-	}
 	if a.Site != "" {
 		d[fieldSite] = a.Site
 	}
@@ -219,12 +201,6 @@ func sortFacetTerm(a *store.Article) string {
 		add(kindMonth, p.UTC().Format("2006-01"))
 	}
 	return b.String()
-}
-
-// cjkLanguage reports whether lang (BCP 47) is Chinese, Japanese or Korean.
-func cjkLanguage(lang string) bool {
-	primary, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	return primary == "zh" || primary == "ja" || primary == "ko"
 }
 
 // hasCJK reports whether s has a Han, Hiragana, Katakana or Hangul letter.

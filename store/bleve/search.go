@@ -9,6 +9,7 @@ import (
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
@@ -230,7 +231,8 @@ var keywordFields = map[string]string{
 
 // textQuery translates a parsed query. A word must match title (boosted) or
 // text with all of its tokens (so a Chinese word matches as all of its
-// bigrams), or, when it has no CJK letter, their English-stemmed copies; a
+// bigrams), or, when it has no CJK letter, the words of title or text
+// with the same English stems (see stemmed); a
 // phrase must match title or text with its tokens at consecutive positions
 // (a Chinese phrase as its bigrams, in order); a prefix of one token matches
 // the indexed words that start with it, and one of several tokens (经济学*)
@@ -314,9 +316,14 @@ func (s *Store) textQuery(e *store.Expr, analyzer analysis.Analyzer) (query.Quer
 			either = append(either, q)
 		default:
 			either = append(either, match(e.Text, f.field, f.boost))
-			if !hasCJK(e.Text) {
-				en := map[string]string{fieldTitle: fieldTitleEn, fieldText: fieldTextEn}[f.field]
-				either = append(either, match(e.Text, en, f.boost))
+			if en := s.index.Mapping().AnalyzerNamed(en.AnalyzerName); en != nil && !hasCJK(e.Text) {
+				q, err := s.stemmed(e.Text, f.field, f.boost, en)
+				if err != nil {
+					return nil, err
+				}
+				if q != nil {
+					either = append(either, q)
+				}
 			}
 		}
 	}

@@ -27,8 +27,8 @@ import (
 
 // Defaults of Config.GroupSize and Config.GroupWait.
 const (
-	DefaultGroupSize = 256
-	DefaultGroupWait = 200 * time.Millisecond
+	DefaultGroupSize = 512
+	DefaultGroupWait = time.Second
 )
 
 // maxGroupPages is how many pages a group holds at least before it is

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -27,6 +28,8 @@ import (
 	"newsarc/crawler"
 	"newsarc/crawler/gensite"
 	"newsarc/extract"
+	"newsarc/internal/gctarget"
+	"newsarc/internal/procmem"
 	"newsarc/store/bleve"
 	"newsarc/store/warc"
 )
@@ -57,6 +60,7 @@ type measure struct {
 	cpu      time.Duration // user + system CPU of this process
 	written  int64         // write_bytes of this process (newsarc only)
 	dataSize int64         // bytes in the data directory at the end (newsarc only)
+	peakAnon int64         // the process's own resident memory (RssAnon) at its highest, sampled every 100 ms
 }
 
 func (m measure) pagesPerSec() float64 { return float64(m.pages) / m.wall.Seconds() }
@@ -103,15 +107,36 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// timed runs f and measures its CPU, wall time and bytes written. A GC
-// first keeps the previous crawl's garbage out of this one's CPU.
+// timed runs f and measures its CPU, wall time, bytes written and peak
+// memory. A GC that returns the freed memory to the system first keeps the
+// previous crawl's garbage out of this one's CPU and memory.
 func timed(f func() (measure, error)) (measure, error) {
-	runtime.GC()
+	debug.FreeOSMemory()
+	done := make(chan struct{})
+	peak := make(chan int64)
+	go func() {
+		var top int64
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if r, err := procmem.Read(); err == nil {
+				top = max(top, r.Anon)
+			}
+			select {
+			case <-done:
+				peak <- top
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	cpu0, w0, t0 := cpuTime(), procIO("write_bytes"), time.Now()
 	m, err := f()
 	m.wall = time.Since(t0)
 	m.cpu = cpuTime() - cpu0
 	m.written = procIO("write_bytes") - w0
+	close(done)
+	m.peakAnon = <-peak
 	return m, err
 }
 
@@ -163,26 +188,27 @@ func yardstick(ctx context.Context, o options) error {
 
 	tw := tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\tfirst\tyard pages\tyard pages/s\tyard CPU ms/page\tnewsarc pages\tnewsarc articles\tnewsarc pages/s\tnewsarc CPU ms/page\tratio pages/s\tratio CPU/page\twritten MB\tdata MB\twrite ampl.\t")
-	var col [7][]float64
+	var col [9][]float64
 	for i, rd := range rounds {
 		first := "yard"
 		if i%2 == 1 {
 			first = "newsarc"
 		}
 		vals := []float64{rd.y.pagesPerSec(), rd.y.cpuPerPage(), rd.n.pagesPerSec(), rd.n.cpuPerPage(),
-			rd.n.pagesPerSec() / rd.y.pagesPerSec(), rd.n.cpuPerPage() / rd.y.cpuPerPage(), rd.n.amplification()}
+			rd.n.pagesPerSec() / rd.y.pagesPerSec(), rd.n.cpuPerPage() / rd.y.cpuPerPage(), rd.n.amplification(),
+			float64(rd.y.peakAnon) / 1e6, float64(rd.n.peakAnon) / 1e6}
 		for j, v := range vals {
 			col[j] = append(col[j], v)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%.2f\t%d\t%d\t%.0f\t%.2f\t%.3f\t%.2f\t%.1f\t%.1f\t%.2f\t\n", i+1, first,
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%.2f\t%d\t%d\t%.0f\t%.2f\t%.3f\t%.2f\t%.1f\t%.1f\t%.2f\t%.0f\t%.0f\t\n", i+1, first,
 			rd.y.pages, vals[0], vals[1], rd.n.pages, rd.n.articles, vals[2], vals[3], vals[4], vals[5],
-			float64(rd.n.written)/1e6, float64(rd.n.dataSize)/1e6, vals[6])
+			float64(rd.n.written)/1e6, float64(rd.n.dataSize)/1e6, vals[6], vals[7], vals[8])
 	}
 	med := make([]float64, len(col))
 	for j := range col {
 		med[j] = median(col[j])
 	}
-	fmt.Fprintf(tw, "median\t\t\t%.0f\t%.2f\t\t\t%.0f\t%.2f\t%.3f\t%.2f\t\t\t%.2f\t\n", med[0], med[1], med[2], med[3], med[4], med[5], med[6])
+	fmt.Fprintf(tw, "median\t\t\t%.0f\t%.2f\t\t\t%.0f\t%.2f\t%.3f\t%.2f\t\t\t%.2f\t%.0f\t%.0f\t\n", med[0], med[1], med[2], med[3], med[4], med[5], med[6], med[7], med[8])
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -323,6 +349,10 @@ func crawlNewsarc(ctx context.Context, seeds []string, o options, lists int, pro
 		if err != nil {
 			return m, err
 		}
+		// The collector's target of newsarc's processes (cmd/newsarc sets
+		// it too); the yardstick keeps Go's default, as a bare colly
+		// program does.
+		defer gctarget.Set()()
 		cfg := crawlerConfig(o.parallelism, o.articles+lists+1, lists)
 		cfg.State = a.state
 		cfg.Recorder = a.warc

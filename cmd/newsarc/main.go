@@ -24,6 +24,8 @@ import (
 	_ "time/tzdata" // site time zones work on machines without zoneinfo
 
 	"github.com/spf13/cobra"
+
+	"newsarc/internal/gctarget"
 )
 
 func main() {
@@ -34,6 +36,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	gctarget.Set() // for the life of the process
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {

@@ -187,7 +187,7 @@ func yardstick(ctx context.Context, o options) error {
 	}
 
 	tw := tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tfirst\tyard pages\tyard pages/s\tyard CPU ms/page\tnewsarc pages\tnewsarc articles\tnewsarc pages/s\tnewsarc CPU ms/page\tratio pages/s\tratio CPU/page\twritten MB\tdata MB\twrite ampl.\t")
+	fmt.Fprintln(tw, "round\tfirst\tyard pages\tyard pages/s\tyard CPU ms/page\tnewsarc pages\tnewsarc articles\tnewsarc pages/s\tnewsarc CPU ms/page\tratio pages/s\tratio CPU/page\twritten MB\tdata MB\twrite ampl.\tyard peak MB\tnewsarc peak MB\t")
 	var col [9][]float64
 	for i, rd := range rounds {
 		first := "yard"

@@ -821,6 +821,7 @@ func echoesTitle(t, title string) bool {
 // squeeze keeps only letters and digits, lower-cased.
 func squeeze(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(unicode.ToLower(r))

@@ -207,6 +207,7 @@ func collapse(s string) string {
 	}
 	b.WriteString(s[:i])
 	pending := false // a space to write before the next field
+	field := -1      // where the field being read starts, written whole at its end
 	for i < len(s) {
 		c := s[i]
 		size := 1
@@ -218,16 +219,24 @@ func collapse(s string) string {
 			r, size = utf8.DecodeRuneInString(s[i:])
 			space = isSpace(r)
 		}
-		if space {
+		switch {
+		case space:
+			if field >= 0 {
+				b.WriteString(s[field:i])
+				field = -1
+			}
 			pending = b.Len() > 0
-		} else {
+		case field < 0:
 			if pending {
 				b.WriteByte(' ')
 				pending = false
 			}
-			b.WriteString(s[i : i+size])
+			field = i
 		}
 		i += size
+	}
+	if field >= 0 {
+		b.WriteString(s[field:])
 	}
 	return b.String()
 }

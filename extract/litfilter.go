@@ -20,7 +20,16 @@ import (
 type litRegexp struct {
 	*regexp.Regexp
 	lits [][]byte // folded (see foldText); nil: no prefilter
+	// With many literals, all of two bytes or more, the text is read once:
+	// pairs has the bit of every literal's first two bytes set, and
+	// starts lists the literals that start with each such pair.
+	pairs  *[1 << 10]uint64
+	starts map[uint16][][]byte
 }
+
+// pairScan is how many literals make reading the text once, by pairs of
+// bytes, cheaper than a search of the text for each literal.
+const pairScan = 8
 
 // mustLitRegexp compiles expr as regexp.MustCompile does, with its
 // prefilter.
@@ -39,8 +48,29 @@ func mustLitRegexp(expr string) *litRegexp {
 		for _, s := range lits {
 			l.lits = append(l.lits, []byte(s))
 		}
+		l.indexPairs()
 	}
 	return l
+}
+
+// indexPairs fills pairs and starts when the literals are many and none
+// is shorter than two bytes.
+func (l *litRegexp) indexPairs() {
+	if len(l.lits) < pairScan {
+		return
+	}
+	for _, lit := range l.lits {
+		if len(lit) < 2 {
+			return
+		}
+	}
+	l.pairs = new([1 << 10]uint64)
+	l.starts = map[uint16][][]byte{}
+	for _, lit := range l.lits {
+		p := uint16(lit[0])<<8 | uint16(lit[1])
+		l.pairs[p>>6] |= 1 << (p & 63)
+		l.starts[p] = append(l.starts[p], lit)
+	}
 }
 
 // MatchString reports whether s holds a match of the expression.
@@ -87,6 +117,20 @@ func (l *litRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
 func (l *litRegexp) mayMatch(s string) bool {
 	var buf [512]byte // most texts fold here, without an allocation
 	f := appendFold(buf[:0], s)
+	if l.pairs != nil {
+		for i := 0; i+1 < len(f); i++ {
+			p := uint16(f[i])<<8 | uint16(f[i+1])
+			if l.pairs[p>>6]&(1<<(p&63)) == 0 {
+				continue
+			}
+			for _, lit := range l.starts[p] {
+				if bytes.HasPrefix(f[i:], lit) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for _, lit := range l.lits {
 		if bytes.Contains(f, lit) {
 			return true

@@ -295,3 +295,55 @@ func leadingDateRef(l string) string {
 	}
 	return ""
 }
+
+// TestPairScanAsContains compares the prefilter's scan by pairs of bytes
+// with a search of the text for each literal, on every literal, its
+// halves, and random texts of literal pieces, folded and not, for every
+// expression that scans by pairs.
+func TestPairScanAsContains(t *testing.T) {
+	exprs := []*litRegexp{rxBoilerPhrase, rxCrumbAttr, rxNoticeLine, rxCaptionLine, rxTrailingCredit, rxFurnitureLine,
+		rxPromptLine, rxReadingTime, rxEditor, rxEditorEN, rxSourceLabel, rxPublisher, rxOrigTitle, rxDateLabel, rxInlineEditorial, rxCaptionZH}
+	r := rand.New(rand.NewPCG(5, 6))
+	scanned := 0
+	for _, l := range exprs {
+		if l.pairs == nil {
+			continue
+		}
+		scanned++
+		var pieces, texts []string
+		for _, lit := range l.lits {
+			s := string(lit)
+			pieces = append(pieces, s, s[:len(s)/2], s[len(s)/2:], strings.ToLower(s))
+			texts = append(texts, s, s[1:], s[:len(s)-1], "x"+s, s+"y")
+		}
+		pieces = append(pieces, " ", "a", "经", "\xff", "é")
+		for range 20000 {
+			var b strings.Builder
+			for range r.IntN(6) {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			}
+			texts = append(texts, b.String())
+		}
+		matched := 0
+		for _, s := range texts {
+			want := false
+			f := appendFold(nil, s)
+			for _, lit := range l.lits {
+				if bytes.Contains(f, lit) {
+					want = true
+					break
+				}
+			}
+			if got := l.mayMatch(s); got != want {
+				t.Errorf("%.40s: mayMatch(%q) = %v, a search for each literal %v", l, s, got, want)
+			}
+			if want {
+				matched++
+			}
+		}
+		t.Logf("%.40s: %d literals, %d of %d texts hold one", l, len(l.lits), matched, len(texts))
+	}
+	if scanned == 0 {
+		t.Error("no expression scans by pairs")
+	}
+}

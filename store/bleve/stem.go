@@ -21,8 +21,9 @@ import (
 // This replaces a second, stemmed copy of every article's title and text
 // in the index, which cost a sixth of a crawl's CPU (a second
 // tokenisation, a second inverted index to build and merge). The words
-// matched are the same as the copy's, and they now include the English
-// words of Chinese articles, which had no copy.
+// matched are the copy's, but for the rare ones stemScan's bound and
+// enStem leave out, and they now include the English words of Chinese
+// articles, which had no copy.
 
 // maxStemVariants bounds the indexed words one stem stands for.
 const maxStemVariants = 1000

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"newsarc/store"
@@ -214,8 +215,9 @@ func TestPunctuationOnlyQuery(t *testing.T) {
 	checkSearch(t, s, "主权 ，", 1)
 }
 
-// TestEnglishStems checks that English words match their inflections
-// through the stemmed fields, which Chinese articles do not get.
+// TestEnglishStems checks that English words match their inflections (by
+// their stems, at search time), with the forms matched highlighted, in
+// English and Chinese articles alike.
 func TestEnglishStems(t *testing.T) {
 	s := mustOpen(t, t.TempDir())
 	en := &store.Article{
@@ -235,6 +237,17 @@ func TestEnglishStems(t *testing.T) {
 	} {
 		checkSearch(t, s, c.text, c.want)
 	}
+	// The forms a stem matched are highlighted, and the words of a
+	// Chinese article match by stem too.
+	res, err := s.Search(t.Context(), store.Query{Text: "election"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || !strings.Contains(strings.Join(res.Hits[0].Fragments, " "), ">elections<") {
+		t.Errorf("election: hits %+v, want one with elections highlighted", res.Hits)
+	}
+	mustPut(t, s, &store.Article{ID: "zh2", Site: "xinhua", Language: "zh", Title: "选举", Text: "选举 Elections 结果。"})
+	checkSearch(t, s, "election", 2)
 }
 
 // TestRanking pins the ranking, totals and facets of a fixed corpus

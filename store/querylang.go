@@ -83,7 +83,7 @@ func (e *Expr) write(b *strings.Builder) {
 			b.WriteString(e.Field + ":")
 		}
 		switch {
-		case e.Op == OpPhrase || e.Op == OpTerm && strings.ContainsFunc(e.Text, unicode.IsSpace):
+		case e.Op == OpPhrase || e.Op == OpTerm && needsQuotes(e.Text):
 			b.WriteString(`"` + e.Text + `"`)
 		case e.Op == OpPrefix:
 			b.WriteString(e.Text + "*")
@@ -91,6 +91,15 @@ func (e *Expr) write(b *strings.Builder) {
 			b.WriteString(e.Text)
 		}
 	}
+}
+
+// needsQuotes reports whether a term's text would lex as something else
+// unquoted: an exact value (author:"Li Wei", tag:"(c)", site:"a*") may hold
+// spaces and parentheses, or end in the * of a prefix.
+func needsQuotes(text string) bool {
+	return strings.HasSuffix(text, "*") || strings.ContainsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '(' || r == ')'
+	})
 }
 
 // Prune returns e without the leaves for which empty reports true (words a

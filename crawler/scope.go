@@ -221,7 +221,7 @@ func (r *run) checkRedirect(colly func(*http.Request, []*http.Request) error) fu
 func (r *run) newClient(ctx context.Context, cfg Config, pace *pacer) (*http.Client, error) {
 	guard := newAddressGuard(resolveSeeds(ctx, r.seedHosts()))
 	r.notes = &pageNotes{}
-	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard), maxBody: cfg.MaxBodySize,
+	transport := &fetchTransport{base: guardedTransport(cfg.Transport, guard, cfg.Parallelism), maxBody: cfg.MaxBodySize,
 		recorder: cfg.Recorder, pace: pace, notes: r.notes, redirected: r.redirected, roundTrip: r.roundTrip}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -321,8 +321,14 @@ func resolveSeeds(ctx context.Context, seeds []*url.URL) []netip.Addr {
 // dialling through guard. A base that is not an *http.Transport makes its
 // own connections and is returned as it is. Proxies are not used: through
 // one, the address checked would be the proxy's.
-func guardedTransport(base http.RoundTripper, guard *addressGuard) http.RoundTripper {
-	if base == nil {
+//
+// The default keeps parallelism idle connections per host, not Go's 2:
+// with more requests than that in flight to one host, every response past
+// the second closed its connection and the next request dialled a new one
+// (a TCP handshake per page for the crawler and the site alike).
+func guardedTransport(base http.RoundTripper, guard *addressGuard, parallelism int) http.RoundTripper {
+	own := base == nil
+	if own {
 		base = http.DefaultTransport
 	}
 	t, ok := base.(*http.Transport)
@@ -330,6 +336,12 @@ func guardedTransport(base http.RoundTripper, guard *addressGuard) http.RoundTri
 		return base
 	}
 	t = t.Clone()
+	if own && parallelism > t.MaxIdleConnsPerHost {
+		t.MaxIdleConnsPerHost = parallelism
+		if t.MaxIdleConns != 0 && t.MaxIdleConns < parallelism {
+			t.MaxIdleConns = parallelism
+		}
+	}
 	t.Proxy = nil
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: guard.control}
 	t.DialContext = d.DialContext

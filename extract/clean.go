@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -818,11 +819,26 @@ func echoesTitle(t, title string) bool {
 	return strings.HasPrefix(ntitle, nt) || strings.HasPrefix(nt, ntitle) && runeLen(nt) <= runeLen(ntitle)+4
 }
 
-// squeeze keeps only letters and digits, lower-cased.
+// squeeze keeps only letters and digits, lower-cased. ASCII is read a byte
+// at a time without the unicode tables (it is most of the text of English
+// pages and the markup-free digits of Chinese ones).
 func squeeze(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				b.WriteByte(c)
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(unicode.ToLower(r))
 		}

@@ -38,6 +38,39 @@ func TestCollapse(t *testing.T) {
 	}
 }
 
+// TestSqueeze checks squeeze against the rune-by-rune rule it shortcuts
+// for ASCII (keep unicode letters and digits, lower-cased) on every rune,
+// invalid UTF-8 and random mixes.
+func TestSqueeze(t *testing.T) {
+	ref := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(unicode.ToLower(r))
+			}
+		}
+		return b.String()
+	}
+	var texts []string
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		texts = append(texts, "a"+string(r)+"Z")
+	}
+	pieces := []string{" ", "A", "z", "Q", "0", "9", "-", "@", "[", "`", "{", "经济", "Ä", "ß", "İ", "Σ", "٣", "\xff", "\xe4", "\xb8", "\x00", "\u00a0"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		if got, want := squeeze(s), ref(s); got != want {
+			t.Fatalf("squeeze(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
 // TestScriptShortcuts checks what the script tests' shortcuts assume: no
 // rune below cjkLow is Han, Hiragana or Katakana, none below cjkHangulLow
 // Hangul either, and the only ASCII runes of the scripts detectLanguage

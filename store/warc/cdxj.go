@@ -173,11 +173,11 @@ func loadIndex(dir, name string, update bool, known map[string][]Entry) ([]Index
 	if !changed {
 		return lines, nil
 	}
-	slices.SortFunc(lines, func(a, b IndexLine) int { return strings.Compare(a.String(), b.String()) })
+	lines, texts := sortLines(lines)
 	if !update {
 		return lines, nil
 	}
-	if err := writeIndex(path, lines); err != nil {
+	if err := writeText(path, texts); err != nil {
 		return nil, fmt.Errorf("warc: write index %s: %w", name, err)
 	}
 	return lines, nil
@@ -215,12 +215,40 @@ func readIndex(path string) ([]IndexLine, error) {
 	return lines, sc.Err()
 }
 
+// sortLines sorts lines in the order of their text (String), which it
+// returns with them; each line is encoded once, not at every comparison.
+func sortLines(lines []IndexLine) ([]IndexLine, []string) {
+	type pair struct {
+		text string
+		line IndexLine
+	}
+	ps := make([]pair, len(lines))
+	for i, l := range lines {
+		ps[i] = pair{l.String(), l}
+	}
+	slices.SortFunc(ps, func(a, b pair) int { return strings.Compare(a.text, b.text) })
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i], texts[i] = p.line, p.text
+	}
+	return lines, texts
+}
+
 // writeIndex writes lines to path atomically: a temporary file, synced,
 // renamed into place.
 func writeIndex(path string, lines []IndexLine) error {
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.String()
+	}
+	return writeText(path, texts)
+}
+
+// writeText writes the index lines' texts to path atomically.
+func writeText(path string, texts []string) error {
 	var b bytes.Buffer
-	for _, l := range lines {
-		b.WriteString(l.String())
+	for _, t := range texts {
+		b.WriteString(t)
 		b.WriteByte('\n')
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")

@@ -68,6 +68,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -176,6 +177,7 @@ type Writer struct {
 	infoID string   // its warcinfo record's ID
 	buf    bytes.Buffer
 	gz     *gzip.Writer
+	copied []byte // marshal's copy buffer
 	// indexErr is the first failure to update the CDXJ index, which Close
 	// reports; the WARC files are complete regardless.
 	indexErr error
@@ -582,13 +584,15 @@ const infoSpace = 4 << 10
 // file's warcinfo record.
 func (w *Writer) encode(recs []gowarc.WarcRecord) error {
 	w.buf.Reset()
-	m := gowarc.NewMarshaler()
+	if w.copied == nil {
+		w.copied = make([]byte, 32<<10)
+	}
 	for i, r := range recs {
 		if w.infoID != "" {
 			r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
 		}
 		w.gz.Reset(&w.buf)
-		if _, _, err := m.Marshal(w.gz, r, 0); err != nil {
+		if err := marshal(w.gz, r, w.copied); err != nil {
 			return fmt.Errorf("marshal %s record: %w", r.Type(), err)
 		}
 		if err := w.gz.Close(); err != nil {
@@ -599,6 +603,31 @@ func (w *Writer) encode(recs []gowarc.WarcRecord) error {
 		}
 	}
 	return nil
+}
+
+// marshal writes rec as gowarc's Marshaler does (the version line, the
+// header, a blank line, the block, two line ends), copying the block
+// through buf: gowarc's io.Copy takes the block's io.MultiReader by its
+// WriteTo, which allocates a 32 KiB buffer for every record.
+func marshal(w io.Writer, rec gowarc.WarcRecord, buf []byte) error {
+	if _, err := io.WriteString(w, fmt.Sprint(rec.Version())+"\r\n"); err != nil {
+		return err
+	}
+	if _, err := rec.WarcHeader().Write(w); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\r\n"); err != nil {
+		return err
+	}
+	block, err := rec.Block().RawBytes()
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyBuffer(w, struct{ io.Reader }{block}, buf); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\r\n\r\n")
+	return err
 }
 
 // writeBuf appends w.buf to the open file. After a failed or short write

@@ -51,7 +51,9 @@ func TestConnectionsReused(t *testing.T) {
 	}
 	// Robots.txt, the front page and the articles: at most one connection
 	// per request the crawl can have in flight, and a few to spare.
-	if n := conns.Load(); n > int64(cfg.Parallelism)+4 {
+	n := conns.Load()
+	t.Logf("%d connections for %d pages", n, articles+2)
+	if n > int64(cfg.Parallelism)+4 {
 		t.Errorf("the crawl opened %d connections for %d pages at parallelism %d", n, articles+2, cfg.Parallelism)
 	}
 }

@@ -106,6 +106,17 @@ var (
 	modifiedMeta = []string{"datemodified", "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "modified", "updated", "lastmodifiedtime"}
 )
 
+// looseKey writes a meta name's separators (: . - _) all as _.
+func looseKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ':', '.', '-':
+			return '_'
+		}
+		return r
+	}, k)
+}
+
 // readMetadata reads the structured metadata of a parsed page: meta tags,
 // OpenGraph, JSON-LD, <time>, links and headings.
 func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
@@ -113,6 +124,7 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	gq := goquery.NewDocumentFromNode(doc)
 
 	metas := map[string][]string{}
+	loose := map[string]string{} // looseKey of a name → its first content, in page order
 	gq.Find("meta").Each(func(_ int, s *goquery.Selection) {
 		content, ok := s.Attr("content")
 		content = strings.TrimSpace(content)
@@ -123,6 +135,9 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 			if key, ok := s.Attr(k); ok && key != "" {
 				key = strings.ToLower(strings.TrimSpace(key))
 				metas[key] = append(metas[key], content)
+				if n := looseKey(key); loose[n] == "" {
+					loose[n] = content
+				}
 			}
 		}
 	})
@@ -134,6 +149,10 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		}
 		return ""
 	}
+	// looseFirst finds a key written with other separators (article:published:time,
+	// article_published_time, dc:date for dc.date), for the date keys only
+	// and after every exact name.
+	looseFirst := func(k string) string { return loose[looseKey(k)] }
 	ld := readJSONLD(gq)
 	m.ld, m.ogType = ld, strings.TrimSpace(first("og:type"))
 
@@ -236,6 +255,18 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	}
 	for _, k := range modifiedMeta {
 		m.modified = append(m.modified, field{first(k), srcMeta})
+	}
+	for _, k := range publishedOG {
+		m.published = append(m.published, field{looseFirst(k), srcOG})
+	}
+	for _, k := range publishedMeta {
+		m.published = append(m.published, field{looseFirst(k), srcMeta})
+	}
+	for _, k := range modifiedOG {
+		m.modified = append(m.modified, field{looseFirst(k), srcOG})
+	}
+	for _, k := range modifiedMeta {
+		m.modified = append(m.modified, field{looseFirst(k), srcMeta})
 	}
 	m.dates = readDates(doc, m.h1)
 	m.published = append(m.published, m.dates.marked...)

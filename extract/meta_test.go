@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -325,5 +326,43 @@ func TestRuneHead(t *testing.T) {
 				t.Errorf("runeHead(%q, %d) = %q, want %q", s, n, got, want)
 			}
 		}
+	}
+}
+
+// TestLooseMetaDateNames: a date meta whose name is written with other
+// separators than the usual one (article:published:time,
+// article_published_time, dc:date) is read as that name, after every
+// exactly written name and before the dates of the visible text.
+func TestLooseMetaDateNames(t *testing.T) {
+	body := "<p>" + strings.Repeat("The council met on Tuesday and argued at length about the harbour, the schools and the roads. ", 12) + "</p>"
+	for _, c := range []struct {
+		name, head, want, wantMod string
+	}{
+		{"colon for underscore", `<meta name="article:published:time" content="2024-10-23T15:48:15+00:00"><meta name="article:modified:time" content="2024-10-23T16:00:00+00:00">`,
+			"2024-10-23T15:48:15Z", "2024-10-23T16:00:00Z"},
+		{"underscores", `<meta property="article_published_time" content="2024-10-23T15:48:15+00:00">`, "2024-10-23T15:48:15Z", ""},
+		{"dc with a colon", `<meta name="DC:Date" content="2024-10-23T15:48:15+00:00">`, "2024-10-23T15:48:15Z", ""},
+		{"exact name first", `<meta name="article:published:time" content="2024-10-22T08:00:00+00:00"><meta property="article:published_time" content="2024-10-23T15:48:15+00:00">`,
+			"2024-10-23T15:48:15Z", ""},
+		{"text when no meta", `<meta name="article:published:timezone" content="2024-10-22T08:00:00+00:00">`, "2024-10-23T03:48:00Z", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			page := `<html lang="en"><head><title>Harbour vote</title>` + c.head + `</head><body><article><h1>Harbour vote</h1>
+<div class="date">October 23, 2024, 3:48 UTC</div>` + body + `</article></body></html>`
+			opts := DefaultOptions()
+			opts.Force = true
+			a, err := New(opts).Extract(context.Background(), "https://news.example/2024/harbour-vote", http.Header{"Content-Type": {"text/html; charset=utf-8"}}, []byte(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Published.UTC().Format(time.RFC3339); got != c.want {
+				t.Errorf("published %s, want %s", got, c.want)
+			}
+			if c.wantMod != "" {
+				if got := a.Modified.UTC().Format(time.RFC3339); got != c.wantMod {
+					t.Errorf("modified %s, want %s", got, c.wantMod)
+				}
+			}
+		})
 	}
 }

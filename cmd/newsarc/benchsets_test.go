@@ -134,6 +134,7 @@ func TestBenchNewsMetadata(t *testing.T) {
 	atLeast(t, figs, map[string]float64{
 		"title":    0.92,
 		"authors":  0.90,
+		"date_min": 0.92,
 		"date_day": 0.97,
 		"body_f1":  0.951,
 	})

@@ -149,9 +149,9 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 		}
 		return ""
 	}
-	// looseFirst finds a key written with other separators (article:published:time,
-	// article_published_time, dc:date for dc.date), for the date keys only
-	// and after every exact name.
+	// looseFirst finds a key written with other separators
+	// (article:published:time, article_published_time, dc:date for
+	// dc.date); the dates read it after every exact name.
 	looseFirst := func(k string) string { return loose[looseKey(k)] }
 	ld := readJSONLD(gq)
 	m.ld, m.ogType = ld, strings.TrimSpace(first("og:type"))
@@ -244,29 +244,17 @@ func readMetadata(doc *html.Node, base *url.URL, h http.Header) *metadata {
 	// Dates.
 	m.published = append(m.published, field{ldString(ld.article["datePublished"]), srcJSONLD})
 	m.modified = append(m.modified, field{ldString(ld.article["dateModified"]), srcJSONLD})
-	for _, k := range publishedOG {
-		m.published = append(m.published, field{first(k), srcOG})
-	}
-	for _, k := range publishedMeta {
-		m.published = append(m.published, field{first(k), srcMeta})
-	}
-	for _, k := range modifiedOG {
-		m.modified = append(m.modified, field{first(k), srcOG})
-	}
-	for _, k := range modifiedMeta {
-		m.modified = append(m.modified, field{first(k), srcMeta})
-	}
-	for _, k := range publishedOG {
-		m.published = append(m.published, field{looseFirst(k), srcOG})
-	}
-	for _, k := range publishedMeta {
-		m.published = append(m.published, field{looseFirst(k), srcMeta})
-	}
-	for _, k := range modifiedOG {
-		m.modified = append(m.modified, field{looseFirst(k), srcOG})
-	}
-	for _, k := range modifiedMeta {
-		m.modified = append(m.modified, field{looseFirst(k), srcMeta})
+	// Every exactly written name, then the same names written loosely.
+	for _, pick := range []func(string) string{func(k string) string { return first(k) }, looseFirst} {
+		for _, g := range []struct {
+			keys []string
+			src  string
+			to   *[]field
+		}{{publishedOG, srcOG, &m.published}, {publishedMeta, srcMeta, &m.published}, {modifiedOG, srcOG, &m.modified}, {modifiedMeta, srcMeta, &m.modified}} {
+			for _, k := range g.keys {
+				*g.to = append(*g.to, field{pick(k), g.src})
+			}
+		}
 	}
 	m.dates = readDates(doc, m.h1)
 	m.published = append(m.published, m.dates.marked...)

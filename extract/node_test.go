@@ -23,19 +23,25 @@ func TestCollapse(t *testing.T) {
 		"经济 改革", "\u2028x\u2029", "\xff", " \xff ", "a\xe4 \xb8\xad", "ab cd ef", "ab cd ef ", "ab cd  ef", "\u0085a\u0085"}
 	pieces := []string{" ", "  ", "\t", "\n", "\r\n", "\v", "\f", "\u0085", "\u00a0", "\u1680", "\u2000", "\u200a", "\u200b",
 		"\u2028", "\u202f", "\u205f", "\u3000", "\ufeff", "a", "bc", "经", "济", "\xff", "\xe4", "\xb8", "é", "K"}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 100000 {
+	texts = append(texts, randomMixes(rand.New(rand.NewPCG(3, 4)), pieces, 100000)...)
+	for _, s := range texts {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// randomMixes returns n texts of up to 11 of pieces each, drawn by r.
+func randomMixes(r *rand.Rand, pieces []string, n int) []string {
+	texts := make([]string, 0, n)
+	for range n {
 		var b strings.Builder
 		for range r.IntN(12) {
 			b.WriteString(pieces[r.IntN(len(pieces))])
 		}
 		texts = append(texts, b.String())
 	}
-	for _, s := range texts {
-		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
-		}
-	}
+	return texts
 }
 
 // TestSqueeze checks squeeze against the rune-by-rune rule it shortcuts
@@ -56,14 +62,7 @@ func TestSqueeze(t *testing.T) {
 		texts = append(texts, "a"+string(r)+"Z")
 	}
 	pieces := []string{" ", "A", "z", "Q", "0", "9", "-", "@", "[", "`", "{", "经济", "Ä", "ß", "İ", "Σ", "٣", "\xff", "\xe4", "\xb8", "\x00", "\u00a0"}
-	r := rand.New(rand.NewPCG(5, 6))
-	for range 50000 {
-		var b strings.Builder
-		for range r.IntN(12) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		texts = append(texts, b.String())
-	}
+	texts = append(texts, randomMixes(rand.New(rand.NewPCG(5, 6)), pieces, 50000)...)
 	for _, s := range texts {
 		if got, want := squeeze(s), ref(s); got != want {
 			t.Fatalf("squeeze(%q) = %q, want %q", s, got, want)

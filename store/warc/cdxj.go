@@ -173,7 +173,7 @@ func loadIndex(dir, name string, update bool, known map[string][]Entry) ([]Index
 	if !changed {
 		return lines, nil
 	}
-	lines, texts := sortLines(lines)
+	texts := sortLines(lines)
 	if !update {
 		return lines, nil
 	}
@@ -215,9 +215,10 @@ func readIndex(path string) ([]IndexLine, error) {
 	return lines, sc.Err()
 }
 
-// sortLines sorts lines in the order of their text (String), which it
-// returns with them; each line is encoded once, not at every comparison.
-func sortLines(lines []IndexLine) ([]IndexLine, []string) {
+// sortLines sorts lines in the order of their text (String) and returns
+// the texts in that order; each line is encoded once, not at every
+// comparison.
+func sortLines(lines []IndexLine) []string {
 	type pair struct {
 		text string
 		line IndexLine
@@ -231,20 +232,11 @@ func sortLines(lines []IndexLine) ([]IndexLine, []string) {
 	for i, p := range ps {
 		lines[i], texts[i] = p.line, p.text
 	}
-	return lines, texts
+	return texts
 }
 
-// writeIndex writes lines to path atomically: a temporary file, synced,
-// renamed into place.
-func writeIndex(path string, lines []IndexLine) error {
-	texts := make([]string, len(lines))
-	for i, l := range lines {
-		texts[i] = l.String()
-	}
-	return writeText(path, texts)
-}
-
-// writeText writes the index lines' texts to path atomically.
+// writeText writes index lines, as their texts, to path atomically: a
+// temporary file, synced, renamed into place.
 func writeText(path string, texts []string) error {
 	var b bytes.Buffer
 	for _, t := range texts {

@@ -31,7 +31,11 @@ func FuzzCDXJ(f *testing.F) {
 			return
 		}
 		again := filepath.Join(dir, "again.cdxj")
-		if err := writeIndex(again, lines); err != nil {
+		texts := make([]string, len(lines))
+		for i, l := range lines {
+			texts[i] = l.String()
+		}
+		if err := writeText(again, texts); err != nil {
 			t.Fatal(err)
 		}
 		back, err := readIndex(again)

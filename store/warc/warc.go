@@ -236,7 +236,7 @@ func NewWriter(cfg Config) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warc: gzip writer: %w", err)
 	}
-	return &Writer{cfg: cfg, opts: recordOptions(), gz: gz}, nil
+	return &Writer{cfg: cfg, opts: recordOptions(), gz: gz, copied: make([]byte, 32<<10)}, nil
 }
 
 // Write appends a response record and its request record (WARC-Concurrent-To
@@ -584,9 +584,6 @@ const infoSpace = 4 << 10
 // file's warcinfo record.
 func (w *Writer) encode(recs []gowarc.WarcRecord) error {
 	w.buf.Reset()
-	if w.copied == nil {
-		w.copied = make([]byte, 32<<10)
-	}
 	for i, r := range recs {
 		if w.infoID != "" {
 			r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
